@@ -1,0 +1,17 @@
+// What one upstream offers, as it listed it: the input the catalog is built from.
+import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
+
+export interface UpstreamListing {
+  /** The upstream's key in the config. */
+  upstream: string;
+  /** Prefix for its tool and prompt names ("" for none). */
+  namespace: string;
+  tools: Tool[];
+  prompts: Prompt[];
+  resources: Resource[];
+  resourceTemplates: ResourceTemplate[];
+}
+
+export type ListKind = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';
+
+export const LIST_KINDS: readonly ListKind[] = ['tools', 'prompts', 'resources', 'resourceTemplates'];

@@ -1,0 +1,42 @@
+// Errors that cross the proxy. An upstream's own JSON-RPC error reaches the client with its
+// code, message and data unchanged; failures of the link itself name the upstream.
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+
+/** An error the SDK sends downstream exactly as given: no "MCP error N:" prefix added twice. */
+export class ForwardedError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const MCP_PREFIX = /^MCP error -?\d+: /;
+
+/** Turns whatever a request to an upstream threw into the error the client should see. */
+export function upstreamError(upstream: string, method: string, timeoutMs: number, error: unknown): ForwardedError {
+  if (error instanceof McpError) {
+    const message = error.message.replace(MCP_PREFIX, '');
+    const data = error.data as { timeout?: number } | undefined;
+    if (error.code === ErrorCode.RequestTimeout && data?.timeout !== undefined) {
+      return new ForwardedError(error.code, `Upstream '${upstream}' did not answer ${method} within ${timeoutMs} ms`, { upstream });
+    }
+    if (error.code === ErrorCode.ConnectionClosed) {
+      return new ForwardedError(error.code, `Upstream '${upstream}' closed the connection during ${method}`, { upstream });
+    }
+    return new ForwardedError(error.code, message, error.data);
+  }
+  if (error instanceof ForwardedError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ForwardedError(ErrorCode.InternalError, `Upstream '${upstream}' failed ${method}: ${reason}`, { upstream });
+}
+
+export function unavailable(upstream: string, reason: string): ForwardedError {
+  return new ForwardedError(ErrorCode.InternalError, `Upstream '${upstream}' is unavailable: ${reason}`, { upstream });
+}
+
+export function notFound(kind: string, name: string): ForwardedError {
+  return new ForwardedError(ErrorCode.InvalidParams, `Unknown ${kind}: ${name}`);
+}

@@ -1,0 +1,58 @@
+// Hands client sessions their upstream connections: a connection of their own for each
+// upstream, or the one connection every session shares for upstreams marked `shared: true`.
+import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { UpstreamConfig } from '../config/schema.js';
+import { UpstreamConnection, type UpstreamListener } from './connection.js';
+
+/**
+ * A shared connection serves clients that declared different capabilities, so it declares
+ * everything the proxy can route; a request for a capability its client lacks is refused then.
+ */
+const SHARED_CAPABILITIES: ClientCapabilities = {
+  sampling: {},
+  elicitation: { form: {}, url: {} },
+  roots: { listChanged: true },
+};
+
+/** What an upstream is told the client can do: only what the client itself declared. */
+export function upstreamCapabilities(client: ClientCapabilities | undefined): ClientCapabilities {
+  const capabilities: ClientCapabilities = {};
+  if (client?.sampling) capabilities.sampling = client.sampling;
+  if (client?.elicitation) capabilities.elicitation = client.elicitation;
+  if (client?.roots) capabilities.roots = client.roots;
+  return capabilities;
+}
+
+export class UpstreamPool {
+  private readonly shared = new Map<string, UpstreamConnection>();
+  private readonly owned = new Set<UpstreamConnection>();
+
+  constructor(private readonly clientInfo: Implementation) {}
+
+  acquire(upstream: UpstreamConfig, client: ClientCapabilities | undefined, listener: UpstreamListener): UpstreamConnection {
+    let connection: UpstreamConnection;
+    if (upstream.shared) {
+      connection = this.shared.get(upstream.name) ?? new UpstreamConnection(upstream, this.clientInfo, SHARED_CAPABILITIES);
+      this.shared.set(upstream.name, connection);
+    } else {
+      connection = new UpstreamConnection(upstream, this.clientInfo, upstreamCapabilities(client));
+      this.owned.add(connection);
+    }
+    connection.attach(listener);
+    return connection;
+  }
+
+  /** A session's own connections close with it; shared ones stay up for the next session. */
+  async release(connection: UpstreamConnection, listener: UpstreamListener): Promise<void> {
+    connection.detach(listener);
+    if (this.owned.delete(connection)) await connection.close();
+  }
+
+  /** Every connection, shared and owned: nothing outlives the proxy. */
+  async close(): Promise<void> {
+    const all = [...this.shared.values(), ...this.owned];
+    this.shared.clear();
+    this.owned.clear();
+    await Promise.all(all.map((connection) => connection.close()));
+  }
+}
