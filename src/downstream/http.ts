@@ -1,0 +1,129 @@
+// The Streamable HTTP listener: one stateful MCP session per client, keyed by Mcp-Session-Id.
+// POST without a session id must be an initialize (a new session); GET opens a session's
+// standalone stream; DELETE ends it; an unknown or ended id gets 404.
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { log } from '../log.js';
+import type { ClientSession } from '../session/session.js';
+import { checkHostAndOrigin, hostPolicy } from './hostPolicy.js';
+
+export interface HttpListenerOptions {
+  host: string;
+  port: number;
+  path: string;
+  allowedHosts?: string[];
+  allowedOrigins?: string[];
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+}
+
+export interface HttpListener {
+  url: string;
+  sessionCount(): number;
+  close(): Promise<void>;
+}
+
+interface LiveSession {
+  transport: StreamableHTTPServerTransport;
+  session: ClientSession;
+}
+
+export async function startHttpListener(options: HttpListenerOptions, newSession: (label: string) => ClientSession): Promise<HttpListener> {
+  const sessions = new Map<string, LiveSession>();
+  const policy = hostPolicy(options.host, options.allowedHosts, options.allowedOrigins);
+  const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== options.path) return reply(res, 404, null, -32601, `Not found: ${url.pathname}`);
+    const refusal = checkHostAndOrigin(policy, req.headers.host, req.headers.origin);
+    if (refusal) return reply(res, 403, null, -32000, refusal);
+
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId === 'string') {
+      const live = sessions.get(sessionId);
+      if (!live) return reply(res, 404, null, -32001, `Session not found: ${sessionId}`);
+      const body = req.method === 'POST' ? await readJson(req, res, maxBodyBytes) : undefined;
+      if (body === INVALID) return;
+      return live.transport.handleRequest(req, res, body);
+    }
+
+    if (req.method !== 'POST') return reply(res, 400, null, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    const body = await readJson(req, res, maxBodyBytes);
+    if (body === INVALID) return;
+    const messages = Array.isArray(body) ? body : [body];
+    if (!messages.some((message) => isInitializeRequest(message))) {
+      return reply(res, 400, null, -32000, 'Bad Request: no Mcp-Session-Id header, and the body is not an initialize request');
+    }
+    const session = newSession(`http-${sessions.size + 1}`);
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, { transport, session });
+        log.info('session started', { session: id });
+      },
+    });
+    session.onclose = () => {
+      if (transport.sessionId && sessions.delete(transport.sessionId)) log.info('session ended', { session: transport.sessionId });
+    };
+    await session.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  const server: HttpServer = createServer((req, res) => {
+    handle(req, res).catch((error: Error) => {
+      log.error(`HTTP request failed: ${error.stack ?? error.message}`);
+      if (!res.headersSent) reply(res, 500, null, -32603, 'Internal error');
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${hostForUrl}:${address.port}${options.path}`;
+  log.info(`listening on ${url}`);
+
+  return {
+    url,
+    sessionCount: () => sessions.size,
+    async close() {
+      const live = [...sessions.values()];
+      sessions.clear();
+      await Promise.all(live.map(({ session }) => session.close()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const INVALID = Symbol('invalid body');
+
+/** The parsed JSON body, or INVALID after replying with the JSON-RPC error that says why. */
+async function readJson(req: IncomingMessage, res: ServerResponse, limit: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      reply(res, 413, null, -32600, `Request body larger than ${limit} bytes`);
+      return INVALID;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    reply(res, 400, null, -32700, 'Parse error: the body is not valid JSON');
+    return INVALID;
+  }
+}
+
+function reply(res: ServerResponse, status: number, id: null, code: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } }));
+}

@@ -1,0 +1,127 @@
+// Client → upstream: answers list requests from the catalog and sends every other request to
+// the upstream that owns its tool, prompt or resource, under the upstream's original name.
+import type { RequestHandlerExtra, RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { JSONRPCRequest, LoggingLevel, Result, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { routeResource, routeTemplate, type Catalog, type Route } from '../catalog/catalog.js';
+import { paginate } from '../catalog/paginate.js';
+import { ForwardedError, notFound } from '../upstream/errors.js';
+import type { CallContext } from '../upstream/connection.js';
+import { LooseResult } from '../upstream/looseSchemas.js';
+import type { ClientSession } from './session.js';
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+type Params = Record<string, unknown>;
+
+/** The four lists the proxy answers itself, and the catalog field each pages through. */
+const LISTS: Record<string, keyof Pick<Catalog, 'tools' | 'prompts' | 'resources' | 'resourceTemplates'>> = {
+  'tools/list': 'tools',
+  'prompts/list': 'prompts',
+  'resources/list': 'resources',
+  'resources/templates/list': 'resourceTemplates',
+};
+
+export async function routeClientRequest(session: ClientSession, request: JSONRPCRequest, extra: Extra): Promise<Result> {
+  const params = (request.params ?? {}) as Params;
+  const list = LISTS[request.method];
+  if (list) {
+    const catalog = await session.catalog();
+    const { page, nextCursor } = paginate<unknown>(catalog[list], list, session.config.server.pageSize, params.cursor as string | undefined);
+    return nextCursor === undefined ? { [list]: page } : { [list]: page, nextCursor };
+  }
+  switch (request.method) {
+    case 'tools/call':
+      return forward(session, extra, request.method, params, byName((await session.catalog()).toolRoutes, 'tool', params.name));
+    case 'prompts/get':
+      return forward(session, extra, request.method, params, byName((await session.catalog()).promptRoutes, 'prompt', params.name));
+    case 'resources/read':
+      return forward(session, extra, request.method, params, await byUri(session, params.uri));
+    case 'resources/subscribe':
+    case 'resources/unsubscribe':
+      return subscription(session, request.method, params);
+    case 'completion/complete':
+      return complete(session, extra, params);
+    case 'logging/setLevel':
+      return setLevel(session, params.level as LoggingLevel);
+    default:
+      throw new ForwardedError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
+  }
+}
+
+function byName(routes: Map<string, Route>, kind: string, name: unknown): Route {
+  const route = typeof name === 'string' ? routes.get(name) : undefined;
+  if (!route) throw notFound(kind, String(name));
+  return route;
+}
+
+async function byUri(session: ClientSession, uri: unknown): Promise<Route> {
+  const route = typeof uri === 'string' ? routeResource(await session.catalog(), uri) : undefined;
+  if (!route) throw new ForwardedError(-32002, `Resource not found: ${String(uri)}`, { uri });
+  return route;
+}
+
+/**
+ * Sends one request upstream with everything that belongs to it: the client's progress token
+ * (progress comes back under it), cancellation (the SDK tells the upstream, with its own
+ * request id), and a context so that the upstream's logs and requests during the call travel
+ * back on the call's own stream.
+ */
+async function forward(session: ClientSession, extra: Extra, method: string, params: Params, route: Route): Promise<Result> {
+  const connection = await session.connection(route.upstream);
+  const upstreamParams = rename(method, params, route.original);
+  const progressToken = extra._meta?.progressToken;
+  const options: RequestOptions = { signal: extra.signal };
+  if (progressToken !== undefined) {
+    options.onprogress = (progress) =>
+      void extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } }).catch(() => {});
+  }
+  const context: CallContext = {
+    sendNotification: (notification) => extra.sendNotification(notification as ServerNotification),
+    sendRequest: (upstreamRequest, requestOptions) => extra.sendRequest(upstreamRequest as ServerRequest, LooseResult, requestOptions),
+  };
+  return connection.request(session, { method, params: upstreamParams }, options, context);
+}
+
+/** The params as the upstream knows them: its own tool/prompt name. */
+function rename(method: string, params: Params, original: string): Params {
+  if (method === 'tools/call' || method === 'prompts/get') return { ...params, name: original };
+  return params;
+}
+
+async function subscription(session: ClientSession, method: string, params: Params): Promise<Result> {
+  const uri = params.uri as string;
+  const route = await byUri(session, uri);
+  const connection = await session.connection(route.upstream);
+  if (method === 'resources/subscribe') {
+    if (session.subscriptions.has(uri)) return {};
+    const result = await connection.subscribe(uri, params);
+    session.subscriptions.set(uri, route.upstream);
+    return result;
+  }
+  if (!session.subscriptions.delete(uri)) return {};
+  return connection.unsubscribe(uri, params);
+}
+
+/** completion/complete goes where its ref points: an exposed prompt name, or a resource template URI. */
+async function complete(session: ClientSession, extra: Extra, params: Params): Promise<Result> {
+  const ref = (params.ref ?? {}) as Params;
+  const catalog = await session.catalog();
+  if (ref.type === 'ref/prompt') {
+    const route = byName(catalog.promptRoutes, 'prompt', ref.name);
+    return forward(session, extra, 'completion/complete', { ...params, ref: { ...ref, name: route.original } }, route);
+  }
+  if (ref.type === 'ref/resource' && typeof ref.uri === 'string') {
+    const route = routeTemplate(catalog, ref.uri) ?? routeResource(catalog, ref.uri);
+    if (!route) throw new ForwardedError(-32002, `Resource not found: ${ref.uri}`, { uri: ref.uri });
+    return forward(session, extra, 'completion/complete', params, route);
+  }
+  throw new ForwardedError(ErrorCode.InvalidParams, `completion/complete needs a ref of type ref/prompt or ref/resource`);
+}
+
+/** logging/setLevel reaches every upstream of the session that logs. */
+async function setLevel(session: ClientSession, level: LoggingLevel): Promise<Result> {
+  session.logLevel = level;
+  const connections = [...(await session.upstreams()).values()];
+  await Promise.allSettled(connections.map((connection) => connection.setLogLevel(level)));
+  return {};
+}

@@ -1,0 +1,39 @@
+// Upstream → client: sampling, elicitation and roots requests go to the client of the session
+// the upstream serves, and the client's answer goes back. Cancellation crosses too: when the
+// upstream cancels, the signal aborts, and the SDK tells the client.
+import type { ClientCapabilities, JSONRPCRequest, Result } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import type { CallContext, UpstreamConnection } from '../upstream/connection.js';
+import { ForwardedError } from '../upstream/errors.js';
+import { LooseResult } from '../upstream/looseSchemas.js';
+import type { ClientSession } from './session.js';
+
+/** The client capability each server→client request needs. */
+const REQUIRED_CAPABILITY: Record<string, keyof ClientCapabilities> = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
+};
+
+/** A person may be answering (elicitation, sampling review): the upstream's own patience is what counts. */
+const CLIENT_ANSWER_TIMEOUT_MS = 60 * 60_000;
+
+export async function forwardToClient(
+  session: ClientSession,
+  upstream: UpstreamConnection,
+  request: JSONRPCRequest,
+  signal: AbortSignal,
+  call?: CallContext,
+): Promise<Result> {
+  const needed = REQUIRED_CAPABILITY[request.method];
+  if (needed && !session.server.getClientCapabilities()?.[needed]) {
+    throw new ForwardedError(
+      ErrorCode.MethodNotFound,
+      `The client did not declare the '${needed}' capability, so mcproxy cannot forward ${request.method} from upstream '${upstream.name}'`,
+    );
+  }
+  const message = { method: request.method, params: request.params };
+  const options = { signal, timeout: CLIENT_ANSWER_TIMEOUT_MS };
+  // During a call, the request travels with it (on Streamable HTTP: the call's own stream).
+  return call ? call.sendRequest(message, options) : session.server.request(message as never, LooseResult, options);
+}

@@ -1,0 +1,170 @@
+// One client session: the MCP server a client talks to, the upstream connections opened for
+// it, and its view of the catalog. Every message between this client and any upstream passes
+// through here, which is what lets server→client requests, logs and resource updates find
+// their way back to the right client.
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCRequest, LoggingLevel, Notification, Result } from '@modelcontextprotocol/sdk/types.js';
+import { buildCatalog, type Catalog } from '../catalog/catalog.js';
+import type { ProxyConfig } from '../config/schema.js';
+import { log } from '../log.js';
+import type { CallContext, UpstreamConnection, UpstreamListener } from '../upstream/connection.js';
+import type { UpstreamPool } from '../upstream/pool.js';
+import { routeClientRequest } from './router.js';
+import { forwardToClient } from './serverRequests.js';
+import { PROXY_VERSION } from '../version.js';
+
+const LOG_SEVERITY: LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+export class ClientSession implements UpstreamListener {
+  readonly server: Server;
+  /** Resource URIs this client subscribed to, and their upstream: only their updates reach it. */
+  readonly subscriptions = new Map<string, string>();
+  logLevel?: LoggingLevel;
+  private connections?: Map<string, UpstreamConnection>;
+  private catalogCache?: Promise<Catalog>;
+  private closed = false;
+  onclose?: () => void;
+
+  constructor(
+    readonly config: ProxyConfig,
+    private readonly pool: UpstreamPool,
+    readonly label = 'stdio',
+  ) {
+    this.server = new Server(
+      { name: config.server.name, version: config.server.version ?? PROXY_VERSION },
+      {
+        capabilities: {
+          tools: { listChanged: true },
+          prompts: { listChanged: true },
+          resources: { subscribe: true, listChanged: true },
+          logging: {},
+          completions: {},
+        },
+      },
+    );
+    // The proxy answers every method itself, from the raw request: no SDK schema strips fields.
+    this.server.removeRequestHandler('logging/setLevel');
+    this.server.fallbackRequestHandler = (request, extra) => routeClientRequest(this, request as JSONRPCRequest, extra);
+    this.server.fallbackNotificationHandler = async (notification) => this.onClientNotification(notification);
+    // Upstreams are told the client's capabilities, so they open once the client said them.
+    this.server.oninitialized = () => void this.upstreams();
+    this.server.onclose = () => void this.close();
+    this.server.onerror = (error) => log.debug(`downstream protocol: ${error.message}`, { session: this.label });
+  }
+
+  connect(transport: Transport): Promise<void> {
+    return this.server.connect(transport);
+  }
+
+  /** This session's connection to each upstream, opened on first use; waits for first attempts to settle. */
+  async upstreams(): Promise<Map<string, UpstreamConnection>> {
+    if (!this.connections) {
+      const capabilities = this.server.getClientCapabilities();
+      this.connections = new Map(
+        this.config.upstreams.map((upstream) => [upstream.name, this.pool.acquire(upstream, capabilities, this)]),
+      );
+    }
+    await Promise.all([...this.connections.values()].map((connection) => connection.whenSettled()));
+    return this.connections;
+  }
+
+  async connection(upstream: string): Promise<UpstreamConnection> {
+    const connection = (await this.upstreams()).get(upstream);
+    if (!connection) throw new Error(`no upstream named ${upstream}`);
+    return connection;
+  }
+
+  /** The catalog as this session sees it, rebuilt after any upstream says its lists changed. */
+  catalog(): Promise<Catalog> {
+    this.catalogCache ??= this.buildCatalog();
+    return this.catalogCache;
+  }
+
+  private async buildCatalog(): Promise<Catalog> {
+    const connections = [...(await this.upstreams()).values()];
+    const listings = await Promise.all(
+      connections.map((connection) =>
+        connection.listing().catch((error: Error) => {
+          log.warn(`listing failed: ${error.message}`, { upstream: connection.name, session: this.label });
+          this.catalogCache = undefined;
+          return { upstream: connection.name, namespace: connection.config.namespace, tools: [], prompts: [], resources: [], resourceTemplates: [] };
+        }),
+      ),
+    );
+    const catalog = buildCatalog(listings, this.config.naming.separator);
+    for (const note of catalog.notes) log.info(note, { session: this.label });
+    return catalog;
+  }
+
+  onUpstreamStatus(_upstream: UpstreamConnection): void {
+    this.catalogCache = undefined;
+    if (!this.isInitialized()) return;
+    for (const kind of ['tools', 'prompts', 'resources'] as const) {
+      this.notifyClient({ method: `notifications/${kind}/list_changed` });
+    }
+  }
+
+  onUpstreamNotification(upstream: UpstreamConnection, notification: Notification, call?: CallContext): void {
+    const params = (notification.params ?? {}) as Record<string, unknown>;
+    switch (notification.method) {
+      case 'notifications/tools/list_changed':
+      case 'notifications/prompts/list_changed':
+      case 'notifications/resources/list_changed':
+        this.catalogCache = undefined;
+        this.notifyClient(notification);
+        return;
+      case 'notifications/resources/updated':
+        if (this.subscriptions.has(params.uri as string)) this.notifyClient(notification);
+        return;
+      case 'notifications/message': {
+        if (this.logLevel && LOG_SEVERITY.indexOf(params.level as LoggingLevel) < LOG_SEVERITY.indexOf(this.logLevel)) return;
+        // The client sees which upstream spoke in `logger`.
+        const logger = params.logger ? `${upstream.name}/${params.logger}` : upstream.name;
+        this.notifyClient({ method: notification.method, params: { ...params, logger } }, call);
+        return;
+      }
+      default:
+        this.notifyClient(notification, call);
+    }
+  }
+
+  onUpstreamRequest(upstream: UpstreamConnection, request: JSONRPCRequest, signal: AbortSignal, call?: CallContext): Promise<Result> {
+    return forwardToClient(this, upstream, request, signal, call);
+  }
+
+  /** Sends to the client: with the call it belongs to when there is one (its HTTP stream), else on its own. */
+  notifyClient(notification: Notification, call?: CallContext): void {
+    if (this.closed) return;
+    const sent = call ? call.sendNotification(notification) : this.server.notification(notification as never);
+    sent.catch((error: Error) => log.debug(`dropped ${notification.method}: ${error.message}`, { session: this.label }));
+  }
+
+  private isInitialized(): boolean {
+    return this.server.getClientCapabilities() !== undefined;
+  }
+
+  private async onClientNotification(notification: Notification): Promise<void> {
+    if (notification.method === 'notifications/roots/list_changed') {
+      for (const connection of (await this.upstreams()).values()) {
+        if (connection.declaredRoots) await connection.notify(notification);
+      }
+      return;
+    }
+    log.debug(`ignored client notification ${notification.method}`, { session: this.label });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const connections = [...(this.connections?.values() ?? [])];
+    // A shared upstream outlives this session: take back what it subscribed to there.
+    for (const [uri, upstream] of this.subscriptions) {
+      const connection = this.connections?.get(upstream);
+      if (connection?.config.shared) await connection.unsubscribe(uri, { uri }).catch(() => {});
+    }
+    await Promise.all(connections.map((connection) => this.pool.release(connection, this)));
+    await this.server.close().catch(() => {});
+    this.onclose?.();
+  }
+}

@@ -1,0 +1,93 @@
+// Runs the real mcproxy CLI as a child process and connects the real SDK client to it.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { CLI, ROOT } from './paths.js';
+
+/** Writes a config object as YAML into a fresh temp folder; returns its path. */
+export function writeConfig(config: unknown, name = 'mcproxy.yaml'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-test-'));
+  const file = path.join(dir, name);
+  writeFileSync(file, typeof config === 'string' ? config : stringify(config));
+  return file;
+}
+
+export interface ClientOptions {
+  capabilities?: ClientCapabilities;
+  name?: string;
+}
+
+function newClient(options: ClientOptions): Client {
+  return new Client({ name: options.name ?? 'mcproxy-test', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
+}
+
+/** The proxy in stdio mode, launched the way Claude Desktop launches it. */
+export async function connectStdio(configFile: string, options: ClientOptions = {}): Promise<{ client: Client; transport: StdioClientTransport; pid(): number | null }> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, '--config', configFile],
+    cwd: ROOT,
+    stderr: process.env.MCPROXY_TEST_VERBOSE ? 'inherit' : 'ignore',
+    env: { ...process.env, MCPROXY_LOG_LEVEL: process.env.MCPROXY_TEST_VERBOSE ? 'debug' : 'warn' } as Record<string, string>,
+  });
+  const client = newClient(options);
+  await client.connect(transport);
+  return { client, transport, pid: () => transport.pid };
+}
+
+export interface HttpProxy {
+  url: string;
+  child: ChildProcess;
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/** The proxy in HTTP mode on a free port; resolves once it listens. */
+export async function startHttpProxy(configFile: string, extraArgs: string[] = []): Promise<HttpProxy> {
+  const child = spawn(process.execPath, [CLI, '--config', configFile, '--transport', 'http', '--port', '0', ...extraArgs], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, MCPROXY_LOG_LEVEL: process.env.MCPROXY_TEST_VERBOSE ? 'debug' : 'info' },
+  });
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`proxy did not start:\n${stderr}`)), 20_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (process.env.MCPROXY_TEST_VERBOSE) process.stderr.write(chunk);
+      const match = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`proxy exited with ${code}:\n${stderr}`));
+    });
+  });
+  return {
+    url,
+    child,
+    stderr: () => stderr,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export async function connectHttp(url: string, options: ClientOptions = {}): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const transport = new StreamableHTTPClientTransport(new URL(url));
+  const client = newClient(options);
+  await client.connect(transport);
+  return { client, transport };
+}
