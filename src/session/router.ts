@@ -9,6 +9,7 @@ import { ForwardedError, notFound } from '../upstream/errors.js';
 import type { CallContext } from '../upstream/connection.js';
 import { LooseResult } from '../upstream/looseSchemas.js';
 import type { ClientSession } from './session.js';
+import { exposeTasks, listTasks, routeTask } from './tasks.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 type Params = Record<string, unknown>;
@@ -43,6 +44,14 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
       return complete(session, extra, params);
     case 'logging/setLevel':
       return setLevel(session, params.level as LoggingLevel);
+    case 'tasks/get':
+    case 'tasks/result':
+    case 'tasks/cancel': {
+      const { upstream, taskId } = routeTask(session, params.taskId);
+      return forward(session, extra, request.method, { ...params, taskId }, { upstream, original: taskId });
+    }
+    case 'tasks/list':
+      return listTasks(session, params);
     default:
       throw new ForwardedError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
   }
@@ -79,7 +88,9 @@ async function forward(session: ClientSession, extra: Extra, method: string, par
     sendNotification: (notification) => extra.sendNotification(notification as ServerNotification),
     sendRequest: (upstreamRequest, requestOptions) => extra.sendRequest(upstreamRequest as ServerRequest, LooseResult, requestOptions),
   };
-  return connection.request(session, { method, params: upstreamParams }, options, context);
+  const result = await connection.request(session, { method, params: upstreamParams }, options, context);
+  // A task the upstream created (or reports on) gets the id this client knows it by.
+  return method.startsWith('tasks/') || params.task !== undefined ? exposeTasks(session, route.upstream, result) : result;
 }
 
 /** The params as the upstream knows them: its own tool/prompt name. */

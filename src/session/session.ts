@@ -12,6 +12,7 @@ import type { CallContext, UpstreamConnection, UpstreamListener } from '../upstr
 import type { UpstreamPool } from '../upstream/pool.js';
 import { routeClientRequest } from './router.js';
 import { forwardToClient } from './serverRequests.js';
+import { exposeTaskParams } from './tasks.js';
 import { PROXY_VERSION } from '../version.js';
 
 const LOG_SEVERITY: LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
@@ -40,6 +41,8 @@ export class ClientSession implements UpstreamListener {
           resources: { subscribe: true, listChanged: true },
           logging: {},
           completions: {},
+          // Passed through to upstreams that support tasks; tools say which in `execution.taskSupport`.
+          tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
         },
       },
     );
@@ -105,7 +108,8 @@ export class ClientSession implements UpstreamListener {
     }
   }
 
-  onUpstreamNotification(upstream: UpstreamConnection, notification: Notification, call?: CallContext): void {
+  onUpstreamNotification(upstream: UpstreamConnection, upstreamNotification: Notification, call?: CallContext): void {
+    const notification = exposeTaskParams(this, upstream.name, upstreamNotification);
     const params = (notification.params ?? {}) as Record<string, unknown>;
     switch (notification.method) {
       case 'notifications/tools/list_changed':
@@ -130,7 +134,7 @@ export class ClientSession implements UpstreamListener {
   }
 
   onUpstreamRequest(upstream: UpstreamConnection, request: JSONRPCRequest, signal: AbortSignal, call?: CallContext): Promise<Result> {
-    return forwardToClient(this, upstream, request, signal, call);
+    return forwardToClient(this, upstream, exposeTaskParams(this, upstream.name, request), signal, call);
   }
 
   /** Sends to the client: with the call it belongs to when there is one (its HTTP stream), else on its own. */

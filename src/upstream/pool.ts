@@ -20,6 +20,8 @@ export function upstreamCapabilities(client: ClientCapabilities | undefined): Cl
   if (client?.sampling) capabilities.sampling = client.sampling;
   if (client?.elicitation) capabilities.elicitation = client.elicitation;
   if (client?.roots) capabilities.roots = client.roots;
+  // Task-augmented sampling/elicitation: the client runs the task, the upstream polls it through us.
+  if (client?.tasks) capabilities.tasks = client.tasks;
   return capabilities;
 }
 

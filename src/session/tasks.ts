@@ -1,0 +1,52 @@
+// Tasks (experimental in MCP 2025-11-25): task-augmented tools/call and tasks/get|result|
+// list|cancel pass through, with each upstream's task ids kept apart by a prefix.
+import type { Result } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { paginate } from '../catalog/paginate.js';
+import type { JSONRPCRequest, Notification } from '@modelcontextprotocol/sdk/types.js';
+import { exposeTaskId, mapRelatedTask, mapTaskIds, routeTaskId } from '../catalog/taskIds.js';
+import { ForwardedError } from '../upstream/errors.js';
+import type { ClientSession } from './session.js';
+
+type Params = Record<string, unknown>;
+
+/** Rewrites an upstream's task ids into the ids this session's client sees. */
+export function exposeTasks<T>(session: ClientSession, upstream: string, message: T): T {
+  return mapTaskIds(message, (taskId) => exposeTaskId(upstream, taskId, session.config.naming.separator));
+}
+
+/**
+ * An upstream's notification or request as the client must see it: a task status carries the
+ * exposed id, and so does the related-task _meta of anything sent as part of a task. Other ids
+ * (the client's own tasks, which the upstream may poll) stay as they are.
+ */
+export function exposeTaskParams<T extends Notification | JSONRPCRequest>(session: ClientSession, upstream: string, message: T): T {
+  if (!message.params) return message;
+  const rewrite = (taskId: string) => exposeTaskId(upstream, taskId, session.config.naming.separator);
+  const params = message.method === 'notifications/tasks/status' ? mapTaskIds(message.params, rewrite) : mapRelatedTask(message.params, rewrite);
+  return params === message.params ? message : { ...message, params };
+}
+
+/** The owner of a task id the client sent, and the upstream's own id. */
+export function routeTask(session: ClientSession, taskId: unknown): { upstream: string; taskId: string } {
+  const names = session.config.upstreams.map((u) => u.name);
+  const route = typeof taskId === 'string' ? routeTaskId(taskId, names, session.config.naming.separator) : undefined;
+  if (!route) throw new ForwardedError(ErrorCode.InvalidParams, `Unknown task: ${String(taskId)}`);
+  return route;
+}
+
+/** tasks/list: every tasks-capable upstream's list, all pages, merged and paged by the proxy. */
+export async function listTasks(session: ClientSession, params: Params): Promise<Result> {
+  const tasks: unknown[] = [];
+  for (const connection of (await session.upstreams()).values()) {
+    if (connection.state !== 'ready' || !connection.serverCapabilities?.tasks?.list) continue;
+    let cursor: string | undefined;
+    do {
+      const page = await connection.request(session, { method: 'tasks/list', params: cursor ? { cursor } : {} });
+      tasks.push(...((exposeTasks(session, connection.name, page).tasks as unknown[]) ?? []));
+      cursor = typeof page.nextCursor === 'string' && page.nextCursor !== cursor ? page.nextCursor : undefined;
+    } while (cursor);
+  }
+  const { page, nextCursor } = paginate(tasks, 'tasks', session.config.server.pageSize, params.cursor as string | undefined);
+  return nextCursor === undefined ? { tasks: page } : { tasks: page, nextCursor };
+}
