@@ -1,0 +1,104 @@
+// Reads mcproxy.yaml (or a JSON file, e.g. Claude Desktop's config) into a validated ProxyConfig.
+// Pipeline: read → parse YAML → expand ${VAR} → adjust for the schema → validate → normalize.
+// Every problem found on the way is collected and thrown together as one ConfigError.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { log } from '../log.js';
+import { pathKey, valueAt } from './document.js';
+import { expandEnv, type EnvExpansion } from './env.js';
+import { expectationMessage, problemsFromIssues } from './issues.js';
+import { checkUpstreamSet, normalizeConfig } from './normalize.js';
+import { applyClaudeDesktopTypes, coerceExpandedScalars } from './prepare.js';
+import { ConfigError, describeValue, formatPath, type ConfigPath, type ConfigProblem, type PathProblem } from './problems.js';
+import { ConfigSchema, type ProxyConfig } from './schema.js';
+import { SourceMap } from './source-map.js';
+
+export { ConfigError, formatProblems, type ConfigProblem } from './problems.js';
+
+/** ./mcproxy.yaml if it exists, else config/mcproxy.yaml; returned even if missing (loadConfig says so). */
+export function findDefaultConfig(cwd: string = process.cwd()): string {
+  const besideCwd = path.join(cwd, 'mcproxy.yaml');
+  return existsSync(besideCwd) ? besideCwd : path.join(cwd, 'config', 'mcproxy.yaml');
+}
+
+/** Loads and validates `file`; throws ConfigError listing every problem found. */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): ProxyConfig {
+  const absoluteFile = path.resolve(file);
+  const text = readConfigText(file, absoluteFile);
+
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  const sourceMap = new SourceMap(document, lineCounter);
+  const toProblem = ({ path: configPath, message }: PathProblem): ConfigProblem => ({
+    file,
+    ...sourceMap.positionOf(configPath),
+    path: formatPath(configPath),
+    message,
+  });
+
+  if (document.errors.length > 0) {
+    throw new ConfigError(document.errors.map((error) => ({ file, ...sourceMap.positionOfOffset(error.pos[0]), path: '', message: error.message })));
+  }
+  for (const warning of document.warnings) {
+    const { line, column } = sourceMap.positionOfOffset(warning.pos[0]);
+    log.warn(`${file}:${line}:${column} ${warning.message}`);
+  }
+  if (document.contents === null) {
+    throw new ConfigError([{ file, path: '', message: 'the file is empty: expected a map with `upstreams:` or `mcpServers:`' }]);
+  }
+
+  const expanded = expandEnv(toPlainData(document, file), env);
+  const data = expanded.value;
+  const describeValueAt = valueDescriber(data, expanded.expansions);
+  coerceExpandedScalars(data, expanded.expansions);
+
+  const problems = [
+    ...expanded.problems,
+    ...applyClaudeDesktopTypes(data, describeValueAt),
+    ...checkUpstreamSet(data, describeValueAt),
+  ];
+  const result = ConfigSchema.safeParse(data, { error: expectationMessage });
+  if (!result.success) {
+    // A value blanked by a missing variable would also fail its type check: say it once.
+    const envProblemPaths = new Set(expanded.problems.map((problem) => pathKey(problem.path)));
+    const schemaProblems = problemsFromIssues(result.error.issues, ConfigSchema, { data, describeValueAt });
+    problems.push(...schemaProblems.filter((problem) => !envProblemPaths.has(pathKey(problem.path))));
+  }
+
+  if (problems.length > 0 || !result.success) throw new ConfigError(inFileOrder(problems.map(toProblem)));
+  return normalizeConfig(result.data, absoluteFile);
+}
+
+function readConfigText(file: string, absoluteFile: string): string {
+  try {
+    return readFileSync(absoluteFile, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message =
+      code === 'ENOENT' ? `file not found${file === absoluteFile ? '' : ` (looked for ${absoluteFile})`}`
+      : code === 'EISDIR' ? 'is a directory; expected a YAML or JSON file'
+      : code === 'EACCES' ? 'permission denied'
+      : `cannot read the file: ${(error as Error).message}`;
+    throw new ConfigError([{ file, path: '', message }]);
+  }
+}
+
+/** The document as plain objects; the only thing that can still fail here is alias expansion. */
+function toPlainData(document: Document, file: string): unknown {
+  try {
+    return document.toJS();
+  } catch (error) {
+    throw new ConfigError([{ file, path: '', message: (error as Error).message }]);
+  }
+}
+
+/** Names the value at a path for messages, but never one that came from the environment. */
+function valueDescriber(data: unknown, expansions: readonly EnvExpansion[]): (configPath: ConfigPath) => string {
+  const variablesByPath = new Map(expansions.map((expansion) => [pathKey(expansion.path), expansion.variables]));
+  return (configPath) => describeValue(valueAt(data, configPath), variablesByPath.get(pathKey(configPath)));
+}
+
+function inFileOrder(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}

@@ -1,0 +1,70 @@
+// Adjustments to the parsed document before schema validation, for things the schema itself
+// shouldn't know about: another client's key names, and numbers that were env references.
+import { isPlainMap, valueAt } from './document.js';
+import type { EnvExpansion } from './env.js';
+import type { ConfigPath, PathProblem } from './problems.js';
+
+/** Claude Desktop (and friends) spell the HTTP transport of a `url` server as `type`. */
+const TRANSPORT_FOR_TYPE: Record<string, 'streamable-http' | 'sse'> = {
+  http: 'streamable-http',
+  'streamable-http': 'streamable-http',
+  sse: 'sse',
+};
+
+/**
+ * Rewrites `mcpServers.<name>.type` in place: for a `url` server it becomes `transport`; for
+ * anything else it is dropped (a stdio server's `command` already says how to reach it).
+ */
+export function applyClaudeDesktopTypes(document: unknown, describeValueAt: (path: ConfigPath) => string): PathProblem[] {
+  const servers = isPlainMap(document) ? document.mcpServers : undefined;
+  if (!isPlainMap(servers)) return [];
+
+  const problems: PathProblem[] = [];
+  for (const [name, server] of Object.entries(servers)) {
+    if (!isPlainMap(server) || !('type' in server)) continue;
+    const path = ['mcpServers', name, 'type'];
+    const shownType = describeValueAt(path); // before `type` is removed from the document
+    const { type, ...rest } = server;
+    servers[name] = rest;
+    if (!('url' in server) || 'command' in server) continue;
+
+    const transport = typeof type === 'string' ? TRANSPORT_FOR_TYPE[type] : undefined;
+    if (!transport) {
+      const accepted = Object.keys(TRANSPORT_FOR_TYPE).map((key) => JSON.stringify(key)).join(', ');
+      problems.push({ path, message: `expected one of ${accepted} for a server with \`url\`, got ${shownType}` });
+    } else if (rest.transport !== undefined && rest.transport !== transport) {
+      problems.push({ path, message: 'conflicts with `transport`: give only one of them' });
+    } else {
+      rest.transport = transport;
+    }
+  }
+  return problems;
+}
+
+/**
+ * After expansion, `port: ${PORT}` holds the string "8080". Where the schema wants a number or a
+ * boolean, an expanded string that spells one is converted in place. Only expanded values are
+ * touched (a literal `port: "8080"` is still a type error), and only at these known places: an
+ * env map value or an arg that looks like a number stays a string.
+ */
+export function coerceExpandedScalars(document: unknown, expansions: readonly EnvExpansion[]): void {
+  for (const { path } of expansions) {
+    const kind = scalarKindAt(path);
+    const parent = valueAt(document, path.slice(0, -1));
+    const key = path.at(-1);
+    if (!kind || !isPlainMap(parent) || typeof key !== 'string') continue;
+
+    const text = parent[key];
+    if (kind === 'number' && typeof text === 'string' && /^\d+$/.test(text)) parent[key] = Number(text);
+    if (kind === 'boolean' && (text === 'true' || text === 'false')) parent[key] = text === 'true';
+  }
+}
+
+function scalarKindAt(path: ConfigPath): 'number' | 'boolean' | undefined {
+  const [section, , field] = path;
+  if (path.length === 2 && section === 'server' && (path[1] === 'port' || path[1] === 'pageSize')) return 'number';
+  if (path.length !== 3 || (section !== 'upstreams' && section !== 'mcpServers')) return undefined;
+  if (field === 'timeoutMs' || field === 'maxConcurrent') return 'number';
+  if (field === 'shared' || field === 'enabled') return 'boolean';
+  return undefined;
+}

@@ -1,0 +1,112 @@
+// The shape of mcproxy.yaml. Key names are a user-facing contract: add, never rename.
+import { z } from 'zod';
+
+const stringMap = z.record(z.string(), z.string());
+
+// One message for every way a number can be wrong: users need the rule, not which check failed.
+const POSITIVE_INTEGER = 'expected a positive integer';
+const positiveInteger = () =>
+  z.number({ error: POSITIVE_INTEGER }).int({ error: POSITIVE_INTEGER }).positive({ error: POSITIVE_INTEGER });
+const PORT_NUMBER = 'expected a port number (0-65535)';
+
+/** MCP tool names are limited to [A-Za-z0-9_.-], and a namespace becomes part of them. */
+export const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]*$/;
+export const NAMESPACE_RULE = 'only letters, digits, `_`, `-` and `.`';
+
+/** What every kind of upstream accepts besides how to reach it. */
+const upstreamCommon = {
+  /** Prefix for exposed tool and prompt names; defaults to the upstream's key, "" for none. */
+  namespace: z.string().regex(NAMESPACE_PATTERN, { error: `expected ${NAMESPACE_RULE} ("" for no prefix)` }).optional(),
+  /** One connection for all client sessions instead of one per session. */
+  shared: z.boolean().default(false),
+  /** Per-request timeout, reset by progress notifications. */
+  timeoutMs: positiveInteger().default(60_000),
+  /** Bound on this upstream's in-flight requests per connection; the rest wait in order. */
+  maxConcurrent: positiveInteger().optional(),
+  /** false keeps the upstream in the file but out of the proxy. */
+  enabled: z.boolean().default(true),
+};
+
+export const StdioUpstreamSchema = z.strictObject({
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  env: stringMap.default({}),
+  cwd: z.string().optional(),
+  ...upstreamCommon,
+});
+
+export const RemoteUpstreamSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+  transport: z.enum(['streamable-http', 'sse']).optional(),
+  headers: stringMap.default({}),
+  ...upstreamCommon,
+});
+
+export const UpstreamSchema = z.union([StdioUpstreamSchema, RemoteUpstreamSchema], {
+  error: 'expected an upstream with either `command` (stdio) or `url` (HTTP)',
+});
+
+export const LogLevelSchema = z.enum(['error', 'warn', 'info', 'debug']);
+
+export const ConfigSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        name: z.string().min(1).default('mcproxy'),
+        version: z.string().optional(),
+        transport: z.enum(['stdio', 'http']).default('stdio'),
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z
+          .number({ error: PORT_NUMBER })
+          .int({ error: PORT_NUMBER })
+          .min(0, { error: PORT_NUMBER })
+          .max(65535, { error: PORT_NUMBER })
+          .default(8808),
+        path: z.string().startsWith('/').default('/mcp'),
+        /** Items per page of the proxy's own tools/prompts/resources lists. */
+        pageSize: positiveInteger().default(100),
+        /** Host header values accepted in HTTP mode besides the bound host (DNS-rebinding guard). */
+        allowedHosts: z.array(z.string()).optional(),
+        /** Origin header values accepted in HTTP mode; requests from other origins get 403. */
+        allowedOrigins: z.array(z.string()).optional(),
+      })
+      .prefault({}),
+    naming: z
+      .strictObject({
+        separator: z.string().default('__'),
+      })
+      .prefault({}),
+    upstreams: z.record(z.string().min(1), UpstreamSchema).optional(),
+    /** Claude Desktop's claude_desktop_config.json shape, accepted as-is. */
+    mcpServers: z.record(z.string().min(1), UpstreamSchema).optional(),
+    logging: z
+      .strictObject({
+        level: LogLevelSchema.default('info'),
+        file: z.string().optional(),
+      })
+      .prefault({}),
+  });
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+export type StdioUpstreamConfig = z.infer<typeof StdioUpstreamSchema>;
+export type RemoteUpstreamConfig = z.infer<typeof RemoteUpstreamSchema>;
+
+/** An upstream after loading: its key and a resolved namespace. */
+export type UpstreamConfig = (StdioUpstreamConfig | RemoteUpstreamConfig) & {
+  name: string;
+  namespace: string;
+};
+
+/** The validated, normalized config the rest of the proxy reads. */
+export interface ProxyConfig {
+  /** Absolute path of the file it came from (relative paths in it resolve against its folder). */
+  file: string;
+  server: RawConfig['server'];
+  naming: RawConfig['naming'];
+  logging: RawConfig['logging'];
+  upstreams: UpstreamConfig[];
+}
+
+export function isStdioUpstream(u: UpstreamConfig): u is StdioUpstreamConfig & UpstreamConfig {
+  return 'command' in u;
+}
