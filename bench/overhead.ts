@@ -1,0 +1,72 @@
+// Proxy overhead: the same tools/call to server-everything's `echo`, made straight to the
+// server and through mcproxy (stdio and Streamable HTTP), sequentially and concurrently.
+// Prints latency percentiles and throughput; asserts nothing. Run: npm run bench
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { performance } from 'node:perf_hooks';
+import { serverPackage } from '../test/helpers/paths.js';
+import { connectHttp, connectStdio, startHttpProxy, writeConfig } from '../test/helpers/proxy.js';
+
+const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+interface Figures {
+  p50: number;
+  p95: number;
+  p99: number;
+  perSecond: number;
+}
+
+async function measure(client: Client, tool: string, concurrency: number): Promise<Figures> {
+  for (let i = 0; i < 50; i++) await client.callTool({ name: tool, arguments: { message: 'warm' } });
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < CALLS) {
+        const t0 = performance.now();
+        await client.callTool({ name: tool, arguments: { message: 'bench' } });
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), perSecond: CALLS / seconds };
+}
+
+function row(label: string, f: Figures): string {
+  const ms = (n: number) => n.toFixed(3).padStart(8);
+  return `${label.padEnd(34)} ${ms(f.p50)} ${ms(f.p95)} ${ms(f.p99)} ${f.perSecond.toFixed(0).padStart(9)}`;
+}
+
+async function main(): Promise<void> {
+  const upstream = { command: process.execPath, args: [serverPackage('everything'), 'stdio'] };
+  const direct = new Client({ name: 'bench', version: '1' });
+  await direct.connect(new StdioClientTransport({ ...upstream, stderr: 'ignore' }));
+  const configFile = writeConfig({ logging: { level: 'warn' }, upstreams: { ev: upstream } });
+  const viaStdio = (await connectStdio(configFile)).client;
+  const http = await startHttpProxy(configFile);
+  const viaHttp = (await connectHttp(http.url)).client;
+
+  console.log(`${CALLS} tools/call of echo per row; latency in ms`);
+  console.log(`${'path'.padEnd(34)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'p99'.padStart(8)} ${'calls/s'.padStart(9)}`);
+  for (const concurrency of [1, CONCURRENCY]) {
+    const directFigures = await measure(direct, 'echo', concurrency);
+    console.log(row(`direct (stdio), concurrency ${concurrency}`, directFigures));
+    console.log(row(`mcproxy stdio, concurrency ${concurrency}`, await measure(viaStdio, 'ev__echo', concurrency)));
+    console.log(row(`mcproxy http, concurrency ${concurrency}`, await measure(viaHttp, 'ev__echo', concurrency)));
+  }
+  await Promise.all([direct.close(), viaStdio.close(), viaHttp.close()]);
+  await http.stop();
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
