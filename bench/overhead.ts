@@ -1,8 +1,12 @@
 // Proxy overhead: the same tools/call to server-everything's `echo`, made straight to the
-// server and through mcproxy (stdio and Streamable HTTP), sequentially and concurrently.
+// server (over stdio and over Streamable HTTP) and through mcproxy (stdio and Streamable HTTP
+// downstream, a stdio upstream), sequentially and concurrently.
 // Prints latency percentiles and throughput; asserts nothing. Run: npm run bench
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { serverPackage } from '../test/helpers/paths.js';
 import { connectHttp, connectStdio, startHttpProxy, writeConfig } from '../test/helpers/proxy.js';
@@ -42,6 +46,32 @@ function row(label: string, f: Figures): string {
   return `${label.padEnd(34)} ${ms(f.p50)} ${ms(f.p95)} ${ms(f.p99)} ${f.perSecond.toFixed(0).padStart(9)}`;
 }
 
+/** A port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** server-everything over Streamable HTTP: the baseline for the proxy's HTTP figures. */
+async function directHttpClient(): Promise<{ client: Client; stop(): void }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [serverPackage('everything'), 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+  const client = new Client({ name: 'bench', version: '1' });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
+      return { client, stop: () => child.kill() };
+    } catch (error) {
+      if (attempt > 50) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const upstream = { command: process.execPath, args: [serverPackage('everything'), 'stdio'] };
   const direct = new Client({ name: 'bench', version: '1' });
@@ -50,16 +80,18 @@ async function main(): Promise<void> {
   const viaStdio = (await connectStdio(configFile)).client;
   const http = await startHttpProxy(configFile);
   const viaHttp = (await connectHttp(http.url)).client;
+  const directHttp = await directHttpClient();
 
   console.log(`${CALLS} tools/call of echo per row; latency in ms`);
   console.log(`${'path'.padEnd(34)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'p99'.padStart(8)} ${'calls/s'.padStart(9)}`);
   for (const concurrency of [1, CONCURRENCY]) {
-    const directFigures = await measure(direct, 'echo', concurrency);
-    console.log(row(`direct (stdio), concurrency ${concurrency}`, directFigures));
+    console.log(row(`direct (stdio), concurrency ${concurrency}`, await measure(direct, 'echo', concurrency)));
     console.log(row(`mcproxy stdio, concurrency ${concurrency}`, await measure(viaStdio, 'ev__echo', concurrency)));
+    console.log(row(`direct (http), concurrency ${concurrency}`, await measure(directHttp.client, 'echo', concurrency)));
     console.log(row(`mcproxy http, concurrency ${concurrency}`, await measure(viaHttp, 'ev__echo', concurrency)));
   }
-  await Promise.all([direct.close(), viaStdio.close(), viaHttp.close()]);
+  await Promise.all([direct.close(), viaStdio.close(), viaHttp.close(), directHttp.client.close()]);
+  directHttp.stop();
   await http.stop();
 }
 
