@@ -17,12 +17,16 @@ import { PROXY_VERSION } from '../version.js';
 
 const LOG_SEVERITY: LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
+/** How long a session's first requests wait for slow upstreams to connect. */
+const FIRST_CONNECT_WAIT_MS = 10_000;
+
 export class ClientSession implements UpstreamListener {
   readonly server: Server;
   /** Resource URIs this client subscribed to, and their upstream: only their updates reach it. */
   readonly subscriptions = new Map<string, string>();
   logLevel?: LoggingLevel;
   private connections?: Map<string, UpstreamConnection>;
+  private firstAttempts?: Promise<unknown>;
   private catalogCache?: Promise<Catalog>;
   private closed = false;
   onclose?: () => void;
@@ -60,15 +64,24 @@ export class ClientSession implements UpstreamListener {
     return this.server.connect(transport);
   }
 
-  /** This session's connection to each upstream, opened on first use; waits for first attempts to settle. */
+  /**
+   * This session's connection to each upstream, opened on first use. Waits for their first
+   * attempts to settle, but not for long: an upstream that hangs must not hold the catalog
+   * back; when it connects later, the client hears list_changed.
+   */
   async upstreams(): Promise<Map<string, UpstreamConnection>> {
     if (!this.connections) {
       const capabilities = this.server.getClientCapabilities();
       this.connections = new Map(
         this.config.upstreams.map((upstream) => [upstream.name, this.pool.acquire(upstream, capabilities, this)]),
       );
+      const settled = Promise.all([...this.connections.values()].map((connection) => connection.whenSettled()));
+      let timer: NodeJS.Timeout | undefined;
+      this.firstAttempts = Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, FIRST_CONNECT_WAIT_MS)))]).then(
+        () => clearTimeout(timer),
+      );
     }
-    await Promise.all([...this.connections.values()].map((connection) => connection.whenSettled()));
+    await this.firstAttempts;
     return this.connections;
   }
 
