@@ -16,65 +16,51 @@ import {
   type StartedProcess,
 } from './suite.js';
 
-describe('MCP conformance suite', function () {
-  // The first run downloads node@22 and the suite through npx (~1 min);
-  // afterwards a full run takes a few seconds.
-  this.timeout(600_000);
-
-  let fixture: StartedProcess | undefined;
-
-  before(async function () {
-    fixture = await startConformanceFixture();
-  });
-
-  after(async function () {
-    await fixture?.stop();
-  });
-
-  it('passes every active server scenario against the fixture', async function () {
-    const result = await runConformance(fixture!.url);
+/** Both suites, every scenario passing, against whatever `url()` serves once `before` ran. */
+function passesEveryScenario(url: () => string) {
+  it('passes every active server scenario', async function () {
+    const result = await runConformance(url());
     assert.deepEqual(result.failed, [], describeFailures(result));
     // Guard against a silently shorter run (e.g. a scenario that never ran).
     const missing = ACTIVE_SERVER_SCENARIOS.filter((s) => !result.passed.includes(s));
     assert.deepEqual(missing, [], `scenarios that did not run:\n${result.output.slice(-4000)}`);
   });
 
-  it('passes the pending server scenarios against the fixture', async function () {
+  it('passes the pending server scenarios', async function () {
     // json-schema-2020-12 (raw $schema/$defs kept in tools/list) and
     // server-sse-polling (resume a closed POST stream with Last-Event-ID).
-    const result = await runConformance(fixture!.url, { suite: 'pending' });
+    const result = await runConformance(url(), { suite: 'pending' });
     assert.deepEqual(result.failed, [], describeFailures(result));
     assert.deepEqual([...result.passed].sort(), [...PENDING_SERVER_SCENARIOS].sort());
   });
+}
+
+describe('MCP conformance suite against the fixture server', function () {
+  // The first run downloads node@22 and the suite through npx (~1 min);
+  // afterwards a full run takes a few seconds.
+  this.timeout(600_000);
+  let fixture: StartedProcess | undefined;
+  before(async () => {
+    fixture = await startConformanceFixture();
+  });
+  after(async () => fixture?.stop());
+
+  passesEveryScenario(() => fixture!.url);
 });
 
-describe('MCP conformance suite through mcproxy', function () {
+describe('MCP conformance suite through mcproxy, in front of the fixture server', function () {
   this.timeout(600_000);
-
   let fixture: StartedProcess | undefined;
   let proxy: HttpProxy | undefined;
-
-  before(async function () {
+  before(async () => {
     fixture = await startConformanceFixture();
     // The fixture's names unchanged (namespace ""), so the suite finds what it expects.
     proxy = await startHttpProxy(writeConfig({ upstreams: { conformance: { url: fixture.url, namespace: '' } } }));
   });
-
-  after(async function () {
+  after(async () => {
     await proxy?.stop();
     await fixture?.stop();
   });
 
-  it('passes every active server scenario, as the fixture does directly', async function () {
-    const result = await runConformance(proxy!.url);
-    assert.deepEqual(result.failed, [], describeFailures(result));
-    const missing = ACTIVE_SERVER_SCENARIOS.filter((s) => !result.passed.includes(s));
-    assert.deepEqual(missing, [], `scenarios that did not run:\n${result.output.slice(-4000)}`);
-  });
-
-  it('passes the pending server scenarios too', async function () {
-    const result = await runConformance(proxy!.url, { suite: 'pending' });
-    assert.deepEqual(result.failed, [], describeFailures(result));
-    assert.deepEqual([...result.passed].sort(), [...PENDING_SERVER_SCENARIOS].sort());
-  });
+  passesEveryScenario(() => proxy!.url);
 });
