@@ -9,6 +9,7 @@ import { buildCatalog, type Catalog } from '../catalog/catalog.js';
 import type { ProxyConfig } from '../config/schema.js';
 import { log } from '../log.js';
 import type { CallContext, UpstreamConnection, UpstreamListener } from '../upstream/connection.js';
+import { asClientError } from '../upstream/errors.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import { routeClientRequest } from './router.js';
 import { forwardToClient } from './serverRequests.js';
@@ -52,7 +53,10 @@ export class ClientSession implements UpstreamListener {
     );
     // The proxy answers every method itself, from the raw request: no SDK schema strips fields.
     this.server.removeRequestHandler('logging/setLevel');
-    this.server.fallbackRequestHandler = (request, extra) => routeClientRequest(this, request as JSONRPCRequest, extra);
+    this.server.fallbackRequestHandler = (request, extra) =>
+      routeClientRequest(this, request as JSONRPCRequest, extra).catch((error: unknown) => {
+        throw asClientError(error);
+      });
     this.server.fallbackNotificationHandler = async (notification) => this.onClientNotification(notification);
     // Upstreams are told the client's capabilities, so they open once the client said them.
     this.server.oninitialized = () => void this.upstreams();

@@ -115,10 +115,11 @@ export class UpstreamConnection {
     options: Omit<RequestOptions, 'timeout'> = {},
     context?: CallContext,
   ): Promise<Result> {
-    const client = this.client;
-    if (this.state !== 'ready' || !client) throw unavailable(this.name, this.lastError ?? this.state);
     const call: InflightCall = { listener, context };
+    // Checked when the request leaves the queue: the upstream may have gone down meanwhile.
     const send = async () => {
+      const client = this.client;
+      if (this.state !== 'ready' || !client) throw unavailable(this.name, this.lastError ?? this.state);
       this.inflight.add(call);
       try {
         return await client.request(request as never, LooseResult, {

@@ -33,6 +33,11 @@ export function upstreamError(upstream: string, method: string, timeoutMs: numbe
   return new ForwardedError(ErrorCode.InternalError, `Upstream '${upstream}' failed ${method}: ${reason}`, { upstream });
 }
 
+/** The proxy's own McpErrors (a bad cursor, say) without the prefix the client will add again. */
+export function asClientError(error: unknown): unknown {
+  return error instanceof McpError ? new ForwardedError(error.code, error.message.replace(MCP_PREFIX, ''), error.data) : error;
+}
+
 export function unavailable(upstream: string, reason: string): ForwardedError {
   return new ForwardedError(ErrorCode.InternalError, `Upstream '${upstream}' is unavailable: ${reason}`, { upstream });
 }
