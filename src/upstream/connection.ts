@@ -251,6 +251,7 @@ export class UpstreamConnection {
     client.onerror = (error) => log.debug(`protocol: ${error.message}`, { upstream: this.name });
     client.onclose = () => this.onClosed(client);
     await client.connect(transport, { timeout: this.config.timeoutMs });
+    keepProgressBeforeResponses(transport);
     return client;
   }
 
@@ -324,6 +325,20 @@ export class UpstreamConnection {
     for (const call of this.inflight) if (call.listener === listener) latest = call;
     return latest;
   }
+}
+
+/**
+ * The SDK runs notification handlers a microtask late but settles responses at once, so a
+ * call's last progress, arriving in the same chunk as its response, would find its handler
+ * gone and be lost. Delaying each response by one microtask keeps wire order.
+ */
+function keepProgressBeforeResponses(transport: Transport): void {
+  const deliver = transport.onmessage;
+  if (!deliver) return;
+  transport.onmessage = (message, extra) => {
+    if ('id' in message && ('result' in message || 'error' in message)) queueMicrotask(() => deliver(message, extra));
+    else deliver(message, extra);
+  };
 }
 
 function emptyListing(config: UpstreamConfig): UpstreamListing {
