@@ -4,7 +4,7 @@
 import type { ClientCapabilities, JSONRPCRequest, Result } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { CallContext, UpstreamConnection } from '../upstream/connection.js';
-import { ForwardedError } from '../upstream/errors.js';
+import { asClientError, ForwardedError } from '../upstream/errors.js';
 import { LooseResult } from '../upstream/looseSchemas.js';
 import type { ClientSession } from './session.js';
 
@@ -34,6 +34,11 @@ export async function forwardToClient(
   }
   const message = { method: request.method, params: request.params };
   const options = { signal, timeout: CLIENT_ANSWER_TIMEOUT_MS };
-  // During a call, the request travels with it (on Streamable HTTP: the call's own stream).
-  return call ? call.sendRequest(message, options) : session.server.request(message as never, LooseResult, options);
+  try {
+    // During a call, the request travels with it (on Streamable HTTP: the call's own stream).
+    return await (call ? call.sendRequest(message, options) : session.server.request(message as never, LooseResult, options));
+  } catch (error) {
+    // The client's own error goes back to the upstream as the client said it.
+    throw asClientError(error);
+  }
 }
