@@ -2,11 +2,11 @@
 // process, seen by the real SDK client over stdio and over Streamable HTTP.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { serverPackage } from '../helpers/paths.js';
+import { alive, childrenOf, waitFor } from '../helpers/processes.js';
 import { connectHttp, connectStdio, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 
 const sharedDir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-fs-'));
@@ -89,36 +89,6 @@ function behavesAsOneServer(connect: () => Promise<Client>) {
     await assert.rejects(client.getPrompt({ name: 'nope' }), /Unknown prompt: nope/);
     await assert.rejects(client.readResource({ uri: 'nowhere://x' }), /Resource not found: nowhere:\/\/x/);
   });
-}
-
-/** Child processes of a pid, from ps. */
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .map((s) => Number(s.trim()))
-      .filter((n) => n > 0);
-  } catch {
-    return []; // ps exits 1 when there are none
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(check: () => boolean, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
 }
 
 describe('aggregation over stdio (as Claude Desktop runs it)', function () {

@@ -5,17 +5,20 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import assert from 'node:assert/strict';
 import { serverPackage } from '../helpers/paths.js';
+import { alive, childrenOf, waitFor } from '../helpers/processes.js';
 import { connectStdio, writeConfig } from '../helpers/proxy.js';
 
 describe('tasks through the proxy', function () {
   let client: Client;
+  let proxyPid: number;
   before(async () => {
     const file = writeConfig({
       upstreams: { everything: { command: process.execPath, args: [serverPackage('everything'), 'stdio'], namespace: 'ev' } },
     });
-    client = (await connectStdio(file)).client;
+    const connected = await connectStdio(file);
+    client = connected.client;
+    proxyPid = connected.pid()!;
   });
-  after(async () => client?.close());
 
   it('advertises tasks and passes each tool its execution.taskSupport', async () => {
     assert.ok(client.getServerCapabilities()?.tasks?.requests?.tools?.call);
@@ -62,5 +65,15 @@ describe('tasks through the proxy', function () {
 
   it('refuses a task id no upstream owns', async () => {
     await assert.rejects(client.experimental.tasks.getTask('nobody__123'), /Unknown task: nobody__123/);
+  });
+
+  // Runs last: server-everything lingers after stdin closes while it has tasks, and the
+  // client's SDK stops the proxy with SIGTERM before the upstream is gone.
+  it('leaves no upstream behind when the client closes with tasks still around', async () => {
+    const upstreams = childrenOf(proxyPid);
+    assert.equal(upstreams.length, 1);
+    await client.close();
+    assert.ok(await waitFor(() => !alive(proxyPid)), 'the proxy exits');
+    assert.ok(await waitFor(() => upstreams.every((pid) => !alive(pid))), 'server-everything exited with it');
   });
 });
