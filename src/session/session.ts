@@ -51,6 +51,10 @@ export class ClientSession implements UpstreamListener {
         },
       },
     );
+    // SDK peers ignore notifications/cancelled for request id 0 (a falsy check), so the proxy's
+    // requests to its client start at 1: a sampling or elicitation request the upstream gives
+    // up on must be cancellable at the client too. (Harmless if the SDK renames the field.)
+    (this.server as unknown as { _requestMessageId: number })._requestMessageId = 1;
     // The proxy answers every method itself, from the raw request: no SDK schema strips fields.
     this.server.removeRequestHandler('logging/setLevel');
     this.server.fallbackRequestHandler = (request, extra) =>

@@ -11,6 +11,7 @@ import type {
   JSONRPCRequest,
   LoggingLevel,
   Notification,
+  RequestId,
   Result,
   ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -57,6 +58,8 @@ export class UpstreamConnection {
   private client?: Client;
   private readonly listeners = new Set<UpstreamListener>();
   private readonly inflight = new Set<InflightCall>();
+  /** Server→client requests being answered, by the upstream's request id, so that its cancellation reaches them. */
+  private readonly answering = new Map<RequestId, AbortController>();
   private readonly queue?: PQueue;
   private listingCache?: Promise<UpstreamListing>;
   /** Kept while the upstream is down, so its tools still route, to an error that names it. */
@@ -247,11 +250,11 @@ export class UpstreamConnection {
   private async openOver(transport: Transport): Promise<Client> {
     const client = new Client(this.clientInfo, { capabilities: this.capabilities });
     client.fallbackNotificationHandler = async (notification) => this.onNotification(notification);
-    client.fallbackRequestHandler = async (request, extra) => this.onRequest(request, extra.signal);
+    client.fallbackRequestHandler = async (request, extra) => this.answer(request, extra.signal);
     client.onerror = (error) => log.debug(`protocol: ${error.message}`, { upstream: this.name });
     client.onclose = () => this.onClosed(client);
     await client.connect(transport, { timeout: this.config.timeoutMs });
-    keepProgressBeforeResponses(transport);
+    this.tap(transport);
     return client;
   }
 
@@ -320,25 +323,49 @@ export class UpstreamConnection {
     return listener.onUpstreamRequest(this, request, signal, this.latestCall(listener)?.context);
   }
 
+  /**
+   * Two fixes to what the SDK makes of upstream messages, applied where they arrive:
+   * - It runs notification handlers a microtask late but settles responses at once, so a
+   *   call's last progress, arriving in the same chunk as its response, would find its handler
+   *   gone. Each response waits one microtask, keeping wire order.
+   * - It ignores notifications/cancelled for request id 0 (falsy), the id of every SDK
+   *   server's first request to its client; cancellations are applied here as well.
+   */
+  private tap(transport: Transport): void {
+    const deliver = transport.onmessage;
+    if (!deliver) return;
+    transport.onmessage = (message, extra) => {
+      if ('id' in message && ('result' in message || 'error' in message)) {
+        queueMicrotask(() => deliver(message, extra));
+        return;
+      }
+      if ('method' in message && message.method === 'notifications/cancelled' && !('id' in message)) {
+        const params = message.params as { requestId?: RequestId; reason?: string } | undefined;
+        if (params?.requestId !== undefined) this.answering.get(params.requestId)?.abort(params.reason);
+      }
+      deliver(message, extra);
+    };
+  }
+
+  /** Answers a server→client request, abortable by the upstream's cancellation. */
+  private async answer(request: JSONRPCRequest, sdkSignal: AbortSignal): Promise<Result> {
+    const controller = new AbortController();
+    const abort = () => controller.abort(sdkSignal.reason);
+    sdkSignal.addEventListener('abort', abort, { once: true });
+    this.answering.set(request.id, controller);
+    try {
+      return await this.onRequest(request, controller.signal);
+    } finally {
+      this.answering.delete(request.id);
+      sdkSignal.removeEventListener('abort', abort);
+    }
+  }
+
   private latestCall(listener: UpstreamListener): InflightCall | undefined {
     let latest: InflightCall | undefined;
     for (const call of this.inflight) if (call.listener === listener) latest = call;
     return latest;
   }
-}
-
-/**
- * The SDK runs notification handlers a microtask late but settles responses at once, so a
- * call's last progress, arriving in the same chunk as its response, would find its handler
- * gone and be lost. Delaying each response by one microtask keeps wire order.
- */
-function keepProgressBeforeResponses(transport: Transport): void {
-  const deliver = transport.onmessage;
-  if (!deliver) return;
-  transport.onmessage = (message, extra) => {
-    if ('id' in message && ('result' in message || 'error' in message)) queueMicrotask(() => deliver(message, extra));
-    else deliver(message, extra);
-  };
 }
 
 function emptyListing(config: UpstreamConfig): UpstreamListing {
