@@ -1,0 +1,206 @@
+// The edges: remote upstreams (Streamable HTTP, legacy SSE, headers from the environment), a
+// proxy chained behind another, the default config, old protocol versions, an upstream that
+// gives up on its own request, and messages that nobody can route.
+import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { FIXTURES, ROOT, serverPackage } from '../helpers/paths.js';
+import { connectHttp, connectStdio, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
+
+function text(result: unknown): string {
+  return (result as { content: Array<{ text?: string }> }).content.map((c) => c.text ?? '').join('');
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** server-everything in one of its HTTP modes on a free port; resolves once it answers. */
+async function startEverythingOverHttp(mode: 'sse' | 'streamableHttp'): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [serverPackage('everything'), mode], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}${mode === 'sse' ? '/sse' : '/mcp'}`;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const up = await fetch(`http://127.0.0.1:${port}/`).then(
+      () => true,
+      () => false,
+    );
+    if (up) return { url, child };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server-everything ${mode} did not start`);
+}
+
+describe('remote upstreams', function () {
+  const servers: ChildProcess[] = [];
+  after(() => servers.forEach((child) => child.kill()));
+
+  it('aggregates server-everything over Streamable HTTP and over legacy SSE (found by fallback)', async () => {
+    const streamable = await startEverythingOverHttp('streamableHttp');
+    const sse = await startEverythingOverHttp('sse');
+    servers.push(streamable.child, sse.child);
+    // No `transport:` for the SSE one: Streamable HTTP is tried first and the proxy falls back.
+    const file = writeConfig({ upstreams: { http: { url: streamable.url }, legacy: { url: sse.url } } });
+    const { client } = await connectStdio(file);
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      assert.ok(names.includes('http__echo') && names.includes('legacy__echo'), names.join(', '));
+      assert.equal(text(await client.callTool({ name: 'http__echo', arguments: { message: 'over http' } })), 'Echo: over http');
+      assert.equal(text(await client.callTool({ name: 'legacy__echo', arguments: { message: 'over sse' } })), 'Echo: over sse');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('sends the configured headers, with ${VAR} taken from the environment', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const gate = createServer((req, res) => {
+      seen.push(req.headers);
+      res.writeHead(401).end();
+    });
+    await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(gate.address() as AddressInfo).port}/mcp`;
+    const file = writeConfig({ upstreams: { locked: { url, headers: { Authorization: 'Bearer ${TEST_UPSTREAM_TOKEN}' } } } });
+    const proxy = await startHttpProxy(file, [], { TEST_UPSTREAM_TOKEN: 's3cret-token' });
+    try {
+      const { client } = await connectHttp(proxy.url);
+      await client.listTools();
+      await client.close();
+      assert.ok(seen.length >= 1, 'the upstream was contacted');
+      assert.ok(seen.every((h) => h.authorization === 'Bearer s3cret-token'), JSON.stringify(seen.map((h) => h.authorization)));
+      assert.match(proxy.stderr(), /locked/, 'the failing upstream is named in the log');
+      assert.doesNotMatch(proxy.stderr(), /s3cret-token/, 'the secret never reaches the log');
+    } finally {
+      await proxy.stop();
+      gate.close();
+    }
+  });
+});
+
+describe('chaining: mcproxy behind mcproxy', function () {
+  let inner: HttpProxy;
+  after(async () => inner?.stop());
+
+  it('exposes the inner proxy catalog under the outer namespace and routes calls through both', async () => {
+    inner = await startHttpProxy(
+      writeConfig({ upstreams: { everything: { command: process.execPath, args: [serverPackage('everything'), 'stdio'], namespace: 'ev' } } }),
+    );
+    const { client } = await connectStdio(writeConfig({ upstreams: { inner: { url: inner.url } } }));
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      assert.ok(names.includes('inner__ev__echo'), names.join(', '));
+      assert.equal(text(await client.callTool({ name: 'inner__ev__echo', arguments: { message: 'twice proxied' } })), 'Echo: twice proxied');
+      const steps: number[] = [];
+      await client.callTool({ name: 'inner__ev__trigger-long-running-operation', arguments: { duration: 1, steps: 3 } }, undefined, {
+        onprogress: (p) => steps.push(p.progress),
+      });
+      assert.ok(steps.length >= 2, `progress crosses both proxies: ${steps.join(',')}`);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('the default config', function () {
+  it('serves server-everything, server-memory and server-filesystem on examples/files', async () => {
+    const { client } = await connectStdio(path.join(ROOT, 'config/mcproxy.yaml'));
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      for (const expected of ['ev__echo', 'mem__read_graph', 'fs__read_text_file']) assert.ok(names.includes(expected), expected);
+      const hello = await client.callTool({ name: 'fs__read_text_file', arguments: { path: path.join(ROOT, 'examples/files/hello.txt') } });
+      assert.match(text(hello), /Hello from the folder/);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('protocol edges', function () {
+  const changing = { command: process.execPath, args: [path.join(FIXTURES, 'changing-tools-server.js')], namespace: 'chg' };
+  let proxy: HttpProxy;
+  before(async () => {
+    proxy = await startHttpProxy(writeConfig({ upstreams: { changing } }), [], { MCPROXY_LOG_LEVEL: 'debug' });
+  });
+  after(async () => proxy?.stop());
+
+  it('cancels a request at the client when the upstream gives up on it', async () => {
+    const { client } = await connectHttp(proxy.url, { capabilities: { elicitation: { form: {} } } });
+    let aborted!: () => void;
+    const sawAbort = new Promise<void>((resolve) => (aborted = resolve));
+    client.setRequestHandler(ElicitRequestSchema, (_request, extra) => {
+      extra.signal.addEventListener('abort', () => aborted());
+      return new Promise<ElicitResult>(() => {}); // a user who never answers
+    });
+    try {
+      const result = await client.callTool({ name: 'chg__ask-then-give-up', arguments: { afterMs: 300 } });
+      assert.equal((result as { isError?: boolean }).isError, true, 'the upstream saw its own request end');
+      await sawAbort; // the client was told: notifications/cancelled crossed the proxy
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('drops progress under a token nobody gave, with a debug log, and keeps serving', async () => {
+    const { client } = await connectHttp(proxy.url);
+    try {
+      assert.equal(text(await client.callTool({ name: 'chg__stray-progress', arguments: {} })), 'sent');
+      assert.equal(text(await client.callTool({ name: 'chg__ping-client', arguments: {} })), 'pong {}');
+      assert.match(proxy.stderr(), /debug .*upstream=changing.*unknown token/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('ignores a response to a request it never sent, and keeps the session', async () => {
+    const { client, transport } = await connectHttp(proxy.url);
+    try {
+      const stray = await fetch(proxy.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-session-id': transport.sessionId!,
+          'mcp-protocol-version': transport.protocolVersion!,
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 424242, result: {} }),
+      });
+      assert.equal(stray.status, 202);
+      assert.ok((await client.listTools()).tools.length > 0);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('speaks an older protocol version to a client that asks for it', async () => {
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const init = await fetch(proxy.url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'old-client', version: '0.1' } },
+      }),
+    });
+    const sessionId = init.headers.get('mcp-session-id')!;
+    const body = await init.text();
+    assert.match(body, /"protocolVersion":"2024-11-05"/);
+    const session = { ...headers, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2024-11-05' };
+    await fetch(proxy.url, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    const call = await fetch(proxy.url, {
+      method: 'POST',
+      headers: session,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'chg__ping-client', arguments: {} } }),
+    });
+    assert.match(await call.text(), /pong/);
+    await fetch(proxy.url, { method: 'DELETE', headers: session });
+  });
+});
