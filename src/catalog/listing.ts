@@ -15,3 +15,8 @@ export interface UpstreamListing {
 export type ListKind = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';
 
 export const LIST_KINDS: readonly ListKind[] = ['tools', 'prompts', 'resources', 'resourceTemplates'];
+
+/** What an upstream offers before it has said: nothing. */
+export function emptyListing(upstream: string, namespace: string): UpstreamListing {
+  return { upstream, namespace, tools: [], prompts: [], resources: [], resourceTemplates: [] };
+}

@@ -2,7 +2,8 @@
 import { buildCatalog, type Catalog } from '../catalog/catalog.js';
 import type { UpstreamListing } from '../catalog/listing.js';
 import type { ProxyConfig } from '../config/schema.js';
-import { UpstreamConnection, type UpstreamListener } from '../upstream/connection.js';
+import type { UpstreamListener } from '../upstream/attachments.js';
+import { UpstreamConnection } from '../upstream/connection.js';
 import { PROXY_VERSION } from '../version.js';
 
 export interface CatalogReport {
@@ -10,7 +11,7 @@ export interface CatalogReport {
   failed: Array<{ upstream: string; reason: string }>;
 }
 
-const ignore: UpstreamListener = {
+const ignore: UpstreamListener<UpstreamConnection> = {
   onUpstreamNotification: () => {},
   onUpstreamRequest: async () => ({}),
   onUpstreamStatus: () => {},

@@ -1,12 +1,12 @@
 // Client → upstream: answers list requests from the catalog and sends every other request to
 // the upstream that owns its tool, prompt or resource, under the upstream's original name.
 import type { RequestHandlerExtra, RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { JSONRPCRequest, LoggingLevel, Result, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCRequest, Result, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, LoggingLevelSchema } from '@modelcontextprotocol/sdk/types.js';
 import { routeResource, routeTemplate, type Catalog, type Route } from '../catalog/catalog.js';
 import { paginate } from '../catalog/paginate.js';
 import { ForwardedError, notFound } from '../upstream/errors.js';
-import type { CallContext } from '../upstream/connection.js';
+import type { CallContext } from '../upstream/attachments.js';
 import { LooseResult } from '../upstream/looseSchemas.js';
 import type { ClientSession } from './session.js';
 import { exposeTasks, listTasks, routeTask } from './tasks.js';
@@ -43,7 +43,7 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
     case 'completion/complete':
       return complete(session, extra, params);
     case 'logging/setLevel':
-      return setLevel(session, params.level as LoggingLevel);
+      return setLevel(session, params.level);
     case 'tasks/get':
     case 'tasks/result':
     case 'tasks/cancel': {
@@ -130,9 +130,11 @@ async function complete(session: ClientSession, extra: Extra, params: Params): P
 }
 
 /** logging/setLevel reaches every upstream of the session that logs. */
-async function setLevel(session: ClientSession, level: LoggingLevel): Promise<Result> {
-  session.logLevel = level;
+async function setLevel(session: ClientSession, level: unknown): Promise<Result> {
+  const parsed = LoggingLevelSchema.safeParse(level);
+  if (!parsed.success) throw new ForwardedError(ErrorCode.InvalidParams, `Invalid log level: ${JSON.stringify(level)}`);
+  session.logLevel = parsed.data;
   const connections = [...(await session.upstreams()).values()];
-  await Promise.allSettled(connections.map((connection) => connection.setLogLevel(level)));
+  await Promise.allSettled(connections.map((connection) => connection.setLogLevel(parsed.data)));
   return {};
 }

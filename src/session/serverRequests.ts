@@ -3,7 +3,8 @@
 // upstream cancels, the signal aborts, and the SDK tells the client.
 import type { ClientCapabilities, JSONRPCRequest, Result } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
-import type { CallContext, UpstreamConnection } from '../upstream/connection.js';
+import type { CallContext } from '../upstream/attachments.js';
+import type { UpstreamConnection } from '../upstream/connection.js';
 import { asClientError, ForwardedError } from '../upstream/errors.js';
 import { LooseResult } from '../upstream/looseSchemas.js';
 import type { ClientSession } from './session.js';

@@ -4,11 +4,13 @@
 // their way back to the right client.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCRequest, LoggingLevel, Notification, Result } from '@modelcontextprotocol/sdk/types.js';
+import { LoggingLevelSchema, type JSONRPCRequest, type LoggingLevel, type Notification, type Result } from '@modelcontextprotocol/sdk/types.js';
 import { buildCatalog, type Catalog } from '../catalog/catalog.js';
+import { emptyListing } from '../catalog/listing.js';
 import type { ProxyConfig } from '../config/schema.js';
 import { log } from '../log.js';
-import type { CallContext, UpstreamConnection, UpstreamListener } from '../upstream/connection.js';
+import type { CallContext, UpstreamListener } from '../upstream/attachments.js';
+import type { UpstreamConnection } from '../upstream/connection.js';
 import { asClientError } from '../upstream/errors.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import { routeClientRequest } from './router.js';
@@ -16,12 +18,13 @@ import { forwardToClient } from './serverRequests.js';
 import { exposeTaskParams } from './tasks.js';
 import { PROXY_VERSION } from '../version.js';
 
-const LOG_SEVERITY: LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+/** MCP log levels, least severe first. */
+const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
 
 /** How long a session's first requests wait for slow upstreams to connect. */
 const FIRST_CONNECT_WAIT_MS = 10_000;
 
-export class ClientSession implements UpstreamListener {
+export class ClientSession implements UpstreamListener<UpstreamConnection> {
   readonly server: Server;
   /** Resource URIs this client subscribed to, and their upstream: only their updates reach it. */
   readonly subscriptions = new Map<string, string>();
@@ -112,7 +115,7 @@ export class ClientSession implements UpstreamListener {
         connection.listing().catch((error: Error) => {
           log.warn(`listing failed: ${error.message}`, { upstream: connection.name, session: this.label });
           this.catalogCache = undefined;
-          return { upstream: connection.name, namespace: connection.config.namespace, tools: [], prompts: [], resources: [], resourceTemplates: [] };
+          return emptyListing(connection.name, connection.config.namespace);
         }),
       ),
     );

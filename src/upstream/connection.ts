@@ -15,49 +15,28 @@ import type {
   Result,
   ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import PQueue from 'p-queue';
 import { isStdioUpstream, type RemoteUpstreamConfig, type UpstreamConfig } from '../config/schema.js';
-import type { UpstreamListing } from '../catalog/listing.js';
+import { emptyListing, type UpstreamListing } from '../catalog/listing.js';
 import { log } from '../log.js';
-import { ForwardedError, unavailable, upstreamError } from './errors.js';
+import { Attachments, type CallContext, type UpstreamListener } from './attachments.js';
+import { unavailable, upstreamError } from './errors.js';
 import { fetchListing } from './listing.js';
 import { LooseResult } from './looseSchemas.js';
 import { createSseTransport, createStreamableHttpTransport } from './transports/http.js';
 import { createStdioTransport } from './transports/stdio.js';
-
-/** The downstream side of a call in flight, so that upstream messages can travel with it. */
-export interface CallContext {
-  sendNotification(notification: Notification): Promise<void>;
-  sendRequest(request: { method: string; params?: Record<string, unknown> }, options: RequestOptions): Promise<Result>;
-}
-
-/** Who receives what an upstream sends on its own: a client session. */
-export interface UpstreamListener {
-  /** A notification (logging, list changes, resource updates, ...); `call` is the listener's call in flight, if any. */
-  onUpstreamNotification(upstream: UpstreamConnection, notification: Notification, call?: CallContext): void;
-  /** A server→client request (sampling, elicitation, roots). */
-  onUpstreamRequest(upstream: UpstreamConnection, request: JSONRPCRequest, signal: AbortSignal, call?: CallContext): Promise<Result>;
-  /** Connected, disconnected, or reconnected: the catalog may have changed. */
-  onUpstreamStatus(upstream: UpstreamConnection): void;
-}
+import { tapTransport } from './transportTap.js';
 
 export type UpstreamState = 'connecting' | 'ready' | 'down' | 'closed';
 
 const BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
-
-interface InflightCall {
-  listener: UpstreamListener;
-  context?: CallContext;
-}
 
 export class UpstreamConnection {
   state: UpstreamState = 'connecting';
   /** Why the last attempt failed, for errors and `mcproxy list`. */
   lastError?: string;
   private client?: Client;
-  private readonly listeners = new Set<UpstreamListener>();
-  private readonly inflight = new Set<InflightCall>();
+  private readonly attachments: Attachments<UpstreamConnection>;
   /** Server→client requests being answered, by the upstream's request id, so that its cancellation reaches them. */
   private readonly answering = new Map<RequestId, AbortController>();
   private readonly queue?: PQueue;
@@ -75,6 +54,7 @@ export class UpstreamConnection {
     private readonly clientInfo: Implementation,
     private readonly capabilities: ClientCapabilities,
   ) {
+    this.attachments = new Attachments(config.name);
     if (config.maxConcurrent) this.queue = new PQueue({ concurrency: config.maxConcurrent });
     this.firstAttempt = this.connect();
   }
@@ -101,29 +81,27 @@ export class UpstreamConnection {
     return this.firstAttempt;
   }
 
-  attach(listener: UpstreamListener): void {
-    this.listeners.add(listener);
+  attach(listener: UpstreamListener<UpstreamConnection>): void {
+    this.attachments.attach(listener);
   }
 
   /** Detaches a listener; returns how many remain. */
-  detach(listener: UpstreamListener): number {
-    this.listeners.delete(listener);
-    return this.listeners.size;
+  detach(listener: UpstreamListener<UpstreamConnection>): number {
+    return this.attachments.detach(listener);
   }
 
   /** Sends a request on behalf of `listener`, under the upstream's original names. */
   async request(
-    listener: UpstreamListener,
+    listener: UpstreamListener<UpstreamConnection>,
     request: { method: string; params?: Record<string, unknown> },
     options: Omit<RequestOptions, 'timeout'> = {},
     context?: CallContext,
   ): Promise<Result> {
-    const call: InflightCall = { listener, context };
     // Checked when the request leaves the queue: the upstream may have gone down meanwhile.
     const send = async () => {
       const client = this.client;
       if (this.state !== 'ready' || !client) throw unavailable(this.name, this.lastError ?? this.state);
-      this.inflight.add(call);
+      const done = this.attachments.track(listener, context);
       try {
         return await client.request(request as never, LooseResult, {
           ...options,
@@ -133,7 +111,7 @@ export class UpstreamConnection {
       } catch (error) {
         throw upstreamError(this.name, request.method, this.config.timeoutMs, error);
       } finally {
-        this.inflight.delete(call);
+        done();
       }
     };
     return this.queue ? ((await this.queue.add(send, { signal: options.signal })) as Result) : send();
@@ -146,7 +124,7 @@ export class UpstreamConnection {
 
   /** The upstream's tools, prompts, resources and templates, all pages, cached until it says they changed. */
   listing(): Promise<UpstreamListing> {
-    if (this.state !== 'ready' || !this.client) return Promise.resolve(this.lastListing ?? emptyListing(this.config));
+    if (this.state !== 'ready' || !this.client) return Promise.resolve(this.lastListing ?? emptyListing(this.name, this.config.namespace));
     this.listingCache ??= fetchListing(this.client, this.config).then(
       (listing) => (this.lastListing = listing),
       (error) => {
@@ -254,7 +232,7 @@ export class UpstreamConnection {
     client.onerror = (error) => log.debug(`protocol: ${error.message}`, { upstream: this.name });
     client.onclose = () => this.onClosed(client);
     await client.connect(transport, { timeout: this.config.timeoutMs });
-    this.tap(transport);
+    tapTransport(transport, (requestId, reason) => this.answering.get(requestId)?.abort(reason));
     return client;
   }
 
@@ -289,62 +267,14 @@ export class UpstreamConnection {
   }
 
   private emitStatus(): void {
-    for (const listener of this.listeners) listener.onUpstreamStatus(this);
+    this.attachments.status(this);
   }
 
   private onNotification(notification: Notification): void {
     if (notification.method.endsWith('/list_changed') && notification.method !== 'notifications/roots/list_changed') {
       this.listingCache = undefined;
     }
-    for (const listener of this.listeners) {
-      listener.onUpstreamNotification(this, notification, this.latestCall(listener)?.context);
-    }
-  }
-
-  /**
-   * A server→client request goes to the one session it can belong to: the only one attached,
-   * or, on a shared upstream, the only one with a call in flight here.
-   */
-  private async onRequest(request: JSONRPCRequest, signal: AbortSignal): Promise<Result> {
-    let listener: UpstreamListener | undefined;
-    if (this.listeners.size === 1) {
-      [listener] = this.listeners;
-    } else {
-      const busy = new Set([...this.inflight].map((call) => call.listener));
-      if (busy.size === 1) [listener] = busy;
-    }
-    if (!listener) {
-      throw new ForwardedError(
-        ErrorCode.InvalidRequest,
-        `mcproxy cannot tell which client ${request.method} is for: ${this.listeners.size} sessions share upstream '${this.name}' and ` +
-          `${this.inflight.size === 0 ? 'none has' : 'several have'} a call in flight`,
-      );
-    }
-    return listener.onUpstreamRequest(this, request, signal, this.latestCall(listener)?.context);
-  }
-
-  /**
-   * Two fixes to what the SDK makes of upstream messages, applied where they arrive:
-   * - It runs notification handlers a microtask late but settles responses at once, so a
-   *   call's last progress, arriving in the same chunk as its response, would find its handler
-   *   gone. Each response waits one microtask, keeping wire order.
-   * - It ignores notifications/cancelled for request id 0 (falsy), the id of every SDK
-   *   server's first request to its client; cancellations are applied here as well.
-   */
-  private tap(transport: Transport): void {
-    const deliver = transport.onmessage;
-    if (!deliver) return;
-    transport.onmessage = (message, extra) => {
-      if ('id' in message && ('result' in message || 'error' in message)) {
-        queueMicrotask(() => deliver(message, extra));
-        return;
-      }
-      if ('method' in message && message.method === 'notifications/cancelled' && !('id' in message)) {
-        const params = message.params as { requestId?: RequestId; reason?: string } | undefined;
-        if (params?.requestId !== undefined) this.answering.get(params.requestId)?.abort(params.reason);
-      }
-      deliver(message, extra);
-    };
+    this.attachments.notification(this, notification);
   }
 
   /** Answers a server→client request, abortable by the upstream's cancellation. */
@@ -354,20 +284,11 @@ export class UpstreamConnection {
     sdkSignal.addEventListener('abort', abort, { once: true });
     this.answering.set(request.id, controller);
     try {
-      return await this.onRequest(request, controller.signal);
+      return await this.attachments.request(this, request, controller.signal);
     } finally {
       this.answering.delete(request.id);
       sdkSignal.removeEventListener('abort', abort);
     }
   }
 
-  private latestCall(listener: UpstreamListener): InflightCall | undefined {
-    let latest: InflightCall | undefined;
-    for (const call of this.inflight) if (call.listener === listener) latest = call;
-    return latest;
-  }
-}
-
-function emptyListing(config: UpstreamConfig): UpstreamListing {
-  return { upstream: config.name, namespace: config.namespace, tools: [], prompts: [], resources: [], resourceTemplates: [] };
 }

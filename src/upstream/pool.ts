@@ -2,7 +2,8 @@
 // upstream, or the one connection every session shares for upstreams marked `shared: true`.
 import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { UpstreamConfig } from '../config/schema.js';
-import { UpstreamConnection, type UpstreamListener } from './connection.js';
+import type { UpstreamListener } from './attachments.js';
+import { UpstreamConnection } from './connection.js';
 
 /**
  * A shared connection serves clients that declared different capabilities, so it declares
@@ -31,7 +32,7 @@ export class UpstreamPool {
 
   constructor(private readonly clientInfo: Implementation) {}
 
-  acquire(upstream: UpstreamConfig, client: ClientCapabilities | undefined, listener: UpstreamListener): UpstreamConnection {
+  acquire(upstream: UpstreamConfig, client: ClientCapabilities | undefined, listener: UpstreamListener<UpstreamConnection>): UpstreamConnection {
     let connection: UpstreamConnection;
     if (upstream.shared) {
       connection = this.shared.get(upstream.name) ?? new UpstreamConnection(upstream, this.clientInfo, SHARED_CAPABILITIES);
@@ -45,7 +46,7 @@ export class UpstreamPool {
   }
 
   /** A session's own connections close with it; shared ones stay up for the next session. */
-  async release(connection: UpstreamConnection, listener: UpstreamListener): Promise<void> {
+  async release(connection: UpstreamConnection, listener: UpstreamListener<UpstreamConnection>): Promise<void> {
     connection.detach(listener);
     if (this.owned.delete(connection)) await connection.close();
   }

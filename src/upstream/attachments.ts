@@ -1,0 +1,87 @@
+// Which client sessions an upstream connection serves, and which of their calls are in flight
+// on it. That is how what the upstream sends on its own (logs, sampling, elicitation, roots)
+// finds its client, and, during a call, the call's own stream.
+import type { JSONRPCRequest, Notification, Result } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { ForwardedError } from './errors.js';
+
+/** The downstream side of a call in flight, so that upstream messages can travel with it. */
+export interface CallContext {
+  sendNotification(notification: Notification): Promise<void>;
+  sendRequest(request: { method: string; params?: Record<string, unknown> }, options: RequestOptions): Promise<Result>;
+}
+
+/** What a client session hears from an upstream. `call` is the session's latest call in flight there, if any. */
+export interface UpstreamListener<Upstream = unknown> {
+  onUpstreamNotification(upstream: Upstream, notification: Notification, call?: CallContext): void;
+  /** A server→client request (sampling, elicitation, roots). */
+  onUpstreamRequest(upstream: Upstream, request: JSONRPCRequest, signal: AbortSignal, call?: CallContext): Promise<Result>;
+  /** Connected, disconnected, or reconnected: the catalog may have changed. */
+  onUpstreamStatus(upstream: Upstream): void;
+}
+
+interface InflightCall<Upstream> {
+  listener: UpstreamListener<Upstream>;
+  context?: CallContext;
+}
+
+export class Attachments<Upstream> {
+  private readonly listeners = new Set<UpstreamListener<Upstream>>();
+  private readonly inflight = new Set<InflightCall<Upstream>>();
+
+  constructor(private readonly upstreamName: string) {}
+
+  attach(listener: UpstreamListener<Upstream>): void {
+    this.listeners.add(listener);
+  }
+
+  /** Detaches a listener; returns how many remain. */
+  detach(listener: UpstreamListener<Upstream>): number {
+    this.listeners.delete(listener);
+    return this.listeners.size;
+  }
+
+  /** Marks a call in flight for `listener` until the returned function is called. */
+  track(listener: UpstreamListener<Upstream>, context?: CallContext): () => void {
+    const call = { listener, context };
+    this.inflight.add(call);
+    return () => this.inflight.delete(call);
+  }
+
+  status(upstream: Upstream): void {
+    for (const listener of this.listeners) listener.onUpstreamStatus(upstream);
+  }
+
+  notification(upstream: Upstream, notification: Notification): void {
+    for (const listener of this.listeners) listener.onUpstreamNotification(upstream, notification, this.latestCall(listener)?.context);
+  }
+
+  /**
+   * A server→client request goes to the one session it can belong to: the only one attached,
+   * or, on a shared upstream, the only one with a call in flight here.
+   */
+  request(upstream: Upstream, request: JSONRPCRequest, signal: AbortSignal): Promise<Result> {
+    let listener: UpstreamListener<Upstream> | undefined;
+    if (this.listeners.size === 1) {
+      [listener] = this.listeners;
+    } else {
+      const busy = new Set([...this.inflight].map((call) => call.listener));
+      if (busy.size === 1) [listener] = busy;
+    }
+    if (!listener) {
+      throw new ForwardedError(
+        ErrorCode.InvalidRequest,
+        `mcproxy cannot tell which client ${request.method} is for: ${this.listeners.size} sessions share upstream '${this.upstreamName}' and ` +
+          `${this.inflight.size === 0 ? 'none has' : 'several have'} a call in flight`,
+      );
+    }
+    return listener.onUpstreamRequest(upstream, request, signal, this.latestCall(listener)?.context);
+  }
+
+  private latestCall(listener: UpstreamListener<Upstream>): InflightCall<Upstream> | undefined {
+    let latest: InflightCall<Upstream> | undefined;
+    for (const call of this.inflight) if (call.listener === listener) latest = call;
+    return latest;
+  }
+}
