@@ -33,6 +33,7 @@ interface LiveSession {
 
 export async function startHttpListener(options: HttpListenerOptions, newSession: (label: string) => ClientSession): Promise<HttpListener> {
   const sessions = new Map<string, LiveSession>();
+  let started = 0;
   const policy = hostPolicy(options.host, options.allowedHosts, options.allowedOrigins);
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
 
@@ -58,7 +59,7 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
     if (!messages.some((message) => isInitializeRequest(message))) {
       return reply(res, 400, null, -32000, 'Bad Request: no Mcp-Session-Id header, and the body is not an initialize request');
     }
-    const session = newSession(`http-${sessions.size + 1}`);
+    const session = newSession(`http-${++started}`);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
