@@ -3,13 +3,13 @@
 // downstream, a stdio upstream), sequentially and concurrently.
 // Prints latency percentiles and throughput; asserts nothing. Run: npm run bench
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { freePort } from '../test/helpers/net.js';
 import { serverPackage } from '../test/helpers/paths.js';
 import { connectHttp, connectStdio, startHttpProxy, writeConfig } from '../test/helpers/proxy.js';
+import { connectDirect, everything } from '../test/helpers/upstreams.js';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -46,16 +46,6 @@ function row(label: string, f: Figures): string {
   return `${label.padEnd(34)} ${ms(f.p50)} ${ms(f.p95)} ${ms(f.p99)} ${f.perSecond.toFixed(0).padStart(9)}`;
 }
 
-/** A port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /** server-everything over Streamable HTTP: the baseline for the proxy's HTTP figures. */
 async function directHttpClient(): Promise<{ client: Client; stop(): void }> {
   const port = await freePort();
@@ -73,10 +63,8 @@ async function directHttpClient(): Promise<{ client: Client; stop(): void }> {
 }
 
 async function main(): Promise<void> {
-  const upstream = { command: process.execPath, args: [serverPackage('everything'), 'stdio'] };
-  const direct = new Client({ name: 'bench', version: '1' });
-  await direct.connect(new StdioClientTransport({ ...upstream, stderr: 'ignore' }));
-  const configFile = writeConfig({ logging: { level: 'warn' }, upstreams: { ev: upstream } });
+  const direct = await connectDirect(everything);
+  const configFile = writeConfig({ logging: { level: 'warn' }, upstreams: { ev: everything } });
   const viaStdio = (await connectStdio(configFile)).client;
   const http = await startHttpProxy(configFile);
   const viaHttp = (await connectHttp(http.url)).client;

@@ -3,8 +3,9 @@
 // a shared upstream, which is spawned once. Prints figures; asserts nothing.
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
-import { ROOT, serverPackage } from '../test/helpers/paths.js';
+import { ROOT } from '../test/helpers/paths.js';
 import { connectHttp, startHttpProxy, writeConfig } from '../test/helpers/proxy.js';
+import { everything } from '../test/helpers/upstreams.js';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10);
 
@@ -34,7 +35,6 @@ async function measure(label: string, configFile: string): Promise<void> {
 async function main(): Promise<void> {
   console.log(`${SESSIONS} sessions each; connect + initialize + first tools/list over HTTP`);
   await measure('default config (3 stdio upstreams per session)', path.join(ROOT, 'config/mcproxy.yaml'));
-  const everything = { command: process.execPath, args: [serverPackage('everything'), 'stdio'] };
   await measure('one stdio upstream per session', writeConfig({ upstreams: { ev: everything } }));
   await measure('one shared stdio upstream', writeConfig({ upstreams: { ev: { ...everything, shared: true } } }));
 }

@@ -5,16 +5,19 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { postJsonRpc } from '../helpers/jsonrpc.js';
 import { serverPackage } from '../helpers/paths.js';
 import { alive, childrenOf, waitFor } from '../helpers/processes.js';
 import { connectHttp, connectStdio, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
+import { text } from '../helpers/results.js';
+import { everything } from '../helpers/upstreams.js';
 
 const sharedDir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-fs-'));
 writeFileSync(path.join(sharedDir, 'note.txt'), 'a note read through two proxies\n');
 
 const config = {
   upstreams: {
-    everything: { command: process.execPath, args: [serverPackage('everything'), 'stdio'], namespace: 'ev' },
+    everything: { ...everything, namespace: 'ev' },
     memory: {
       command: process.execPath,
       args: [serverPackage('memory')],
@@ -24,11 +27,6 @@ const config = {
     files: { command: process.execPath, args: [serverPackage('filesystem'), sharedDir], namespace: 'fs' },
   },
 };
-
-function text(result: unknown): string {
-  const content = (result as { content: Array<{ type: string; text?: string }> }).content;
-  return content.map((c) => c.text ?? '').join('');
-}
 
 /** The same checks, whichever transport the client came in by. */
 function behavesAsOneServer(connect: () => Promise<Client>) {
@@ -143,22 +141,14 @@ describe('aggregation over Streamable HTTP', function () {
     await client.listTools();
     const sessionId = transport.sessionId!;
     await transport.terminateSession();
-    const response = await fetch(proxy.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-    });
+    const response = await postJsonRpc(proxy.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, { 'mcp-session-id': sessionId });
     assert.equal(response.status, 404);
     const body = (await response.json()) as { error: { message: string } };
     assert.match(body.error.message, /Session not found/);
   });
 
   it('refuses a request without a session that is not an initialize', async () => {
-    const response = await fetch(proxy.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-    });
+    const response = await postJsonRpc(proxy.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
     assert.equal(response.status, 400);
   });
 });

@@ -7,20 +7,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { FIXTURES, ROOT, serverPackage } from '../helpers/paths.js';
+import { POST_HEADERS, postJsonRpc } from '../helpers/jsonrpc.js';
+import { freePort } from '../helpers/net.js';
+import { ROOT, serverPackage } from '../helpers/paths.js';
 import { connectHttp, connectStdio, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
-
-function text(result: unknown): string {
-  return (result as { content: Array<{ text?: string }> }).content.map((c) => c.text ?? '').join('');
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+import { text } from '../helpers/results.js';
+import { changing, everything } from '../helpers/upstreams.js';
 
 /** server-everything in one of its HTTP modes on a free port; resolves once it answers. */
 async function startEverythingOverHttp(mode: 'sse' | 'streamableHttp'): Promise<{ url: string; child: ChildProcess }> {
@@ -90,7 +82,7 @@ describe('chaining: mcproxy behind mcproxy', function () {
 
   it('exposes the inner proxy catalog under the outer namespace and routes calls through both', async () => {
     inner = await startHttpProxy(
-      writeConfig({ upstreams: { everything: { command: process.execPath, args: [serverPackage('everything'), 'stdio'], namespace: 'ev' } } }),
+      writeConfig({ upstreams: { everything: { ...everything, namespace: 'ev' } } }),
     );
     const { client } = await connectStdio(writeConfig({ upstreams: { inner: { url: inner.url } } }));
     try {
@@ -123,10 +115,9 @@ describe('the default config', function () {
 });
 
 describe('protocol edges', function () {
-  const changing = { command: process.execPath, args: [path.join(FIXTURES, 'changing-tools-server.js')], namespace: 'chg' };
   let proxy: HttpProxy;
   before(async () => {
-    proxy = await startHttpProxy(writeConfig({ upstreams: { changing } }), [], { MCPROXY_LOG_LEVEL: 'debug' });
+    proxy = await startHttpProxy(writeConfig({ upstreams: { changing: { ...changing, namespace: 'chg' } } }), [], { MCPROXY_LOG_LEVEL: 'debug' });
   });
   after(async () => proxy?.stop());
 
@@ -161,16 +152,11 @@ describe('protocol edges', function () {
   it('ignores a response to a request it never sent, and keeps the session', async () => {
     const { client, transport } = await connectHttp(proxy.url);
     try {
-      const stray = await fetch(proxy.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'mcp-session-id': transport.sessionId!,
-          'mcp-protocol-version': transport.protocolVersion!,
-        },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 424242, result: {} }),
-      });
+      const stray = await postJsonRpc(
+        proxy.url,
+        { jsonrpc: '2.0', id: 424242, result: {} },
+        { 'mcp-session-id': transport.sessionId!, 'mcp-protocol-version': transport.protocolVersion! },
+      );
       assert.equal(stray.status, 202);
       assert.ok((await client.listTools()).tools.length > 0);
     } finally {
@@ -179,28 +165,23 @@ describe('protocol edges', function () {
   });
 
   it('speaks an older protocol version to a client that asks for it', async () => {
-    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-    const init = await fetch(proxy.url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'old-client', version: '0.1' } },
-      }),
+    const init = await postJsonRpc(proxy.url, {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'old-client', version: '0.1' } },
     });
     const sessionId = init.headers.get('mcp-session-id')!;
     const body = await init.text();
     assert.match(body, /"protocolVersion":"2024-11-05"/);
-    const session = { ...headers, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2024-11-05' };
-    await fetch(proxy.url, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
-    const call = await fetch(proxy.url, {
-      method: 'POST',
-      headers: session,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'chg__ping-client', arguments: {} } }),
-    });
+    const session = { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2024-11-05' };
+    await postJsonRpc(proxy.url, { jsonrpc: '2.0', method: 'notifications/initialized' }, session);
+    const call = await postJsonRpc(
+      proxy.url,
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'chg__ping-client', arguments: {} } },
+      session,
+    );
     assert.match(await call.text(), /pong/);
-    await fetch(proxy.url, { method: 'DELETE', headers: session });
+    await fetch(proxy.url, { method: 'DELETE', headers: { ...POST_HEADERS, ...session } });
   });
 });

@@ -4,8 +4,7 @@
 // (server-everything from npm, and the changing-tools fixture) behind the real proxy process,
 // seen by the real SDK client over stdio and over Streamable HTTP; where it can, a result is
 // compared with the same request made straight to server-everything.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   LoggingMessageNotificationSchema,
@@ -16,53 +15,29 @@ import {
   type Progress,
 } from '@modelcontextprotocol/sdk/types.js';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { FIXTURES, serverPackage } from '../helpers/paths.js';
-import { connectHttp, connectStdio, startHttpProxy, writeConfig, type ClientOptions, type HttpProxy } from '../helpers/proxy.js';
-
-const everything = { command: process.execPath, args: [serverPackage('everything'), 'stdio'] };
-const changing = { command: process.execPath, args: [path.join(FIXTURES, 'changing-tools-server.js')] };
-
-const config = {
-  upstreams: {
-    everything: { ...everything, namespace: 'ev' },
-    changing: { ...changing, namespace: 'chg' },
-  },
-};
+import {
+  httpProxyForSuite,
+  viaHttp,
+  viaStdio,
+  writeConfig,
+  type ClientOptions,
+  type Connect as ConnectUntapped,
+  type Connected as Untapped,
+  type HttpProxy,
+} from '../helpers/proxy.js';
+import { text } from '../helpers/results.js';
+import { connectDirect, everything, everythingAndChanging } from '../helpers/upstreams.js';
+import { sleep, waitUntil } from '../helpers/wait.js';
 
 /** server-everything's own documents; any two do for subscriptions. */
 const DOC_A = 'demo://resource/static/document/architecture.md';
 const DOC_B = 'demo://resource/static/document/features.md';
 
-interface Connected {
-  client: Client;
+interface Connected extends Untapped {
   /** Every JSON-RPC message on the client's transport, both ways, as sent and received. */
   wire: Wire;
-  close(): Promise<void>;
 }
 type Connect = (options?: ClientOptions) => Promise<Connected>;
-
-function text(result: unknown): string {
-  const content = (result as { content: Array<{ type: string; text?: string }> }).content;
-  return content.map((c) => c.text ?? '').join('');
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
-/** A second SDK client straight to server-everything, no proxy: the reference for "unchanged". */
-async function connectDirect(options: ClientOptions = {}): Promise<Client> {
-  const client = new Client({ name: 'direct', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
-  await client.connect(new StdioClientTransport({ ...everything, stderr: 'ignore' }));
-  return client;
-}
 
 interface Wire {
   incoming: JSONRPCMessage[];
@@ -117,22 +92,13 @@ function progressOnWire(wire: Wire, tool: string) {
   };
 }
 
-const stdio = (file: string): Connect => async (options) => {
-  const { client, transport } = await connectStdio(file, options);
-  return { client, wire: tap(transport), close: () => client.close() };
+/** Connects as `connect` does, and taps the new client's transport. */
+const tapped = (connect: ConnectUntapped): Connect => async (options) => {
+  const connected = await connect(options);
+  return { ...connected, wire: tap(connected.transport) };
 };
-
-const http = (proxy: () => HttpProxy): Connect => async (options) => {
-  const { client, transport } = await connectHttp(proxy().url, options);
-  return {
-    client,
-    wire: tap(transport),
-    close: async () => {
-      await transport.terminateSession().catch(() => {});
-      await client.close();
-    },
-  };
-};
+const stdio = (file: string) => tapped(viaStdio(file));
+const http = (proxy: () => HttpProxy) => tapped(viaHttp(proxy));
 
 /** The eight messages server-everything's simulated logging picks from (a stdio server has no session id). */
 const SIMULATED_LOGS: Record<string, string> = {
@@ -152,7 +118,7 @@ function faithfulProxy(connect: Connect) {
   let client: Client;
   let direct: Client;
   before(async () => {
-    [proxied, direct] = await Promise.all([connect(), connectDirect()]);
+    [proxied, direct] = await Promise.all([connect(), connectDirect(everything)]);
     client = proxied.client;
     await client.listTools(); // upstreams connected and the catalog built
   });
@@ -292,7 +258,7 @@ function faithfulProxy(connect: Connect) {
         const started = await client.callTool({ name: 'ev__toggle-simulated-logging', arguments: {} });
         assert.match(text(started), /^Started simulated, random-leveled logging/);
         // One message at once, then one every 5 s: the first is enough.
-        await waitFor(() => logs.some((log) => typeof log.data === 'string' && log.data in SIMULATED_LOGS), 'a simulated log message');
+        await waitUntil(() => logs.some((log) => typeof log.data === 'string' && log.data in SIMULATED_LOGS), 'a simulated log message');
         const stopped = await client.callTool({ name: 'ev__toggle-simulated-logging', arguments: {} });
         assert.match(text(stopped), /^Stopped simulated logging/);
         const simulated = logs.filter((log) => typeof log.data === 'string' && log.data in SIMULATED_LOGS);
@@ -312,7 +278,7 @@ function faithfulProxy(connect: Connect) {
       try {
         await client.setLoggingLevel('info');
         await client.subscribeResource({ uri: DOC_B });
-        await waitFor(() => logs.some((log) => String(log.data).includes(DOC_B)), 'the subscription log');
+        await waitUntil(() => logs.some((log) => String(log.data).includes(DOC_B)), 'the subscription log');
         const ack = logs.find((log) => String(log.data).includes(DOC_B))!;
         assert.deepEqual(ack, { level: 'info', data: `Received Subscribe Resource request for URI: ${DOC_B} `, logger: 'everything' });
         await client.unsubscribeResource({ uri: DOC_B });
@@ -360,7 +326,7 @@ function faithfulProxy(connect: Connect) {
       try {
         assert.deepEqual(await client.subscribeResource({ uri: DOC_A }), {});
         assert.match(text(await client.callTool({ name: 'ev__toggle-subscriber-updates', arguments: {} })), /^Started/);
-        await waitFor(() => updates.length > 0, 'notifications/resources/updated');
+        await waitUntil(() => updates.length > 0, 'notifications/resources/updated');
         assert.match(text(await client.callTool({ name: 'ev__toggle-subscriber-updates', arguments: {} })), /^Stopped/);
         assert.ok(updates.every((uri) => uri === DOC_A), `updates: ${updates.join(', ')}`);
 
@@ -543,7 +509,7 @@ function faithfulProxy(connect: Connect) {
         assert.ok(!(await client.listTools()).tools.some((t) => t.name === 'chg__greet'));
         const added = await client.callTool({ name: 'chg__add-tool', arguments: { name: 'greet', reply: 'hello, proxy' } });
         assert.equal(text(added), 'added greet');
-        await waitFor(() => changes.count() > 0, 'notifications/tools/list_changed');
+        await waitUntil(() => changes.count() > 0, 'notifications/tools/list_changed');
         const greet = (await client.listTools()).tools.find((t) => t.name === 'chg__greet');
         assert.ok(greet, 'the new tool is listed under its namespace');
         assert.equal(greet.description, 'Added at run time: answers "hello, proxy"');
@@ -559,7 +525,7 @@ function faithfulProxy(connect: Connect) {
       const changes = await listChanges();
       try {
         assert.equal(text(await client.callTool({ name: 'chg__remove-tool', arguments: { name: 'fleeting' } })), 'removed fleeting');
-        await waitFor(() => changes.count() > 0, 'notifications/tools/list_changed');
+        await waitUntil(() => changes.count() > 0, 'notifications/tools/list_changed');
         assert.ok(!(await client.listTools()).tools.some((t) => t.name === 'chg__fleeting'), 'the removed tool is no longer listed');
         await assert.rejects(client.callTool({ name: 'chg__fleeting', arguments: {} }), /Unknown tool: chg__fleeting/);
       } finally {
@@ -599,7 +565,7 @@ function subscriptionsStayPerSession(connect: Connect) {
     await b.client.subscribeResource({ uri: DOC_B });
     assert.match(text(await a.client.callTool({ name: 'ev__toggle-subscriber-updates', arguments: {} })), /^Started/);
     try {
-      await waitFor(() => updates.a.length > 0 && updates.b.length > 0, 'an update in each session');
+      await waitUntil(() => updates.a.length > 0 && updates.b.length > 0, 'an update in each session');
       await sleep(200);
       assert.ok(updates.a.every((uri) => uri === DOC_A), `session A got ${updates.a.join(', ')}`);
       assert.ok(updates.b.every((uri) => uri === DOC_B), `session B got ${updates.b.join(', ')}`);
@@ -609,7 +575,7 @@ function subscriptionsStayPerSession(connect: Connect) {
       await a.client.callTool({ name: 'ev__toggle-subscriber-updates', arguments: {} });
       const [seenA, seenB] = [updates.a.length, updates.b.length];
       await a.client.callTool({ name: 'ev__toggle-subscriber-updates', arguments: {} });
-      await waitFor(() => updates.b.length > seenB, 'a new update for session B');
+      await waitUntil(() => updates.b.length > seenB, 'a new update for session B');
       await sleep(300);
       assert.equal(updates.a.length, seenA, `session A got ${updates.a.slice(seenA).join(', ')} after unsubscribing`);
       assert.ok(updates.b.every((uri) => uri === DOC_B));
@@ -660,23 +626,19 @@ function timesOut(connect: Connect) {
 }
 
 describe('protocol fidelity over stdio', function () {
-  faithfulProxy(stdio(writeConfig(config)));
+  faithfulProxy(stdio(writeConfig(everythingAndChanging)));
   describe('timeouts', function () {
     timesOut(stdio(writeConfig(timeoutConfig)));
   });
 });
 
 describe('protocol fidelity over Streamable HTTP', function () {
-  let proxy: HttpProxy;
-  before(async () => {
-    proxy = await startHttpProxy(writeConfig(config));
-  });
-  after(async () => proxy?.stop());
+  const proxy = httpProxyForSuite(writeConfig(everythingAndChanging));
 
-  faithfulProxy(http(() => proxy));
+  faithfulProxy(http(proxy));
 
   it('sends no resource updates to a session that did not subscribe', async () => {
-    const [a, b] = await Promise.all([http(() => proxy)(), http(() => proxy)()]);
+    const [a, b] = await Promise.all([http(proxy)(), http(proxy)()]);
     const updates = { a: [] as string[], b: [] as string[] };
     a.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.a.push(n.params.uri));
     b.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.b.push(n.params.uri));
@@ -684,7 +646,7 @@ describe('protocol fidelity over Streamable HTTP', function () {
       await b.client.listTools();
       await a.client.subscribeResource({ uri: DOC_A });
       await a.client.callTool({ name: 'ev__toggle-subscriber-updates', arguments: {} });
-      await waitFor(() => updates.a.length > 0, 'the subscriber’s update');
+      await waitUntil(() => updates.a.length > 0, 'the subscriber’s update');
       await a.client.callTool({ name: 'ev__toggle-subscriber-updates', arguments: {} });
       await sleep(300);
       assert.deepEqual(updates.b, []);
@@ -695,20 +657,12 @@ describe('protocol fidelity over Streamable HTTP', function () {
   });
 
   describe('a shared upstream', function () {
-    let shared: HttpProxy;
-    before(async () => {
-      shared = await startHttpProxy(writeConfig({ upstreams: { everything: { ...everything, namespace: 'ev', shared: true } } }));
-    });
-    after(async () => shared?.stop());
-    subscriptionsStayPerSession(http(() => shared));
+    const shared = httpProxyForSuite(writeConfig({ upstreams: { everything: { ...everything, namespace: 'ev', shared: true } } }));
+    subscriptionsStayPerSession(http(shared));
   });
 
   describe('timeouts', function () {
-    let slow: HttpProxy;
-    before(async () => {
-      slow = await startHttpProxy(writeConfig(timeoutConfig));
-    });
-    after(async () => slow?.stop());
-    timesOut(http(() => slow));
+    const slow = httpProxyForSuite(writeConfig(timeoutConfig));
+    timesOut(http(slow));
   });
 });

@@ -2,8 +2,7 @@
 // (the upstream's cursors and the proxy's own), upstreams that never start or crash mid-call,
 // maxConcurrent, fields the SDK doesn't know, and the CLI's `list` and `validate` exit codes.
 // Upstreams are the fixtures in test/fixtures (paging-server, crashing-server, odd-fields-server).
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, LATEST_PROTOCOL_VERSION, McpError } from '@modelcontextprotocol/sdk/types.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,27 +10,15 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { CLI, FIXTURES, ROOT } from '../helpers/paths.js';
+import { postJsonRpc } from '../helpers/jsonrpc.js';
+import { CLI, ROOT } from '../helpers/paths.js';
 import { connectHttp, connectStdio, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
+import { text } from '../helpers/results.js';
+import { connectDirect, fixture } from '../helpers/upstreams.js';
+import { waitUntil } from '../helpers/wait.js';
 
-const fixture = (name: string, ...args: string[]) => ({ command: process.execPath, args: [path.join(FIXTURES, `${name}.js`), ...args] });
 const paging = (...args: string[]) => fixture('paging-server', ...args);
 const crashing = (...args: string[]) => fixture('crashing-server', ...args);
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function text(result: unknown): string {
-  const content = (result as { content: Array<{ type: string; text?: string }> }).content;
-  return content.map((c) => c.text ?? '').join('');
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 /** Whatever a request answers, every key kept: no SDK result schema in between. */
 const Loose = z.looseObject({});
@@ -212,7 +199,7 @@ describe('resilience: upstreams that never start', function () {
 
     it('logs each failed upstream by name, with the reason', async () => {
       await client.listTools();
-      await waitFor(() => /\[upstream=hanger\] connection failed/.test(proxy.stderr()), 'the hanger to time out', 5_000);
+      await waitUntil(() => /\[upstream=hanger\] connection failed/.test(proxy.stderr()), 'the hanger to time out', 5_000);
       const stderr = proxy.stderr();
       assert.match(stderr, /\[upstream=missing\] connection failed: .*ENOENT/);
       assert.match(stderr, /\[upstream=quitter\] crashing-server: refusing to start/, "the upstream's own stderr, tagged");
@@ -299,14 +286,14 @@ describe('resilience: an upstream that crashes mid-call', function () {
     assert.match(text(await steadyCall), /maxConcurrent/, 'the other upstream’s call in flight completes');
 
     let newPid = 0;
-    await waitFor(async () => {
+    await waitUntil(async () => {
       try {
         newPid = await pidOf('crashy__pid');
         return true;
       } catch {
         return false;
       }
-    }, 'crashy to serve again');
+    }, 'crashy to serve again', 10_000);
     const downFor = Date.now() - crashedAt;
     assert.notEqual(newPid, firstPid, 'a new upstream process');
     assert.ok(downFor >= 900, `down for ${downFor} ms; it should have stayed down about 1 s`);
@@ -327,7 +314,7 @@ describe('resilience: an upstream that crashes mid-call', function () {
     await assert.rejects(client.callTool({ name: 'crashy__crash', arguments: {} }), /Upstream 'crashy'/);
     const crashedAt = Date.now();
     let newPid = 0;
-    await waitFor(async () => {
+    await waitUntil(async () => {
       try {
         newPid = await pidOf('crashy__pid');
         return true;
@@ -393,13 +380,13 @@ describe('resilience: maxConcurrent', function () {
         return true;
       });
     }
-    await waitFor(async () => {
+    await waitUntil(async () => {
       try {
         return text(await client.callTool({ name: 'fragile__echo', arguments: { text: 'back' } })) === 'back';
       } catch {
         return false;
       }
-    }, 'fragile to serve again');
+    }, 'fragile to serve again', 10_000);
     const results = await Promise.all(seq(3, () => '').map(() => client.callTool({ name: 'fragile__slow', arguments: { ms: 100 } })));
     assert.deepEqual(
       results.map((r) => (JSON.parse(text(r)) as { maxConcurrent: number }).maxConcurrent),
@@ -421,8 +408,7 @@ describe('resilience: fields the SDK does not know pass through untouched', func
   let direct: Client;
   let proxied: Client;
   before(async () => {
-    direct = new Client({ name: 'direct', version: '1.0.0' }, { capabilities: {} });
-    await direct.connect(new StdioClientTransport({ ...odd, stderr: 'ignore' }));
+    direct = await connectDirect(odd);
     proxied = (await connectStdio(writeConfig({ upstreams: { odd: { ...odd, namespace: 'odd' } } }))).client;
   });
   after(async () => {
@@ -492,14 +478,8 @@ describe('resilience: fields the SDK does not know pass through untouched', func
 
     /** POSTs one JSON-RPC message; the JSON-RPC response, from a JSON or an SSE body. */
     async function post(body: Json, sessionId?: string): Promise<{ sessionId?: string; message?: Json }> {
-      const response = await fetch(proxy.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          ...(sessionId && { 'mcp-session-id': sessionId, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION }),
-        },
-        body: JSON.stringify(body),
+      const response = await postJsonRpc(proxy.url, body, {
+        ...(sessionId && { 'mcp-session-id': sessionId, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION }),
       });
       assert.ok(response.ok, `HTTP ${response.status}`);
       const bodyText = await response.text();

@@ -5,8 +5,7 @@
 // server-filesystem from npm, and the changing-tools fixture) behind the real proxy process,
 // seen by the real SDK client over stdio and over Streamable HTTP; results are compared with
 // the same requests made by an SDK client connected straight to the server.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -22,18 +21,20 @@ import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FIXTURES, serverPackage } from '../helpers/paths.js';
-import { connectHttp, connectStdio, startHttpProxy, writeConfig, type ClientOptions, type HttpProxy } from '../helpers/proxy.js';
-
-const everything = { command: process.execPath, args: [serverPackage('everything'), 'stdio'] };
-const changing = { command: process.execPath, args: [path.join(FIXTURES, 'changing-tools-server.js')] };
-
-const config = {
-  upstreams: {
-    everything: { ...everything, namespace: 'ev' },
-    changing: { ...changing, namespace: 'chg' },
-  },
-};
+import { serverPackage } from '../helpers/paths.js';
+import {
+  httpProxyForSuite,
+  startHttpProxy,
+  viaHttp,
+  viaStdio,
+  writeConfig,
+  type Connect,
+  type Connected,
+  type HttpProxy,
+} from '../helpers/proxy.js';
+import { text } from '../helpers/results.js';
+import { changing, connectDirect, everything, everythingAndChanging } from '../helpers/upstreams.js';
+import { waitUntil } from '../helpers/wait.js';
 
 /** What a client that does it all declares. */
 const EVERYTHING: ClientCapabilities = { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } };
@@ -46,50 +47,6 @@ const SAMPLING_ANSWER: CreateMessageResult = {
 };
 
 const ACCEPTED: ElicitResult = { action: 'accept', content: { name: 'Ada Lovelace', check: true, email: 'ada@example.com', integer: 7 } };
-
-interface Connected {
-  client: Client;
-  close(): Promise<void>;
-}
-type Connect = (options?: ClientOptions) => Promise<Connected>;
-
-const stdio = (file: string): Connect => async (options) => {
-  const { client } = await connectStdio(file, options);
-  return { client, close: () => client.close() };
-};
-
-const http = (proxy: () => HttpProxy): Connect => async (options) => {
-  const { client, transport } = await connectHttp(proxy().url, options);
-  return {
-    client,
-    close: async () => {
-      await transport.terminateSession().catch(() => {});
-      await client.close();
-    },
-  };
-};
-
-/** An SDK client straight to a server, no proxy: the reference for "unchanged". */
-async function connectDirect(server: { command: string; args: string[] }, capabilities: ClientCapabilities = {}): Promise<Client> {
-  const client = new Client({ name: 'direct', version: '1.0.0' }, { capabilities });
-  await client.connect(new StdioClientTransport({ ...server, stderr: 'ignore' }));
-  return client;
-}
-
-function text(result: unknown): string {
-  const content = (result as { content: Array<{ type: string; text?: string }> }).content;
-  return content.map((c) => c.text ?? '').join('');
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** How the client answers; shared by a proxied client and its direct twin so that both answer alike. */
 interface Answers {
@@ -274,8 +231,8 @@ function serverRequestsReachTheClient(connect: Connect) {
         const askedBefore = asked.roots;
         await full.client.sendRootsListChanged();
         // server-everything asks again on notifications/roots/list_changed.
-        await waitFor(() => asked.roots > askedBefore, 'the upstream to ask for roots again');
-        await waitFor(
+        await waitUntil(() => asked.roots > askedBefore, 'the upstream to ask for roots again');
+        await waitUntil(
           async () => /\(1 total\)/.test(text(await full.client.callTool({ name: 'ev__get-roots-list', arguments: {} }))),
           'server-everything to hold the new roots',
         );
@@ -323,17 +280,13 @@ function serverRequestsReachTheClient(connect: Connect) {
 }
 
 describe('server→client requests over stdio', function () {
-  serverRequestsReachTheClient(stdio(writeConfig(config)));
+  serverRequestsReachTheClient(viaStdio(writeConfig(everythingAndChanging)));
 });
 
 describe('server→client requests over Streamable HTTP', function () {
-  let proxy: HttpProxy;
-  before(async () => {
-    proxy = await startHttpProxy(writeConfig(config));
-  });
-  after(async () => proxy?.stop());
+  const proxy = httpProxyForSuite(writeConfig(everythingAndChanging));
 
-  serverRequestsReachTheClient(http(() => proxy));
+  serverRequestsReachTheClient(viaHttp(proxy));
 
   describe('on a shared upstream', function () {
     // A shared connection tells the upstream the client can do everything; the proxy refuses
@@ -344,7 +297,7 @@ describe('server→client requests over Streamable HTTP', function () {
     let asked: Asked;
     before(async () => {
       shared = await startHttpProxy(writeConfig({ upstreams: { changing: { ...changing, namespace: 'chg', shared: true } } }));
-      [bare, full] = await Promise.all([http(() => shared)(), http(() => shared)({ capabilities: EVERYTHING })]);
+      [bare, full] = await Promise.all([viaHttp(() => shared)(), viaHttp(() => shared)({ capabilities: EVERYTHING })]);
       asked = answer(full.client, { roots: [], sampling: 'answer', elicitation: ACCEPTED });
     });
     after(async () => {
@@ -400,7 +353,7 @@ describe('server-filesystem started without directories, through the proxy', fun
     const read = (dir: string) => proxied.client.callTool({ name: 'fs__read_text_file', arguments: { path: path.join(dir, 'note.txt') } });
 
     it('takes the client’s roots as its allowed directories', async () => {
-      await waitFor(async () => (await allowed()) === `Allowed directories:\n${one}`, `allowed directories to be ${one}`);
+      await waitUntil(async () => (await allowed()) === `Allowed directories:\n${one}`, `allowed directories to be ${one}`);
       assert.ok(asked.roots >= 1);
       assert.equal(text(await read(one)), 'first root\n');
       const outside = await read(two);
@@ -411,22 +364,18 @@ describe('server-filesystem started without directories, through the proxy', fun
     it('follows the client’s roots when they change', async () => {
       answers.roots = [{ uri: pathToFileURL(two).href, name: 'two' }];
       await proxied.client.sendRootsListChanged();
-      await waitFor(async () => (await allowed()) === `Allowed directories:\n${two}`, `allowed directories to be ${two}`);
+      await waitUntil(async () => (await allowed()) === `Allowed directories:\n${two}`, `allowed directories to be ${two}`);
       assert.equal(text(await read(two)), 'second root\n');
       assert.equal((await read(one)).isError, true);
     });
   }
 
   describe('over stdio', function () {
-    usesTheClientsRoots(stdio(file));
+    usesTheClientsRoots(viaStdio(file));
   });
 
   describe('over Streamable HTTP', function () {
-    let proxy: HttpProxy;
-    before(async () => {
-      proxy = await startHttpProxy(file);
-    });
-    after(async () => proxy?.stop());
-    usesTheClientsRoots(http(() => proxy));
+    const proxy = httpProxyForSuite(file);
+    usesTheClientsRoots(viaHttp(proxy));
   });
 });

@@ -4,17 +4,15 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import assert from 'node:assert/strict';
-import { serverPackage } from '../helpers/paths.js';
 import { alive, childrenOf, waitFor } from '../helpers/processes.js';
 import { connectStdio, writeConfig } from '../helpers/proxy.js';
+import { everything } from '../helpers/upstreams.js';
 
 describe('tasks through the proxy', function () {
   let client: Client;
   let proxyPid: number;
   before(async () => {
-    const file = writeConfig({
-      upstreams: { everything: { command: process.execPath, args: [serverPackage('everything'), 'stdio'], namespace: 'ev' } },
-    });
+    const file = writeConfig({ upstreams: { everything: { ...everything, namespace: 'ev' } } });
     const connected = await connectStdio(file);
     client = connected.client;
     proxyPid = connected.pid()!;

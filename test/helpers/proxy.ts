@@ -2,6 +2,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -85,9 +86,48 @@ export async function startHttpProxy(configFile: string, extraArgs: string[] = [
   };
 }
 
+/** Mocha hooks that start the proxy in HTTP mode before the enclosing suite's tests and stop it after them; returns a getter for it. */
+export function httpProxyForSuite(configFile: string): () => HttpProxy {
+  let proxy: HttpProxy | undefined;
+  before(async () => {
+    proxy = await startHttpProxy(configFile);
+  });
+  after(async () => proxy?.stop());
+  return () => proxy!;
+}
+
 export async function connectHttp(url: string, options: ClientOptions = {}): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
   const transport = new StreamableHTTPClientTransport(new URL(url));
   const client = newClient(options);
   await client.connect(transport);
   return { client, transport };
 }
+
+/** A client connected to the proxy, and how to let go of it. */
+export interface Connected {
+  client: Client;
+  transport: Transport;
+  close(): Promise<void>;
+}
+
+/** Connects a new client to one proxy: lets the same tests run over either transport. */
+export type Connect = (options?: ClientOptions) => Promise<Connected>;
+
+/** Each client starts its own proxy in stdio mode on `configFile`. */
+export const viaStdio = (configFile: string): Connect => async (options) => {
+  const { client, transport } = await connectStdio(configFile, options);
+  return { client, transport, close: () => client.close() };
+};
+
+/** Each client opens a session on the HTTP proxy `proxy()`, and ends it on close. */
+export const viaHttp = (proxy: () => HttpProxy): Connect => async (options) => {
+  const { client, transport } = await connectHttp(proxy().url, options);
+  return {
+    client,
+    transport,
+    close: async () => {
+      await transport.terminateSession().catch(() => {});
+      await client.close();
+    },
+  };
+};

@@ -1,0 +1,39 @@
+// The stdio servers the e2e tests put behind the proxy, and SDK clients straight to them (no proxy).
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import path from 'node:path';
+import { FIXTURES, serverPackage } from './paths.js';
+
+/** How to start a stdio server: the `command` and `args` of an upstream's config. */
+export interface StdioServer {
+  command: string;
+  args: string[];
+}
+
+/** A built fixture from test/fixtures, with its command-line options. */
+export const fixture = (name: string, ...args: string[]): StdioServer => ({
+  command: process.execPath,
+  args: [path.join(FIXTURES, `${name}.js`), ...args],
+});
+
+/** server-everything from npm, in stdio mode. */
+export const everything: StdioServer = { command: process.execPath, args: [serverPackage('everything'), 'stdio'] };
+
+/** The changing-tools fixture: tools added and removed at run time, cancellation, server→client requests. */
+export const changing: StdioServer = fixture('changing-tools-server');
+
+/** A config with server-everything under `ev` and the changing-tools fixture under `chg`. */
+export const everythingAndChanging = {
+  upstreams: {
+    everything: { ...everything, namespace: 'ev' },
+    changing: { ...changing, namespace: 'chg' },
+  },
+};
+
+/** An SDK client straight to a server, no proxy: the reference for "unchanged". */
+export async function connectDirect(server: StdioServer, capabilities: ClientCapabilities = {}): Promise<Client> {
+  const client = new Client({ name: 'direct', version: '1.0.0' }, { capabilities });
+  await client.connect(new StdioClientTransport({ ...server, stderr: 'ignore' }));
+  return client;
+}
