@@ -395,7 +395,7 @@ describe('resilience: maxConcurrent', function () {
   });
 
   it('a call still queued when the upstream crashed is refused as unavailable, like any call while it is down', function () {
-    if (queuedErrors.length === 0) this.skip();
+    assert.ok(queuedErrors.length > 0, 'the test above collected the errors of the queued calls');
     for (const error of queuedErrors) {
       assert.match(error.message, /Upstream 'fragile' is unavailable: /);
       assert.equal((error as Error & { code?: number }).code, ErrorCode.InternalError);
