@@ -151,4 +151,15 @@ describe('aggregation over Streamable HTTP', function () {
     const response = await postJsonRpc(proxy.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
     assert.equal(response.status, 400);
   });
+
+  it('stops on SIGTERM with sessions open, taking every upstream child with it', async () => {
+    const own = await startHttpProxy(writeConfig(config));
+    const { client } = await connectHttp(own.url);
+    await client.listTools();
+    const upstreams = childrenOf(own.child.pid!);
+    assert.equal(upstreams.length, 3);
+    await own.stop(); // SIGTERM, then waits for the proxy to exit
+    assert.ok(await waitFor(() => upstreams.every((pid) => !alive(pid))), 'no upstream child outlives the proxy');
+    await client.close();
+  });
 });
