@@ -97,24 +97,16 @@ export class UpstreamConnection {
     options: Omit<RequestOptions, 'timeout'> = {},
     context?: CallContext,
   ): Promise<Result> {
-    // Checked when the request leaves the queue: the upstream may have gone down meanwhile.
-    const send = async () => {
-      const client = this.client;
-      if (this.state !== 'ready' || !client) throw unavailable(this.name, this.lastError ?? this.state);
+    // Runs when the request leaves the queue, so send() checks an upstream that may have gone down meanwhile.
+    const tracked = async () => {
       const done = this.attachments.track(listener, context);
       try {
-        return await client.request(request as never, LooseResult, {
-          ...options,
-          timeout: this.config.timeoutMs,
-          resetTimeoutOnProgress: true,
-        });
-      } catch (error) {
-        throw upstreamError(this.name, request.method, this.config.timeoutMs, error);
+        return await this.send(request, { ...options, resetTimeoutOnProgress: true });
       } finally {
         done();
       }
     };
-    return this.queue ? ((await this.queue.add(send, { signal: options.signal })) as Result) : send();
+    return this.queue ? ((await this.queue.add(tracked, { signal: options.signal })) as Result) : tracked();
   }
 
   /** Sends a notification (roots/list_changed, ...) if connected; dropped otherwise. */
@@ -138,7 +130,7 @@ export class UpstreamConnection {
   /** Subscribes upstream on the first interested session only. */
   async subscribe(uri: string, params: Record<string, unknown>): Promise<Result> {
     const count = this.subscriptions.get(uri) ?? 0;
-    const result = count === 0 ? await this.requestDirect({ method: 'resources/subscribe', params }) : {};
+    const result = count === 0 ? await this.send({ method: 'resources/subscribe', params }) : {};
     this.subscriptions.set(uri, count + 1);
     return result;
   }
@@ -148,7 +140,7 @@ export class UpstreamConnection {
     const count = this.subscriptions.get(uri) ?? 0;
     if (count <= 1) {
       this.subscriptions.delete(uri);
-      if (count === 1) return this.requestDirect({ method: 'resources/unsubscribe', params });
+      if (count === 1) return this.send({ method: 'resources/unsubscribe', params });
       return {};
     }
     this.subscriptions.set(uri, count - 1);
@@ -158,7 +150,7 @@ export class UpstreamConnection {
   async setLogLevel(level: LoggingLevel): Promise<void> {
     this.logLevel = level;
     if (this.state === 'ready' && this.serverCapabilities?.logging) {
-      await this.requestDirect({ method: 'logging/setLevel', params: { level } });
+      await this.send({ method: 'logging/setLevel', params: { level } });
     }
   }
 
@@ -176,11 +168,12 @@ export class UpstreamConnection {
     return this.state === 'closed';
   }
 
-  private async requestDirect(request: { method: string; params?: Record<string, unknown> }): Promise<Result> {
+  /** One request on the live client, under this upstream's timeout, its errors naming the upstream. */
+  private async send(request: { method: string; params?: Record<string, unknown> }, options: RequestOptions = {}): Promise<Result> {
     const client = this.client;
     if (this.state !== 'ready' || !client) throw unavailable(this.name, this.lastError ?? this.state);
     try {
-      return await client.request(request as never, LooseResult, { timeout: this.config.timeoutMs });
+      return await client.request(request as never, LooseResult, { ...options, timeout: this.config.timeoutMs });
     } catch (error) {
       throw upstreamError(this.name, request.method, this.config.timeoutMs, error);
     }
@@ -241,7 +234,7 @@ export class UpstreamConnection {
     try {
       if (this.logLevel) await this.setLogLevel(this.logLevel);
       for (const uri of this.subscriptions.keys()) {
-        await this.requestDirect({ method: 'resources/subscribe', params: { uri } });
+        await this.send({ method: 'resources/subscribe', params: { uri } });
       }
     } catch (error) {
       log.warn(`could not restore subscriptions or log level: ${(error as Error).message}`, { upstream: this.name });
