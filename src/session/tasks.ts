@@ -6,6 +6,7 @@ import { paginate } from '../catalog/paginate.js';
 import type { JSONRPCRequest, Notification } from '@modelcontextprotocol/sdk/types.js';
 import { exposeTaskId, mapRelatedTask, mapTaskIds, routeTaskId } from '../catalog/taskIds.js';
 import { ForwardedError } from '../upstream/errors.js';
+import { collectPages } from '../upstream/listing.js';
 import type { ClientSession } from './session.js';
 
 type Params = Record<string, unknown>;
@@ -40,12 +41,10 @@ export async function listTasks(session: ClientSession, params: Params): Promise
   const tasks: unknown[] = [];
   for (const connection of (await session.upstreams()).values()) {
     if (connection.state !== 'ready' || !connection.serverCapabilities?.tasks?.list) continue;
-    let cursor: string | undefined;
-    do {
-      const page = await connection.request(session, { method: 'tasks/list', params: cursor ? { cursor } : {} });
-      tasks.push(...((exposeTasks(session, connection.name, page).tasks as unknown[]) ?? []));
-      cursor = typeof page.nextCursor === 'string' && page.nextCursor !== cursor ? page.nextCursor : undefined;
-    } while (cursor);
+    const upstreamTasks = await collectPages(connection.name, 'tasks/list', 'tasks', (cursor) =>
+      connection.request(session, { method: 'tasks/list', params: cursor === undefined ? {} : { cursor } }),
+    );
+    tasks.push(...upstreamTasks.map((task) => exposeTasks(session, connection.name, task)));
   }
   const { page, nextCursor } = paginate(tasks, 'tasks', session.config.server.pageSize, params.cursor as string | undefined);
   return nextCursor === undefined ? { tasks: page } : { tasks: page, nextCursor };

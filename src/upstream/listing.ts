@@ -20,30 +20,41 @@ export async function fetchListing(client: Client, config: UpstreamConfig): Prom
   return { upstream: config.name, namespace: config.namespace, tools, prompts, resources, resourceTemplates } as UpstreamListing;
 }
 
-async function listAll(client: Client, config: UpstreamConfig, method: string, key: string): Promise<unknown[]> {
-  const items: unknown[] = [];
-  const seen = new Set<string>();
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    let result: Record<string, unknown>;
+function listAll(client: Client, config: UpstreamConfig, method: string, key: string): Promise<unknown[]> {
+  return collectPages(config.name, method, key, async (cursor) => {
     try {
-      result = await client.request({ method, params: cursor === undefined ? {} : { cursor } } as never, LooseResult, {
+      return await client.request({ method, params: cursor === undefined ? {} : { cursor } } as never, LooseResult, {
         timeout: config.timeoutMs,
       });
     } catch (error) {
       throw upstreamError(config.name, method, config.timeoutMs, error);
     }
+  });
+}
+
+/** Every item of a paginated list (`result[key]`), following nextCursor to the end. */
+export async function collectPages(
+  upstream: string,
+  method: string,
+  key: string,
+  fetchPage: (cursor: string | undefined) => Promise<Record<string, unknown>>,
+): Promise<unknown[]> {
+  const items: unknown[] = [];
+  const seen = new Set<string>();
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const result = await fetchPage(cursor);
     const pageItems = result[key];
     if (Array.isArray(pageItems)) items.push(...pageItems);
     const next = result.nextCursor;
     if (typeof next !== 'string' || next === '') return items;
     if (seen.has(next)) {
-      log.warn(`${method} repeated cursor ${JSON.stringify(next)}; stopping there`, { upstream: config.name });
+      log.warn(`${method} repeated cursor ${JSON.stringify(next)}; stopping there`, { upstream });
       return items;
     }
     seen.add(next);
     cursor = next;
   }
-  log.warn(`${method} returned more than ${MAX_PAGES} pages; stopping there`, { upstream: config.name });
+  log.warn(`${method} returned more than ${MAX_PAGES} pages; stopping there`, { upstream });
   return items;
 }
