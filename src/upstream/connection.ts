@@ -219,7 +219,8 @@ export class UpstreamConnection {
     try {
       return await this.openOver(createStreamableHttpTransport(remote));
     } catch (error) {
-      if (remote.transport === 'streamable-http') throw error;
+      // A proxy that refused us as a loop would refuse over SSE too.
+      if (remote.transport === 'streamable-http' || isLoopRefusal(error instanceof Error ? error.message : undefined)) throw error;
       log.debug(`Streamable HTTP failed (${error instanceof Error ? error.message : error}); trying SSE`, { upstream: this.name });
       return this.openOver(createSseTransport(remote));
     }
