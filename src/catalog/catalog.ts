@@ -71,6 +71,9 @@ interface Candidate<T> {
 
 type NamedKind = 'tools' | 'prompts';
 
+/** A tools or prompts section of a policy (prompts have no `arguments`). */
+type PolicySection = FilterSection & { rename?: Record<string, string>; describe?: Record<string, string>; arguments?: Record<string, PinnedArguments> };
+
 /** Builds the catalog from the listings, in config order: earlier upstreams win collisions. */
 export function buildCatalog(listings: readonly UpstreamListing[], options: CatalogOptions): Catalog {
   const notes: string[] = [];
@@ -94,11 +97,12 @@ export function buildCatalog(listings: readonly UpstreamListing[], options: Cata
 function upstreamCandidates<T extends { name: string; description?: string }>(
   listing: UpstreamListing,
   items: readonly T[],
-  section: (FilterSection & { rename?: Record<string, string>; describe?: Record<string, string>; arguments?: Record<string, PinnedArguments> }) | undefined,
+  section: PolicySection | undefined,
   naming: Naming,
   notes: string[],
 ): Candidate<T>[] {
   const allowed = compileFilter(section);
+  noteMissing(listing, items, section, notes);
   return items
     .filter((item) => allowed(item.name))
     .map((item) => {
@@ -113,10 +117,20 @@ function upstreamCandidates<T extends { name: string; description?: string }>(
     });
 }
 
+/** Renames, descriptions and pins of names the upstream does not offer: likely typos (only said once it listed something). */
+function noteMissing(listing: UpstreamListing, items: readonly { name: string }[], section: PolicySection | undefined, notes: string[]): void {
+  if (!section || items.length === 0) return;
+  const offered = new Set(items.map((item) => item.name));
+  for (const key of ['rename', 'describe', 'arguments'] as const) {
+    const names = Object.keys(section[key] ?? {}).filter((name) => !offered.has(name));
+    if (names.length > 0) notes.push(`${key} names ${names.join(', ')}, which upstream ${listing.upstream} does not offer`);
+  }
+}
+
 /** A view's filters, renames, descriptions and pins, keyed by the names exposed so far. */
 function viewCandidates<T extends { name: string; description?: string }>(
   candidates: Candidate<T>[],
-  section: (FilterSection & { rename?: Record<string, string>; describe?: Record<string, string>; arguments?: Record<string, PinnedArguments> }) | undefined,
+  section: PolicySection | undefined,
   maxLength: number,
 ): Candidate<T>[] {
   if (!section) return candidates;

@@ -116,6 +116,8 @@ describe('policy in the catalog', () => {
     assert.deepEqual(catalog.tools[0].inputSchema, { type: 'object', properties: { depth: { type: 'number' } }, required: ['depth'] });
     assert.deepEqual(catalog.toolRoutes.get('fs__list'), { upstream: 'files', original: 'list', pinned: { path: '/srv', nope: 1 } });
     assert.ok(catalog.notes.some((n) => /tool list of files has no argument nope to pin/.test(n)), catalog.notes.join('\n'));
+    const typo = buildCatalog([files], options({ files: { tools: { rename: { lsit: 'ls' } } } }));
+    assert.deepEqual(typo.notes, ['rename names lsit, which upstream files does not offer']);
     assert.deepEqual(injectPinned({ path: '/etc', depth: 2 }, { path: '/srv' }), { path: '/srv', depth: 2 }, 'the pinned value wins');
     assert.deepEqual(injectPinned(undefined, { path: '/srv' }), { path: '/srv' });
     assert.deepEqual(pinInputSchema({ properties: {} }, {}), { properties: {} });
