@@ -1,7 +1,7 @@
 // Proxies of proxies: a three-level chain carrying every kind of message, the shipped
 // two-level example, and loops refused with the loop named and the processes bounded.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { CreateMessageRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageRequestSchema, ElicitRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,7 @@ describe('chaining: client → proxy (stdio) → proxy (HTTP) → servers', func
   let inner: HttpProxy;
   let client: Client;
   const samples: string[] = [];
+  const elicited: string[] = [];
   before(async () => {
     inner = await startHttpProxy(
       writeConfig({
@@ -38,7 +39,11 @@ describe('chaining: client → proxy (stdio) → proxy (HTTP) → servers', func
     const outer = writeConfig({
       upstreams: { team: { url: inner.url, tools: { block: ['mem__delete_*'], rename: { 'ev__get-sum': 'sum' } } } },
     });
-    ({ client } = await connectStdio(outer, { capabilities: { sampling: {} } }));
+    ({ client } = await connectStdio(outer, { capabilities: { sampling: {}, elicitation: { form: {} } } }));
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      elicited.push(request.params.message);
+      return { action: 'decline' };
+    });
     client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
       const first = request.params.messages[0]?.content as { text?: string };
       samples.push(first.text ?? '');
@@ -75,6 +80,12 @@ describe('chaining: client → proxy (stdio) → proxy (HTTP) → servers', func
     const result = await client.callTool({ name: 'team__ev__trigger-sampling-request', arguments: { prompt: 'hello from the bottom', maxTokens: 20 } });
     assert.match(text(result), /sampled through two proxies/);
     assert.ok(samples.some((s) => s.includes('hello from the bottom')), samples.join(' | '));
+  });
+
+  it('carries an elicitation request to the client and its answer back', async () => {
+    const result = await client.callTool({ name: 'team__ev__trigger-elicitation-request', arguments: {} });
+    assert.deepEqual(elicited, ['Please provide inputs for the following fields:']);
+    assert.match(JSON.stringify(result), /declin/i);
   });
 
   it('carries logs, tagged with the upstream at each level', async () => {
