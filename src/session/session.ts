@@ -140,7 +140,9 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       ),
     );
     const catalog = buildCatalog(listings, { ...this.view.catalogOptions, previous: this.lastCatalog });
-    for (const note of catalog.notes) log.warn(note, { session: this.label });
+    // Collisions and typos are said once, not at every rebuild.
+    const said = new Set(this.lastCatalog?.notes);
+    for (const note of catalog.notes.filter((note) => !said.has(note))) log.warn(note, { session: this.label });
     this.lastCatalog = catalog;
     return catalog;
   }
