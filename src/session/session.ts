@@ -72,6 +72,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       const refusal = loopRefusal(chainOf(request.params.capabilities), proxyIdentity(config));
       if (refusal) {
         log.error(refusal, { session: this.label });
+        // Ends the session once the refusal is on its way: it has nothing to serve.
+        setTimeout(() => void this.close(), 100);
         throw new McpError(ErrorCode.InvalidRequest, refusal);
       }
       return initialize(request);

@@ -159,6 +159,8 @@ describe('chaining: loops', function () {
       const seen = refusals();
       await new Promise((r) => setTimeout(r, 2_000));
       assert.equal(refusals(), seen, 'the loop is not tried again');
+      // The refused session is ended by the proxy, not left behind (the client's own is still open).
+      assert.ok(await waitFor(() => /session ended/.test(proxy.stderr()), 5_000), 'the refused session ended');
       await transport.terminateSession().catch(() => {});
       await client.close();
     } finally {

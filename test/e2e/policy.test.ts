@@ -265,3 +265,16 @@ describe('profiles', function () {
     assert.match(wrong.stderr, /--profile: no profile named nope \(profiles: readonly, tiny\)/);
   });
 });
+
+describe('mcproxy list on examples/filter-and-rename.yaml', function () {
+  this.timeout(60_000);
+  it('shows every exposed name next to its original, and only what the policy exposes', () => {
+    const run = spawnSync(process.execPath, [CLI, 'list', '--config', path.join(ROOT, 'examples/filter-and-rename.yaml')], { cwd: ROOT, encoding: 'utf8', timeout: 40_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^tool\s+say\s+←\s+everything\/echo$/m);
+    assert.match(run.stdout, /^tool\s+ev__get-sum\s+←\s+everything\/get-sum$/m);
+    assert.match(run.stdout, /^tool\s+fs__list_directory\s+←\s+files\/list_directory$/m);
+    assert.match(run.stdout, /^resource\s+demo:\/\/resource\/static\/document\/features\.md\s+←\s+everything\/demo:\/\/resource\/static\/document\/features\.md$/m);
+    assert.doesNotMatch(run.stdout, /get-env|^prompt|write_file|dynamic/m);
+  });
+});
