@@ -121,6 +121,11 @@ describe('policy config', () => {
     ]);
   });
 
+  it('suggests the key meant for a typo inside an upstream policy section and a profile', () => {
+    const problems = problemsOf(write(['upstreams:', '  a:', '    command: node', '    tools: { alow: [x] }', 'profiles:', '  dev: { upstrams: [a] }']));
+    assert.deepEqual(located(problems), ['4 upstreams.a.tools.alow: unknown key, did you mean `allow`?', '6 profiles.dev.upstrams: unknown key, did you mean `upstreams`?']);
+  });
+
   it('refuses a rename onto a name the top-level policy blocks', () => {
     const problems = problemsOf(write(['upstreams:', '  a:', '    command: node', '    tools: { rename: { x: hidden } }', 'policy: { tools: { block: [hid*] } }']));
     assert.deepEqual(located(problems), ['4 upstreams.a.tools.rename.x: renames onto "hidden", which the top-level `policy.tools` blocks']);
