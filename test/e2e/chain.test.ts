@@ -13,7 +13,7 @@ import { childrenOf, waitFor } from '../helpers/processes.js';
 import { freePort } from '../helpers/net.js';
 import { connectHttp, connectStdio, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
-import { everything } from '../helpers/upstreams.js';
+import { changing, everything } from '../helpers/upstreams.js';
 
 /** Every process below `pid`. */
 function descendants(pid: number): number[] {
@@ -31,6 +31,7 @@ describe('chaining: client → proxy (stdio) → proxy (HTTP) → servers', func
       writeConfig({
         upstreams: {
           everything: { ...everything, namespace: 'ev' },
+          chg: { ...changing, namespace: 'chg' },
           memory: { command: process.execPath, args: [serverPackage('memory')], env: { MEMORY_FILE_PATH: path.join(mkdtempSync(path.join(os.tmpdir(), 'mcproxy-chain-')), 'm.jsonl') }, namespace: 'mem' },
         },
       }),
@@ -87,6 +88,21 @@ describe('chaining: client → proxy (stdio) → proxy (HTTP) → servers', func
     const result = await client.callTool({ name: 'team__ev__trigger-elicitation-request', arguments: {} });
     assert.deepEqual(elicited, ['Please provide inputs for the following fields:']);
     assert.match(JSON.stringify(result), /declin/i);
+  });
+
+  it('carries a cancellation down to the server, with the client’s reason', async () => {
+    const controller = new AbortController();
+    const call = client.callTool({ name: 'team__chg__sleep', arguments: { ms: 30_000 } }, undefined, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 800)); // the request is at the server by now
+    controller.abort('changed my mind');
+    await assert.rejects(call);
+    let cancellations: Array<{ ms: number; reason: unknown }> = [];
+    for (let i = 0; i < 60 && cancellations.length === 0; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 50));
+      cancellations = JSON.parse(text(await client.callTool({ name: 'team__chg__cancellations', arguments: {} })));
+    }
+    assert.equal(cancellations.length, 1, 'the server behind both proxies saw notifications/cancelled');
+    assert.equal(cancellations[0].reason, 'changed my mind');
   });
 
   it('carries logs, tagged with the upstream at each level', async () => {
