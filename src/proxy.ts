@@ -3,6 +3,7 @@ import type { ProxyConfig } from './config/schema.js';
 import { startHttpListener } from './downstream/http.js';
 import { startStdioListener } from './downstream/stdio.js';
 import { log } from './log.js';
+import { proxyIdentity } from './session/chain.js';
 import { ClientSession } from './session/session.js';
 import { UpstreamPool } from './upstream/pool.js';
 import { PROXY_VERSION } from './version.js';
@@ -15,13 +16,18 @@ export interface RunningProxy {
   stop(): Promise<void>;
 }
 
-export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
-  const pool = new UpstreamPool({ name: config.server.name, version: PROXY_VERSION });
-  const newSession = (label: string) => new ClientSession(config, pool, label);
+export interface ProxyOptions {
+  /** The profile a stdio session serves (`--profile`); HTTP serves each at its own path. */
+  profile?: string;
+}
+
+export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}): Promise<RunningProxy> {
+  const pool = new UpstreamPool({ name: config.server.name, version: PROXY_VERSION }, proxyIdentity(config));
+  const newSession = (label: string, profile?: string) => new ClientSession(config, pool, label, profile);
   log.info(`mcproxy ${PROXY_VERSION}: ${config.upstreams.length} upstream(s) from ${config.file}`);
 
   if (config.server.transport === 'stdio') {
-    const session = newSession('stdio');
+    const session = newSession('stdio', options.profile);
     const { closed } = await startStdioListener(session);
     const stop = async () => {
       await session.close();
@@ -30,7 +36,7 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
     return { stopped: closed.then(() => pool.close()), stop };
   }
 
-  const listener = await startHttpListener(config.server, newSession);
+  const listener = await startHttpListener({ ...config.server, profiles: Object.keys(config.profiles) }, newSession);
   let stopped!: () => void;
   const whenStopped = new Promise<void>((resolve) => (stopped = resolve));
   return {

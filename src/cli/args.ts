@@ -2,18 +2,19 @@
 import { parseArgs } from 'node:util';
 
 export type Command =
-  | { kind: 'run'; config?: string; transport?: 'stdio' | 'http'; host?: string; port?: number }
+  | { kind: 'run'; config?: string; transport?: 'stdio' | 'http'; host?: string; port?: number; profile?: string }
   | { kind: 'validate'; config?: string }
-  | { kind: 'list'; config?: string; json: boolean }
+  | { kind: 'list'; config?: string; json: boolean; profile?: string }
   | { kind: 'help' }
   | { kind: 'version' };
 
 export const USAGE = `Usage:
-  mcproxy [--config FILE] [--transport stdio|http] [--host H] [--port N]
-                                   run the proxy (default config: ./mcproxy.yaml, else config/mcproxy.yaml)
+  mcproxy [--config FILE] [--transport stdio|http] [--host H] [--port N] [--profile NAME]
+                                   run the proxy (default config: ./mcproxy.yaml, else config/mcproxy.yaml);
+                                   --profile picks the view a stdio client gets (HTTP serves each at <path>/NAME)
   mcproxy validate [--config FILE] check the config; lists every problem; exit 0 valid, 2 invalid
-  mcproxy list [--config FILE] [--json]
-                                   connect to the upstreams and print the aggregated catalog
+  mcproxy list [--config FILE] [--json] [--profile NAME]
+                                   connect to the upstreams and print the catalog, exposed ← original
   mcproxy --help | --version
 `;
 
@@ -32,6 +33,7 @@ export function parseCommand(argv: string[]): Command {
         host: { type: 'string' },
         port: { type: 'string', short: 'p' },
         json: { type: 'boolean' },
+        profile: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -49,13 +51,14 @@ export function parseCommand(argv: string[]): Command {
   };
   ['transport', 'host', 'port'].forEach(runOnly);
   if (sub !== 'list' && values.json) throw new UsageError('--json only applies to `mcproxy list`');
+  if (sub === 'validate' && values.profile !== undefined) throw new UsageError('--profile applies to running the proxy and to `mcproxy list`');
   switch (sub) {
     case undefined:
-      return { kind: 'run', config: values.config, transport: transportOf(values.transport), host: values.host, port: portOf(values.port) };
+      return { kind: 'run', config: values.config, transport: transportOf(values.transport), host: values.host, port: portOf(values.port), ...(values.profile !== undefined && { profile: values.profile }) };
     case 'validate':
       return { kind: 'validate', config: values.config };
     case 'list':
-      return { kind: 'list', config: values.config, json: values.json ?? false };
+      return { kind: 'list', config: values.config, json: values.json ?? false, ...(values.profile !== undefined && { profile: values.profile }) };
     default:
       throw new UsageError(`unknown command: ${sub}`);
   }

@@ -8,6 +8,8 @@ import { startProxy } from '../proxy.js';
 import { PROXY_VERSION } from '../version.js';
 import { parseCommand, USAGE, UsageError, type Command } from './args.js';
 import { collectCatalog, formatReport } from './list.js';
+import { startupCollisions } from './collisionCheck.js';
+import { UnknownProfileError, viewOf, type View } from '../catalog/view.js';
 
 const EXIT_INVALID = 2;
 
@@ -38,7 +40,9 @@ async function main(argv: string[]): Promise<number> {
       const config = load(command.config);
       if (!config) return EXIT_INVALID;
       configureLogging({ level: 'warn', file: config.logging.file });
-      const report = await collectCatalog(config);
+      const view = chosenView(config, command.profile);
+      if (!view) return EXIT_INVALID;
+      const report = await collectCatalog(config, view);
       process.stdout.write(command.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
       return report.failed.length === 0 ? 0 : 1;
     }
@@ -54,7 +58,15 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   if (command.host) config.server.host = command.host;
   if (command.port !== undefined) config.server.port = command.port;
   configureLogging(config.logging);
-  const proxy = await startProxy(config);
+  if (!chosenView(config, command.profile)) return EXIT_INVALID;
+  if (config.naming.onCollision === 'error') {
+    const collisions = await startupCollisions(config);
+    if (collisions.length > 0) {
+      process.stderr.write(`${config.file}: naming.onCollision is error, and:\n${collisions.map((c) => `  ${c}`).join('\n')}\n`);
+      return EXIT_INVALID;
+    }
+  }
+  const proxy = await startProxy(config, { profile: command.profile });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       log.info(`${signal}: shutting down`);
@@ -63,6 +75,17 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   }
   await proxy.stopped;
   return 0;
+}
+
+/** The view `--profile` names (or the default one), or undefined after saying there is no such profile. */
+function chosenView(config: ProxyConfig, profile: string | undefined): View | undefined {
+  try {
+    return viewOf(config, profile);
+  } catch (error) {
+    if (!(error instanceof UnknownProfileError)) throw error;
+    process.stderr.write(`mcproxy: --profile: ${error.message}\n`);
+    return undefined;
+  }
 }
 
 /** The config, or undefined after printing every problem in it. */

@@ -153,6 +153,8 @@ function editDistance(a: string, b: string): number {
 function schemaAt(schema: Schema, path: readonly (string | number)[]): Schema | undefined {
   let current: Schema | undefined = unwrap(schema);
   for (const segment of path) {
+    // A key inside an upstream (a union of kinds): the first kind that has it, e.g. `tools`.
+    if (current instanceof z.ZodUnion) current = (current.options as Schema[]).map(unwrap).find((option) => option instanceof z.ZodObject && String(segment) in option.shape);
     if (current instanceof z.ZodObject) current = (current.shape as Record<string, Schema>)[segment];
     else if (current instanceof z.ZodRecord) current = current.valueType as Schema;
     else if (current instanceof z.ZodArray) current = current.element as Schema;

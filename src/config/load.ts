@@ -9,6 +9,7 @@ import { pathKey, valueAt } from './document.js';
 import { expandEnv, type EnvExpansion } from './env.js';
 import { expectationMessage, problemsFromIssues } from './issues.js';
 import { checkUpstreamSet, normalizeConfig } from './normalize.js';
+import { checkPolicies } from './policyChecks.js';
 import { applyClaudeDesktopTypes, coerceExpandedScalars } from './prepare.js';
 import { ConfigError, describeValue, formatPath, type ConfigPath, type ConfigProblem, type PathProblem } from './problems.js';
 import { ConfigSchema, type ProxyConfig } from './schema.js';
@@ -57,6 +58,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     ...expanded.problems,
     ...applyClaudeDesktopTypes(data, describeValueAt),
     ...checkUpstreamSet(data, describeValueAt),
+    ...checkPolicies(data, absoluteFile),
   ];
   const result = ConfigSchema.safeParse(data, { error: expectationMessage });
   if (!result.success) {

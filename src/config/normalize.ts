@@ -71,6 +71,8 @@ export function normalizeConfig(raw: RawConfig, file: string): ProxyConfig {
     naming: raw.naming,
     logging: { ...raw.logging, ...(logFile !== undefined && { file: logFile }) },
     upstreams,
+    policy: raw.policy ?? {},
+    profiles: raw.profiles ?? {},
   };
 }
 

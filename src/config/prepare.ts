@@ -63,6 +63,7 @@ export function coerceExpandedScalars(document: unknown, expansions: readonly En
 function scalarKindAt(path: ConfigPath): 'number' | 'boolean' | undefined {
   const [section, , field] = path;
   if (path.length === 2 && section === 'server' && (path[1] === 'port' || path[1] === 'pageSize')) return 'number';
+  if (path.length === 2 && section === 'naming' && path[1] === 'maxLength') return 'number';
   if (path.length !== 3 || (section !== 'upstreams' && section !== 'mcpServers')) return undefined;
   if (field === 'timeoutMs' || field === 'maxConcurrent') return 'number';
   if (field === 'shared' || field === 'enabled') return 'boolean';

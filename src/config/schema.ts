@@ -1,5 +1,6 @@
 // The shape of mcproxy.yaml. Key names are a user-facing contract: add, never rename.
 import { z } from 'zod';
+import { NamingSchema, PolicySchema, ProfilesSchema, policySections, type Policy, type Profile } from './policySchema.js';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -25,6 +26,8 @@ const upstreamCommon = {
   maxConcurrent: positiveInteger().optional(),
   /** false keeps the upstream in the file but out of the proxy. */
   enabled: z.boolean().default(true),
+  /** `tools`, `prompts`, `resources`: allow/block, rename, describe, arguments (policySchema.ts). */
+  ...policySections,
 };
 
 export const StdioUpstreamSchema = z.strictObject({
@@ -69,13 +72,15 @@ export const ConfigSchema = z
         allowedHosts: z.array(z.string()).optional(),
         /** Origin header values accepted in HTTP mode; requests from other origins get 403. */
         allowedOrigins: z.array(z.string()).optional(),
+        /** The profile the plain path (and stdio without --profile) serves; the full view when absent. */
+        defaultProfile: z.string().optional(),
       })
       .prefault({}),
-    naming: z
-      .strictObject({
-        separator: z.string().default('__'),
-      })
-      .prefault({}),
+    naming: NamingSchema.prefault({}),
+    /** Allow/block/rename on exposed names, across all upstreams. */
+    policy: PolicySchema.optional(),
+    /** Named views over the upstreams, each with its own policy. */
+    profiles: ProfilesSchema.optional(),
     upstreams: z.record(z.string().min(1), UpstreamSchema).optional(),
     /** Claude Desktop's claude_desktop_config.json shape, accepted as-is. */
     mcpServers: z.record(z.string().min(1), UpstreamSchema).optional(),
@@ -105,6 +110,9 @@ export interface ProxyConfig {
   naming: RawConfig['naming'];
   logging: RawConfig['logging'];
   upstreams: UpstreamConfig[];
+  /** The top-level `policy:` ({} when absent). */
+  policy: Policy;
+  profiles: Record<string, Profile>;
 }
 
 export function isStdioUpstream(u: UpstreamConfig): u is StdioUpstreamConfig & UpstreamConfig {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { log } from '../log.js';
 import type { ClientSession } from '../session/session.js';
 import { checkHostAndOrigin, hostPolicy } from './hostPolicy.js';
+import { viewAtPath } from './profilePaths.js';
 
 export interface HttpListenerOptions {
   host: string;
@@ -18,7 +19,12 @@ export interface HttpListenerOptions {
   allowedOrigins?: string[];
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
+  /** Profiles served at `<path>/<name>`. */
+  profiles?: readonly string[];
 }
+
+/** Opens a session for a client: `profile` names its view (undefined: the default view). */
+export type NewSession = (label: string, profile?: string) => ClientSession;
 
 export interface HttpListener {
   url: string;
@@ -29,9 +35,11 @@ export interface HttpListener {
 interface LiveSession {
   transport: StreamableHTTPServerTransport;
   session: ClientSession;
+  /** The view it was opened on: its id is only valid at that path. */
+  profile?: string;
 }
 
-export async function startHttpListener(options: HttpListenerOptions, newSession: (label: string) => ClientSession): Promise<HttpListener> {
+export async function startHttpListener(options: HttpListenerOptions, newSession: NewSession): Promise<HttpListener> {
   const sessions = new Map<string, LiveSession>();
   let started = 0;
   const policy = hostPolicy(options.host, options.allowedHosts, options.allowedOrigins);
@@ -39,14 +47,15 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== options.path) return reply(res, 404, null, -32601, `Not found: ${url.pathname}`);
+    const view = viewAtPath(url.pathname, options.path, options.profiles ?? []);
+    if (!view) return reply(res, 404, null, -32601, `Not found: ${url.pathname}`);
     const refusal = checkHostAndOrigin(policy, req.headers.host, req.headers.origin);
     if (refusal) return reply(res, 403, null, -32000, refusal);
 
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const live = sessions.get(sessionId);
-      if (!live) return reply(res, 404, null, -32001, `Session not found: ${sessionId}`);
+      if (!live || live.profile !== view.profile) return reply(res, 404, null, -32001, `Session not found: ${sessionId}`);
       const body = req.method === 'POST' ? await readJson(req, res, maxBodyBytes) : undefined;
       if (body === INVALID) return;
       return live.transport.handleRequest(req, res, body);
@@ -59,11 +68,11 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
     if (!messages.some((message) => isInitializeRequest(message))) {
       return reply(res, 400, null, -32000, 'Bad Request: no Mcp-Session-Id header, and the body is not an initialize request');
     }
-    const session = newSession(`http-${++started}`);
+    const session = newSession(`http-${++started}`, view.profile);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, session });
+        sessions.set(id, { transport, session, profile: view.profile });
         log.info('session started', { session: id });
       },
     });

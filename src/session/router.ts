@@ -3,8 +3,10 @@
 import type { RequestHandlerExtra, RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { JSONRPCRequest, Result, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode, LoggingLevelSchema } from '@modelcontextprotocol/sdk/types.js';
-import { routeResource, routeTemplate, type Catalog, type Route } from '../catalog/catalog.js';
+import { exposeUri, routeResource, routeTemplate, type Catalog, type Route } from '../catalog/catalog.js';
 import { paginate } from '../catalog/paginate.js';
+import { injectPinned } from '../catalog/policy.js';
+import { rewriteResultUris } from '../catalog/uris.js';
 import { ForwardedError, notFound } from '../upstream/errors.js';
 import type { CallContext } from '../upstream/attachments.js';
 import { LooseResult } from '../upstream/looseSchemas.js';
@@ -77,7 +79,7 @@ async function byUri(session: ClientSession, uri: unknown): Promise<Route> {
  */
 async function forward(session: ClientSession, extra: Extra, method: string, params: Params, route: Route): Promise<Result> {
   const connection = await session.connection(route.upstream);
-  const upstreamParams = rename(method, params, route.original);
+  const upstreamParams = rename(method, params, route);
   const progressToken = extra._meta?.progressToken;
   const options: RequestOptions = { signal: extra.signal };
   if (progressToken !== undefined) {
@@ -90,12 +92,17 @@ async function forward(session: ClientSession, extra: Extra, method: string, par
   };
   const result = await connection.request(session, { method, params: upstreamParams }, options, context);
   // A task the upstream created (or reports on) gets the id this client knows it by.
-  return method.startsWith('tasks/') || params.task !== undefined ? exposeTasks(session, route.upstream, result) : result;
+  if (method.startsWith('tasks/') || params.task !== undefined) return exposeTasks(session, route.upstream, result);
+  // Resource URIs in what the upstream said become ones this client can read back through us.
+  const catalog = await session.catalog();
+  return rewriteResultUris(result, (uri) => exposeUri(catalog, route.upstream, uri)) as Result;
 }
 
-/** The params as the upstream knows them: its own tool/prompt name. */
-function rename(method: string, params: Params, original: string): Params {
-  if (method === 'tools/call' || method === 'prompts/get') return { ...params, name: original };
+/** The params as the upstream knows them: its own name or URI, and the arguments policy pins. */
+function rename(method: string, params: Params, route: Route): Params {
+  if (method === 'tools/call') return { ...params, name: route.original, arguments: injectPinned(params.arguments, route.pinned) };
+  if (method === 'prompts/get') return { ...params, name: route.original };
+  if (method === 'resources/read') return { ...params, uri: route.original };
   return params;
 }
 
@@ -103,14 +110,15 @@ async function subscription(session: ClientSession, method: string, params: Para
   const uri = params.uri as string;
   const route = await byUri(session, uri);
   const connection = await session.connection(route.upstream);
+  const upstreamParams = { ...params, uri: route.original };
   if (method === 'resources/subscribe') {
     if (session.subscriptions.has(uri)) return {};
-    const result = await connection.subscribe(uri, params);
-    session.subscriptions.set(uri, route.upstream);
+    const result = await connection.subscribe(route.original, upstreamParams);
+    session.subscriptions.set(uri, route);
     return result;
   }
   if (!session.subscriptions.delete(uri)) return {};
-  return connection.unsubscribe(uri, params);
+  return connection.unsubscribe(route.original, upstreamParams);
 }
 
 /** completion/complete goes where its ref points: an exposed prompt name, or a resource template URI. */
@@ -124,7 +132,7 @@ async function complete(session: ClientSession, extra: Extra, params: Params): P
   if (ref.type === 'ref/resource' && typeof ref.uri === 'string') {
     const route = routeTemplate(catalog, ref.uri) ?? routeResource(catalog, ref.uri);
     if (!route) throw new ForwardedError(-32002, `Resource not found: ${ref.uri}`, { uri: ref.uri });
-    return forward(session, extra, 'completion/complete', params, route);
+    return forward(session, extra, 'completion/complete', { ...params, ref: { ...ref, uri: route.original } }, route);
   }
   throw new ForwardedError(ErrorCode.InvalidParams, `completion/complete needs a ref of type ref/prompt or ref/resource`);
 }

@@ -4,15 +4,17 @@
 // their way back to the right client.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { LoggingLevelSchema, type JSONRPCRequest, type LoggingLevel, type Notification, type Result } from '@modelcontextprotocol/sdk/types.js';
-import { buildCatalog, type Catalog } from '../catalog/catalog.js';
+import { ErrorCode, InitializeRequestSchema, LoggingLevelSchema, McpError, type InitializeResult, type JSONRPCRequest, type LoggingLevel, type Notification, type Result } from '@modelcontextprotocol/sdk/types.js';
+import { buildCatalog, exposeUri, type Catalog, type Route } from '../catalog/catalog.js';
 import { emptyListing } from '../catalog/listing.js';
+import { viewOf, type View } from '../catalog/view.js';
 import type { ProxyConfig } from '../config/schema.js';
 import { log } from '../log.js';
 import type { CallContext, UpstreamListener } from '../upstream/attachments.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import { asClientError } from '../upstream/errors.js';
 import type { UpstreamPool } from '../upstream/pool.js';
+import { chainOf, loopRefusal, proxyIdentity, withChain } from './chain.js';
 import { routeClientRequest } from './router.js';
 import { forwardToClient } from './serverRequests.js';
 import { exposeTaskParams } from './tasks.js';
@@ -26,8 +28,12 @@ const FIRST_CONNECT_WAIT_MS = 10_000;
 
 export class ClientSession implements UpstreamListener<UpstreamConnection> {
   readonly server: Server;
-  /** Resource URIs this client subscribed to, and their upstream: only their updates reach it. */
-  readonly subscriptions = new Map<string, string>();
+  /** Resource URIs this client subscribed to (as it knows them), and their route: only their updates reach it. */
+  readonly subscriptions = new Map<string, Route>();
+  /** The upstreams and policies this session's catalog is made of (its profile). */
+  readonly view: View;
+  /** The catalog last built: new names never take one it gave away. */
+  private lastCatalog?: Catalog;
   logLevel?: LoggingLevel;
   private connections?: Map<string, UpstreamConnection>;
   private firstAttempts?: Promise<unknown>;
@@ -39,7 +45,9 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     readonly config: ProxyConfig,
     private readonly pool: UpstreamPool,
     readonly label = 'stdio',
+    profile?: string,
   ) {
+    this.view = viewOf(config, profile);
     this.server = new Server(
       { name: config.server.name, version: config.server.version ?? PROXY_VERSION },
       {
@@ -58,6 +66,18 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     // requests to its client start at 1: a sampling or elicitation request the upstream gives
     // up on must be cancellable at the client too. (Harmless if the SDK renames the field.)
     (this.server as unknown as { _requestMessageId: number })._requestMessageId = 1;
+    // A proxy that finds itself in its client's chain of proxies is in a loop: refuse before any upstream opens.
+    const initialize = (this.server as unknown as { _oninitialize(request: unknown): Promise<InitializeResult> })._oninitialize.bind(this.server);
+    this.server.setRequestHandler(InitializeRequestSchema, (request) => {
+      const refusal = loopRefusal(chainOf(request.params.capabilities), proxyIdentity(config));
+      if (refusal) {
+        log.error(refusal, { session: this.label });
+        // Ends the session once the refusal is on its way: it has nothing to serve.
+        setTimeout(() => void this.close(), 100);
+        throw new McpError(ErrorCode.InvalidRequest, refusal);
+      }
+      return initialize(request);
+    });
     // The proxy answers every method itself, from the raw request: no SDK schema strips fields.
     this.server.removeRequestHandler('logging/setLevel');
     this.server.fallbackRequestHandler = (request, extra) =>
@@ -82,9 +102,11 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
    */
   async upstreams(): Promise<Map<string, UpstreamConnection>> {
     if (!this.connections) {
-      const capabilities = this.server.getClientCapabilities();
+      // Upstreams learn the chain of proxies they sit behind, this one last (see chain.ts).
+      const client = this.server.getClientCapabilities();
+      const capabilities = withChain(client, [...chainOf(client), proxyIdentity(this.config)]);
       this.connections = new Map(
-        this.config.upstreams.map((upstream) => [upstream.name, this.pool.acquire(upstream, capabilities, this)]),
+        this.view.upstreams.map((upstream) => [upstream.name, this.pool.acquire(upstream, capabilities, this)]),
       );
       const settled = Promise.all([...this.connections.values()].map((connection) => connection.whenSettled()));
       let timer: NodeJS.Timeout | undefined;
@@ -119,8 +141,11 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
         }),
       ),
     );
-    const catalog = buildCatalog(listings, this.config.naming.separator);
-    for (const note of catalog.notes) log.info(note, { session: this.label });
+    const catalog = buildCatalog(listings, { ...this.view.catalogOptions, previous: this.lastCatalog });
+    // Collisions and typos are said once, not at every rebuild.
+    const said = new Set(this.lastCatalog?.notes);
+    for (const note of catalog.notes.filter((note) => !said.has(note))) log.warn(note, { session: this.label });
+    this.lastCatalog = catalog;
     return catalog;
   }
 
@@ -142,9 +167,12 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
         this.catalogCache = undefined;
         this.notifyClient(notification);
         return;
-      case 'notifications/resources/updated':
-        if (this.subscriptions.has(params.uri as string)) this.notifyClient(notification);
+      case 'notifications/resources/updated': {
+        // The client hears of the URI it subscribed to, which may be the namespaced form.
+        const uri = this.lastCatalog ? exposeUri(this.lastCatalog, upstream.name, params.uri as string) : (params.uri as string);
+        if (this.subscriptions.has(uri)) this.notifyClient({ ...notification, params: { ...params, uri } });
         return;
+      }
       case 'notifications/message': {
         if (this.logLevel && LOG_SEVERITY.indexOf(params.level as LoggingLevel) < LOG_SEVERITY.indexOf(this.logLevel)) return;
         // The client sees which upstream spoke in `logger`.
@@ -187,9 +215,9 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     this.closed = true;
     const connections = [...(this.connections?.values() ?? [])];
     // A shared upstream outlives this session: take back what it subscribed to there.
-    for (const [uri, upstream] of this.subscriptions) {
+    for (const { upstream, original } of this.subscriptions.values()) {
       const connection = this.connections?.get(upstream);
-      if (connection?.config.shared) await connection.unsubscribe(uri, { uri }).catch(() => {});
+      if (connection?.config.shared) await connection.unsubscribe(original, { uri: original }).catch(() => {});
     }
     await Promise.all(connections.map((connection) => this.pool.release(connection, this)));
     await this.server.close().catch(() => {});

@@ -26,6 +26,7 @@ import { LooseResult } from './looseSchemas.js';
 import { createSseTransport, createStreamableHttpTransport } from './transports/http.js';
 import { createStdioTransport } from './transports/stdio.js';
 import { tapTransport } from './transportTap.js';
+import { isLoopRefusal } from '../session/chain.js';
 
 export type UpstreamState = 'connecting' | 'ready' | 'down' | 'closed';
 
@@ -198,6 +199,12 @@ export class UpstreamConnection {
     } catch (error) {
       this.lastError = error instanceof Error ? error.message : String(error);
       if (this.isClosed()) return;
+      if (isLoopRefusal(this.lastError)) {
+        // Reconnecting would only start the loop again.
+        this.state = 'down';
+        log.error(`not connecting: ${this.lastError}`, { upstream: this.name });
+        return;
+      }
       log.warn(`connection failed: ${this.lastError}`, { upstream: this.name });
       this.scheduleReconnect();
     }
@@ -212,7 +219,8 @@ export class UpstreamConnection {
     try {
       return await this.openOver(createStreamableHttpTransport(remote));
     } catch (error) {
-      if (remote.transport === 'streamable-http') throw error;
+      // A proxy that refused us as a loop would refuse over SSE too.
+      if (remote.transport === 'streamable-http' || isLoopRefusal(error instanceof Error ? error.message : undefined)) throw error;
       log.debug(`Streamable HTTP failed (${error instanceof Error ? error.message : error}); trying SSE`, { upstream: this.name });
       return this.openOver(createSseTransport(remote));
     }

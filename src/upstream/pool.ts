@@ -2,6 +2,7 @@
 // upstream, or the one connection every session shares for upstreams marked `shared: true`.
 import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { UpstreamConfig } from '../config/schema.js';
+import { CHAIN_CAPABILITY, withChain, type ProxyIdentity } from '../session/chain.js';
 import type { UpstreamListener } from './attachments.js';
 import { UpstreamConnection } from './connection.js';
 
@@ -23,6 +24,9 @@ export function upstreamCapabilities(client: ClientCapabilities | undefined): Cl
   if (client?.roots) capabilities.roots = client.roots;
   // Task-augmented sampling/elicitation: the client runs the task, the upstream polls it through us.
   if (client?.tasks) capabilities.tasks = client.tasks;
+  // The chain of proxies in front (session/chain.ts), so that a loop back to one of them is refused.
+  const chain = client?.experimental?.[CHAIN_CAPABILITY];
+  if (chain) capabilities.experimental = { [CHAIN_CAPABILITY]: chain };
   return capabilities;
 }
 
@@ -30,12 +34,20 @@ export class UpstreamPool {
   private readonly shared = new Map<string, UpstreamConnection>();
   private readonly owned = new Set<UpstreamConnection>();
 
-  constructor(private readonly clientInfo: Implementation) {}
+  /** Shared connections serve every session, so they carry only this proxy as their chain. */
+  private readonly sharedCapabilities: ClientCapabilities;
+
+  constructor(
+    private readonly clientInfo: Implementation,
+    self?: ProxyIdentity,
+  ) {
+    this.sharedCapabilities = self ? withChain(SHARED_CAPABILITIES, [self]) : SHARED_CAPABILITIES;
+  }
 
   acquire(upstream: UpstreamConfig, client: ClientCapabilities | undefined, listener: UpstreamListener<UpstreamConnection>): UpstreamConnection {
     let connection: UpstreamConnection;
     if (upstream.shared) {
-      connection = this.shared.get(upstream.name) ?? new UpstreamConnection(upstream, this.clientInfo, SHARED_CAPABILITIES);
+      connection = this.shared.get(upstream.name) ?? new UpstreamConnection(upstream, this.clientInfo, this.sharedCapabilities);
       this.shared.set(upstream.name, connection);
     } else {
       connection = new UpstreamConnection(upstream, this.clientInfo, upstreamCapabilities(client));

@@ -216,8 +216,8 @@ describe('resilience: upstreams that never start', function () {
     it('exits 1, lists the tools of the others and says FAILED upstream <name>: <reason>', function () {
       const run = spawnSync(process.execPath, [CLI, 'list', '--config', file], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
       assert.equal(run.status, 1, `exit ${run.status}\n${run.stdout}\n${run.stderr}`);
-      assert.match(run.stdout, /^tool\s+good__echo\s+good\s+echo$/m);
-      assert.match(run.stdout, /^tool\s+good__slow\s+good\s+slow$/m);
+      assert.match(run.stdout, /^tool\s+good__echo\s+←\s+good\/echo$/m);
+      assert.match(run.stdout, /^tool\s+good__slow\s+←\s+good\/slow$/m);
       assert.match(run.stdout, /^FAILED upstream missing: .*ENOENT/m);
       assert.match(run.stdout, /^FAILED upstream quitter: \S/m);
       assert.match(run.stdout, /^FAILED upstream hanger: \S/m);

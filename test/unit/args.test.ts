@@ -118,4 +118,11 @@ describe('parseCommand', () => {
       usageError(['--json=yes', 'list'], /json/);
     });
   });
+  describe('--profile', () => {
+    it('applies to running the proxy and to list, not to validate', () => {
+      assert.equal((parseCommand(['--profile', 'dev']) as { profile?: string }).profile, 'dev');
+      assert.deepEqual(parseCommand(['list', '--profile', 'dev']), { kind: 'list', config: undefined, json: false, profile: 'dev' });
+      assert.throws(() => parseCommand(['validate', '--profile', 'dev']), /--profile applies to running the proxy/);
+    });
+  });
 });

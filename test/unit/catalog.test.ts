@@ -2,7 +2,7 @@
 // and routing of resource URIs and templates. Pure functions, no I/O.
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import assert from 'node:assert/strict';
-import { buildCatalog, routeResource, routeTemplate } from '../../src/catalog/catalog.js';
+import { buildCatalog, plainOptions, routeResource, routeTemplate } from '../../src/catalog/catalog.js';
 import type { UpstreamListing } from '../../src/catalog/listing.js';
 
 const tool = (name: string, extra: Record<string, unknown> = {}): Tool => ({ name, inputSchema: { type: 'object' }, ...extra }) as Tool;
@@ -21,7 +21,7 @@ describe('buildCatalog', () => {
         listing('everything', 'ev', { tools: [tool('echo'), tool('add')], prompts: [prompt('simple')] }),
         listing('memory', 'mem', { tools: [tool('read_graph')] }),
       ],
-      '__',
+      plainOptions(),
     );
     assert.deepEqual(
       catalog.tools.map((t) => t.name),
@@ -38,21 +38,21 @@ describe('buildCatalog', () => {
   });
 
   it('uses the configured separator', () => {
-    const catalog = buildCatalog([listing('everything', 'ev', { tools: [tool('echo')], prompts: [prompt('p')] })], '.');
+    const catalog = buildCatalog([listing('everything', 'ev', { tools: [tool('echo')], prompts: [prompt('p')] })], plainOptions('-'));
     assert.deepEqual(
       catalog.tools.map((t) => t.name),
-      ['ev.echo'],
+      ['ev-echo'],
     );
     assert.deepEqual(
       catalog.prompts.map((p) => p.name),
-      ['ev.p'],
+      ['ev-p'],
     );
-    assert.deepEqual(catalog.toolRoutes.get('ev.echo'), { upstream: 'everything', original: 'echo' });
+    assert.deepEqual(catalog.toolRoutes.get('ev-echo'), { upstream: 'everything', original: 'echo' });
     assert.equal(catalog.toolRoutes.get('ev__echo'), undefined);
   });
 
   it('keeps bare names for an empty namespace', () => {
-    const catalog = buildCatalog([listing('plain', '', { tools: [tool('echo')], prompts: [prompt('greet')] })], '__');
+    const catalog = buildCatalog([listing('plain', '', { tools: [tool('echo')], prompts: [prompt('greet')] })], plainOptions());
     assert.deepEqual(
       catalog.tools.map((t) => t.name),
       ['echo'],
@@ -70,7 +70,7 @@ describe('buildCatalog', () => {
         listing('first', '', { tools: [tool('echo'), tool('only-first')], prompts: [prompt('greet')] }),
         listing('second', '', { tools: [tool('echo'), tool('only-second')], prompts: [prompt('greet')] }),
       ],
-      '__',
+      plainOptions(),
     );
     assert.deepEqual(
       catalog.tools.map((t) => t.name),
@@ -84,8 +84,8 @@ describe('buildCatalog', () => {
     );
     assert.deepEqual(catalog.promptRoutes.get('second__greet'), { upstream: 'second', original: 'greet' });
     assert.equal(catalog.notes.length, 2, catalog.notes.join('\n'));
-    assert.match(catalog.notes[0], /tool echo of second is exposed as second__echo: first has that name/);
-    assert.match(catalog.notes[1], /prompt greet of second is exposed as second__greet/);
+    assert.match(catalog.notes[0], /name collision: tool echo of upstream first \(echo\) and of upstream second \(echo\); the latter is exposed as second__echo/);
+    assert.match(catalog.notes[1], /name collision: prompt greet of upstream first \(greet\) and of upstream second \(greet\); the latter is exposed as second__greet/);
   });
 
   it('settles a collision with the qualified name too by a numeric suffix', () => {
@@ -95,7 +95,7 @@ describe('buildCatalog', () => {
         listing('b', '', { tools: [tool('x')] }),
         listing('c', 'b', { tools: [tool('x')] }),
       ],
-      '__',
+      plainOptions(),
     );
     // b's x wants "x" (taken), then "b__x" (taken by a): "b__x_2". c's x wants "b__x" (taken), "c__b__x".
     assert.deepEqual(
@@ -132,7 +132,7 @@ describe('buildCatalog', () => {
           resourceTemplates: [oddTemplate as unknown as ResourceTemplate],
         }),
       ],
-      '__',
+      plainOptions(),
     );
     assert.deepEqual(catalog.tools[0], { ...odd, name: 'o__odd' });
     assert.deepEqual(catalog.prompts[0], { ...oddPrompt, name: 'o__odd-prompt' });
@@ -141,32 +141,34 @@ describe('buildCatalog', () => {
     assert.equal(odd.name, 'odd', 'the input listing is not mutated');
   });
 
-  it('hides a resource whose URI an earlier upstream already lists, and notes it', () => {
+  it('exposes a resource whose URI an earlier upstream already lists under a namespaced URI, and notes it', () => {
     const catalog = buildCatalog(
       [
         listing('a', 'a', { resources: [resource('file:///shared', 'from a'), resource('file:///a-only')] }),
         listing('b', 'b', { resources: [resource('file:///shared', 'from b'), resource('file:///b-only')] }),
       ],
-      '__',
+      plainOptions(),
     );
     assert.deepEqual(
       catalog.resources.map((r) => [r.uri, r.name]),
       [
         ['file:///shared', 'from a'],
         ['file:///a-only', 'file:///a-only'],
+        ['mcproxy://b/file%3A%2F%2F%2Fshared', 'from b'],
         ['file:///b-only', 'file:///b-only'],
       ],
     );
     assert.deepEqual(catalog.resourceRoutes.get('file:///shared'), { upstream: 'a', original: 'file:///shared' });
+    assert.deepEqual(catalog.resourceRoutes.get('mcproxy://b/file%3A%2F%2F%2Fshared'), { upstream: 'b', original: 'file:///shared' });
     assert.deepEqual(catalog.resourceRoutes.get('file:///b-only'), { upstream: 'b', original: 'file:///b-only' });
     assert.equal(catalog.notes.length, 1);
-    assert.match(catalog.notes[0], /resource file:\/\/\/shared of b is hidden: a offers the same URI/);
+    assert.match(catalog.notes[0], /URI collision: resource file:\/\/\/shared of upstream a and of upstream b; the latter is exposed as mcproxy:\/\/b\//);
   });
 
   it('keeps every template in config order', () => {
     const catalog = buildCatalog(
       [listing('a', 'a', { resourceTemplates: [template('a://{x}')] }), listing('b', 'b', { resourceTemplates: [template('b://{x}'), template('a://{x}')] })],
-      '__',
+      plainOptions(),
     );
     assert.deepEqual(
       catalog.resourceTemplates.map((t) => t.uriTemplate),
@@ -183,7 +185,7 @@ describe('buildCatalog', () => {
   });
 
   it('builds an empty catalog from no listings', () => {
-    const catalog = buildCatalog([], '__');
+    const catalog = buildCatalog([], plainOptions());
     assert.deepEqual([catalog.tools, catalog.prompts, catalog.resources, catalog.resourceTemplates, catalog.notes], [[], [], [], [], []]);
   });
 });
@@ -199,7 +201,7 @@ describe('routeResource', () => {
         resourceTemplates: [template('demo://resource/dynamic/text/{id}'), template('demo://docs/{path}')],
       }),
     ],
-    '__',
+    plainOptions(),
   );
 
   it('routes a listed URI to the upstream that listed it, before any template', () => {
@@ -224,7 +226,7 @@ describe('routeTemplate', () => {
       listing('a', 'a', { resourceTemplates: [template('x://{id}')] }),
       listing('b', 'b', { resourceTemplates: [template('y://{id}'), template('x://{id}')] }),
     ],
-    '__',
+    plainOptions(),
   );
 
   it('routes a template to its owner by its exact uriTemplate, the first owner on a tie', () => {

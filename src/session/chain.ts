@@ -1,0 +1,54 @@
+// Proxies of proxies, and loops among them. Every mcproxy passes the chain of proxies it sits
+// in to its upstreams, in the one place both transports carry from client to server: the
+// initialize request's `capabilities.experimental["io.github.mcproxy/chain"]`. A proxy that
+// finds itself in the chain refuses the initialize (so it opens none of its upstreams), and
+// the proxy before it does not retry: the loop ends after one extra process at most.
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { hostname } from 'node:os';
+import { shortHash } from '../catalog/names.js';
+import type { ProxyConfig } from '../config/schema.js';
+
+export const CHAIN_CAPABILITY = 'io.github.mcproxy/chain';
+
+/** Marks the refusal, so that the proxy on the other side knows not to reconnect. */
+export const LOOP_REFUSAL = 'mcproxy proxy loop refused';
+
+/** One proxy in a chain: a stable id and a label a user recognises. */
+export interface ProxyIdentity {
+  id: string;
+  label: string;
+}
+
+/**
+ * A proxy is its config file on its machine: a copy of itself launched by a child proxy (stdio)
+ * and itself reached over HTTP both carry the same id.
+ */
+export function proxyIdentity(config: ProxyConfig): ProxyIdentity {
+  return { id: shortHash(`${hostname()}\0${config.file}`), label: `${config.server.name} (${config.file})` };
+}
+
+/** The chain a client's initialize carried; [] for clients that are not proxies. */
+export function chainOf(capabilities: ClientCapabilities | undefined): ProxyIdentity[] {
+  const carried = (capabilities?.experimental?.[CHAIN_CAPABILITY] as { proxies?: unknown } | undefined)?.proxies;
+  if (!Array.isArray(carried)) return [];
+  return carried.filter(
+    (entry): entry is ProxyIdentity => entry !== null && typeof entry === 'object' && typeof entry.id === 'string' && typeof entry.label === 'string',
+  );
+}
+
+/** `capabilities` plus the chain to hand on to upstreams. */
+export function withChain(capabilities: ClientCapabilities | undefined, chain: readonly ProxyIdentity[]): ClientCapabilities {
+  return { ...capabilities, experimental: { ...capabilities?.experimental, [CHAIN_CAPABILITY]: { proxies: [...chain] } } };
+}
+
+/** The refusal message when `self` is already in `chain`, naming the whole loop; else undefined. */
+export function loopRefusal(chain: readonly ProxyIdentity[], self: ProxyIdentity): string | undefined {
+  const start = chain.findIndex((entry) => entry.id === self.id);
+  if (start < 0) return undefined;
+  const loop = [...chain.slice(start), self].map((entry) => entry.label).join(' → ');
+  return `${LOOP_REFUSAL}: ${loop}`;
+}
+
+export function isLoopRefusal(message: string | undefined): boolean {
+  return message?.includes(LOOP_REFUSAL) ?? false;
+}
