@@ -4,8 +4,8 @@ import { isPlainMap } from './document.js';
 import type { ConfigPath, PathProblem } from './problems.js';
 import { NAMESPACE_PATTERN, NAMESPACE_RULE, type ProxyConfig, type RawConfig, type UpstreamConfig } from './schema.js';
 
-/** Both sections hold upstreams by name; `mcpServers` is Claude Desktop's spelling. */
-const UPSTREAM_SECTIONS = ['upstreams', 'mcpServers'] as const;
+/** These sections hold upstreams by name; `mcpServers` is Claude Desktop's spelling, `servers` VS Code's. */
+const UPSTREAM_SECTIONS = ['upstreams', 'mcpServers', 'servers'] as const;
 
 /**
  * Names and namespaces across all upstreams. Runs on the unvalidated document so these are
@@ -26,7 +26,7 @@ export function checkUpstreamSet(document: unknown, describeValueAt: (path: Conf
   const namespaceOwners = new Map<string, string>();
   for (const { section, name, value } of entries) {
     if (seenNames.has(name)) {
-      problems.push({ path: [section, name], message: `\`${name}\` is also defined under \`upstreams\`: upstream names must be unique` });
+      problems.push({ path: [section, name], message: `\`${name}\` is defined in another section too: upstream names must be unique` });
       continue;
     }
     seenNames.add(name);

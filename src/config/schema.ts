@@ -79,6 +79,8 @@ export const ConfigSchema = z
     upstreams: z.record(z.string().min(1), UpstreamSchema).optional(),
     /** Claude Desktop's claude_desktop_config.json shape, accepted as-is. */
     mcpServers: z.record(z.string().min(1), UpstreamSchema).optional(),
+    /** VS Code's mcp.json shape (`servers`), accepted as-is. */
+    servers: z.record(z.string().min(1), UpstreamSchema).optional(),
     logging: z
       .strictObject({
         level: LogLevelSchema.default('info'),
