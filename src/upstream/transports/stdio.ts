@@ -48,6 +48,12 @@ export function createStdioTransport(name: string, config: StdioUpstreamConfig):
   tapUnparsedLines(transport, ({ line }) => {
     if (report.noteStrayOutput(line)) log.warn(`wrote non-protocol output on stdout (only MCP messages belong there; logs go to stderr): ${JSON.stringify(line.slice(0, 200))}`, { upstream: name });
   });
+  let closing = false;
+  const close = transport.close.bind(transport);
+  transport.close = async () => {
+    closing = true;
+    await close();
+  };
   const start = transport.start.bind(transport);
   transport.start = async () => {
     try {
@@ -59,7 +65,8 @@ export function createStdioTransport(name: string, config: StdioUpstreamConfig):
     child?.stderr?.on('data', (chunk: Buffer) => report.noteStderr(chunk));
     child?.once('exit', (code, signal) => {
       report.noteExit(code, signal);
-      log.warn(`process ${report.describeExit()}`, { upstream: name });
+      // An exit the proxy asked for (closing the transport) is no news.
+      log.log(closing ? 'debug' : 'warn', `process ${report.describeExit()}`, { upstream: name });
     });
     const pid = transport.pid;
     if (pid !== null) {
