@@ -140,6 +140,7 @@ function missingKeyMessage(key: string): string {
 const REQUIRED_KEY_ROLES: Record<string, string> = {
   command: 'the program that starts a stdio server; a remote server has `url` instead',
   url: 'the http:// or https:// address of a remote server; a stdio server has `command` instead',
+  package: 'the npm package whose server to run; or give `command` or `url` instead',
 };
 
 function isMissingTopLevelKey(issue: Issue, value: unknown): boolean {

@@ -1,7 +1,7 @@
 // Reads mcproxy.yaml (or a JSON file, e.g. Claude Desktop's config) into a validated ProxyConfig.
 // Pipeline: read → parse YAML → expand ${VAR} → adjust for the schema → validate → normalize.
 // Every problem found on the way is collected and thrown together as one ConfigError.
-import { existsSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
@@ -9,22 +9,17 @@ import { log } from '../log.js';
 import { pathKey, valueAt } from './document.js';
 import { expandEnv, type EnvExpansion } from './env.js';
 import { expectationMessage, problemsFromIssues } from './issues.js';
-import { checkUpstreamSet, normalizeConfig } from './normalize.js';
+import { checkPackages, checkUpstreamSet, normalizeConfig } from './normalize.js';
 import { adaptClientConfig } from './clientShapes.js';
 import { applyClaudeDesktopTypes, coerceExpandedScalars } from './prepare.js';
 import { ConfigError, describeValue, formatPath, type ConfigPath, type ConfigProblem, type PathProblem } from './problems.js';
 import { ConfigSchema, type ProxyConfig } from './schema.js';
+import { dataDir } from './locate.js';
 import { SourceMap } from './source-map.js';
 import { plainYamlErrors } from './yamlErrors.js';
 
 export { ConfigError, formatProblems, type ConfigProblem } from './problems.js';
 import { formatProblems } from './problems.js';
-
-/** ./mcproxy.yaml if it exists, else config/mcproxy.yaml; returned even if missing (loadConfig says so). */
-export function findDefaultConfig(cwd: string = process.cwd()): string {
-  const besideCwd = path.join(cwd, 'mcproxy.yaml');
-  return existsSync(besideCwd) ? besideCwd : path.join(cwd, 'config', 'mcproxy.yaml');
-}
 
 /** Loads and validates `file`; throws ConfigError listing every problem found. Notes go to the log. */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): ProxyConfig {
@@ -80,7 +75,12 @@ export function loadConfigWithNotes(file: string, env: NodeJS.ProcessEnv = proce
     problems.push(...schemaProblems.filter((problem) => !envProblemPaths.has(pathKey(problem.path))));
   }
 
+  if (result.success) problems.push(...checkPackages(result.data, absoluteFile));
   if (problems.length > 0 || !result.success) throw new ConfigError(inFileOrder(problems.map(toProblem)));
+  // Servers told to keep data under ${MCPROXY_DATA_DIR} find the folder there on first run.
+  if (expanded.expansions.some((expansion) => expansion.variables.includes('MCPROXY_DATA_DIR'))) {
+    mkdirSync(dataDir({ env: { ...clientVariables(absoluteFile), ...env } }), { recursive: true });
+  }
   return { config: normalizeConfig(result.data, absoluteFile), notes: inFileOrder(adapted.notes.map(toProblem)) };
 }
 
@@ -90,7 +90,11 @@ export function loadConfigWithNotes(file: string, env: NodeJS.ProcessEnv = proce
  */
 function clientVariables(absoluteFile: string): Record<string, string> {
   const folder = path.dirname(absoluteFile);
-  return { workspaceFolder: path.basename(folder) === '.vscode' ? path.dirname(folder) : folder, userHome: os.homedir() };
+  return {
+    workspaceFolder: path.basename(folder) === '.vscode' ? path.dirname(folder) : folder,
+    userHome: os.homedir(),
+    MCPROXY_DATA_DIR: dataDir(),
+  };
 }
 
 function readConfigText(file: string, absoluteFile: string): string {

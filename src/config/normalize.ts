@@ -1,6 +1,7 @@
 // The upstream set: checks that span several upstreams, and the final normalized ProxyConfig.
 import path from 'node:path';
 import { isPlainMap } from './document.js';
+import { packageEntry } from './packages.js';
 import type { ConfigPath, PathProblem } from './problems.js';
 import { NAMESPACE_PATTERN, NAMESPACE_RULE, type ProxyConfig, type RawConfig, type UpstreamConfig } from './schema.js';
 
@@ -58,6 +59,21 @@ export function checkUpstreamSet(document: unknown, describeValueAt: (path: Conf
   return problems;
 }
 
+/** `package:` upstreams whose package cannot be found, each with how to get it. */
+export function checkPackages(raw: RawConfig, file: string): PathProblem[] {
+  return UPSTREAM_SECTIONS.flatMap((section) =>
+    Object.entries(raw[section] ?? {}).flatMap(([name, upstream]) => {
+      if (!upstream.enabled || !('package' in upstream)) return [];
+      try {
+        packageEntry(upstream.package, path.dirname(file));
+        return [];
+      } catch (error) {
+        return [{ path: [section, name, 'package'], message: (error as Error).message }];
+      }
+    }),
+  );
+}
+
 /** The validated document as the rest of the proxy reads it. `file` must be absolute. */
 export function normalizeConfig(raw: RawConfig, file: string): ProxyConfig {
   const folder = path.dirname(file);
@@ -77,6 +93,11 @@ export function normalizeConfig(raw: RawConfig, file: string): ProxyConfig {
 type RawUpstream = NonNullable<RawConfig['upstreams']>[string];
 
 function normalizeUpstream(name: string, raw: RawUpstream, folder: string): UpstreamConfig {
+  if ('package' in raw) {
+    // checkPackages() has made sure it resolves.
+    const { package: packageName, ...rest } = raw;
+    return normalizeUpstream(name, { ...rest, command: process.execPath, args: [packageEntry(packageName, folder), ...rest.args] }, folder);
+  }
   const upstream = { ...raw, name, namespace: raw.namespace ?? name };
   // Relative paths in the file mean "next to the file"; no cwd means the child inherits ours.
   if ('command' in upstream && upstream.cwd !== undefined) upstream.cwd = path.resolve(folder, upstream.cwd);

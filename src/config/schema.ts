@@ -42,8 +42,17 @@ export const RemoteUpstreamSchema = z.strictObject({
   ...upstreamCommon,
 });
 
-export const UpstreamSchema = z.union([StdioUpstreamSchema, RemoteUpstreamSchema], {
-  error: 'expected an upstream with either `command` (stdio) or `url` (HTTP)',
+/** An npm package's bin, run with mcproxy's own Node; becomes a stdio upstream when loaded. */
+export const PackageUpstreamSchema = z.strictObject({
+  package: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  env: stringMap.default({}),
+  cwd: z.string().optional(),
+  ...upstreamCommon,
+});
+
+export const UpstreamSchema = z.union([StdioUpstreamSchema, RemoteUpstreamSchema, PackageUpstreamSchema], {
+  error: 'expected an upstream with either `command` (stdio), `url` (HTTP) or `package` (an installed npm package)',
 });
 
 export const LogLevelSchema = z.enum(['error', 'warn', 'info', 'debug']);

@@ -95,7 +95,7 @@ describe('parseCommand', () => {
     it('win over everything else that parses', () => {
       assert.deepEqual(parseCommand(['--help']), { kind: 'help' });
       assert.deepEqual(parseCommand(['-h']), { kind: 'help' });
-      assert.deepEqual(parseCommand(['list', '--help']), { kind: 'help' });
+      assert.deepEqual(parseCommand(['list', '--help']), { kind: 'help', topic: 'list' });
       assert.deepEqual(parseCommand(['--version']), { kind: 'version' });
       assert.deepEqual(parseCommand(['-v']), { kind: 'version' });
       assert.deepEqual(parseCommand(['validate', '--version', '--config', 'x']), { kind: 'version' });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expandEnv } from '../../src/config/env.js';
-import { ConfigError, findDefaultConfig, formatProblems, loadConfig, type ConfigProblem } from '../../src/config/load.js';
+import { ConfigError, formatProblems, loadConfig, type ConfigProblem } from '../../src/config/load.js';
 import { isStdioUpstream, type UpstreamConfig } from '../../src/config/schema.js';
 
 let folder: string;
@@ -284,7 +284,7 @@ describe('loadConfig', () => {
       assert.equal(problems[1]?.message, 'unknown key, did you mean `host`?');
       assert.equal(problems[2]?.message, 'expected true or false, got "yes"');
       assert.equal(problems[3]?.message, 'expected an http:// or https:// URL, got "ftp://example.com"');
-      assert.match(problems[4]?.message ?? '', /either `command` \(stdio\) or `url` \(HTTP\)/);
+      assert.match(problems[4]?.message ?? '', /either `command` \(stdio\), `url` \(HTTP\) or `package`/);
     });
 
     it('reports only the intended kind of upstream, not every union branch', () => {
@@ -425,7 +425,7 @@ describe('loadConfig', () => {
           '6 upstreams.remote.ulr: unknown key, did you mean `url`?',
           '10 upstreams.other.arg: unknown key, did you mean `args`?',
           // Nothing says which kind was meant: the union's own message.
-          '11 upstreams.empty: expected an upstream with either `command` (stdio) or `url` (HTTP)',
+          '11 upstreams.empty: expected an upstream with either `command` (stdio), `url` (HTTP) or `package` (an installed npm package)',
         ],
       );
     });
@@ -470,15 +470,6 @@ describe('loadConfig', () => {
       const file = writeConfig('quote.yaml', ['upstreams:', '  a: { command: "node }']);
       assert.match(problemsOf(file)[0]?.message ?? '', /^YAML syntax: a quoted string is not closed: add the closing quote$/);
     });
-  });
-});
-
-describe('findDefaultConfig', () => {
-  it('prefers ./mcproxy.yaml, else config/mcproxy.yaml even if missing', () => {
-    assert.equal(findDefaultConfig(folder), path.join(folder, 'config', 'mcproxy.yaml'));
-    mkdirSync(path.join(folder, 'config'));
-    writeFileSync(path.join(folder, 'mcproxy.yaml'), 'upstreams: {}\n');
-    assert.equal(findDefaultConfig(folder), path.join(folder, 'mcproxy.yaml'));
   });
 });
 
