@@ -61,15 +61,15 @@ export async function runInit(command: InitCommand, place: Place = currentPlace(
 
   if (command.dryRun) {
     out();
-    if (writeConfig) out(`Would write ${output}:\n\n${yamlText}`);
-    else out(`Would use the existing ${output}.`);
-    if (conversion.secrets.length) out(`Would write ${envFile} naming ${conversion.secrets.length} secret variable(s): ${conversion.secrets.map((s) => s.variable).join(', ')}`);
+    if (!writeConfig) out(`Would use the existing ${output}.`);
+    else out(`Would write ${output}:\n\n${yamlText}`);
+    if (writeConfig && variableNames(conversion).length) out(`Would write ${envFile} naming ${variableNames(conversion).length} variable(s): ${variableNames(conversion).join(', ')}`);
   } else if (writeConfig) {
     writeFileSync(output, yamlText);
     out(`\nWrote ${output} (${Object.keys(conversion.upstreams).length} upstreams).`);
-    if (conversion.secrets.length) {
+    if (variableNames(conversion).length) {
       writeFileSync(envFile, envExample(conversion));
-      out(`Moved ${conversion.secrets.length} secret(s) to variables: ${conversion.secrets.map((s) => s.variable).join(', ')} (values not shown; names in ${envFile}).`);
+      out(`Moved secrets to variables: ${variableNames(conversion).join(', ')} (values not shown; names in ${envFile}).`);
       out('mcproxy needs them in its environment: `mcproxy init --install CLIENT` puts them in that client\'s config.');
     }
   } else {
@@ -81,6 +81,10 @@ export async function runInit(command: InitCommand, place: Place = currentPlace(
     return 0;
   }
   return install(command, place, now, output, conversion, out, fail);
+}
+
+function variableNames(conversion: Conversion): string[] {
+  return [...conversion.secrets.map((secret) => secret.variable), ...conversion.inputs];
 }
 
 function install(

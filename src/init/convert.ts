@@ -19,6 +19,8 @@ export interface Conversion {
   /** Which client config each upstream came from. */
   sources: Record<string, string[]>;
   secrets: Secret[];
+  /** Variables that stand for VS Code input prompts: no value is known, the user sets them. */
+  inputs: string[];
   /** Servers or keys that were left out, and why. */
   notes: string[];
 }
@@ -33,7 +35,7 @@ function looksLikeToken(value: string): boolean {
 }
 
 export function convertServers(found: readonly FoundConfig[]): Conversion {
-  const conversion: Conversion = { upstreams: {}, sources: {}, secrets: [], notes: [] };
+  const conversion: Conversion = { upstreams: {}, sources: {}, secrets: [], inputs: [], notes: [] };
   for (const config of found) {
     for (const [originalName, server] of Object.entries(config.servers)) {
       if (launchesMcproxy(originalName, server)) continue;
@@ -119,8 +121,10 @@ function claimVariable(preferred: string, fallback: string, value: string, pendi
 function inputReference(value: string, conversion: Conversion, server: string): string {
   return value.replace(/\$\{input:([^}]+)\}/g, (_match, id: string) => {
     const variable = variableName(id);
-    conversion.notes.push(`${server}: VS Code input \`${id}\` became \${${variable}}: set it in mcproxy's environment`);
-    return `\${${variable}}`;
+    if (!conversion.inputs.includes(variable)) conversion.inputs.push(variable);
+    conversion.notes.push(`${server}: VS Code input \`${id}\` became \${${variable}:-} (empty until you set ${variable} in mcproxy's environment)`);
+    // With a default, one unset prompt value does not stop mcproxy from starting.
+    return `\${${variable}:-}`;
   });
 }
 
@@ -153,7 +157,7 @@ export function mcproxyYaml(conversion: Conversion, envExampleName: string): str
   const header = [
     '# Written by `mcproxy init` from the MCP client configs on this machine.',
     ...Object.entries(conversion.sources).map(([name, sources]) => `#   ${name}: ${sources.join(', ')}`),
-    ...(conversion.secrets.length
+    ...(conversion.secrets.length + conversion.inputs.length
       ? [
           `# Secrets became \${VAR} references (names in ${envExampleName}). Set them in the environment of`,
           '# the client that starts mcproxy; `mcproxy init --install CLIENT` puts them in its config.',
@@ -167,5 +171,6 @@ export function mcproxyYaml(conversion: Conversion, envExampleName: string): str
 export function envExample(conversion: Conversion): string {
   const lines = ['# Variables mcproxy.yaml refers to. Values are not written here: fill them in where mcproxy runs.'];
   for (const secret of conversion.secrets) lines.push(`# ${secret.origin}`, `${secret.variable}=`);
+  for (const input of conversion.inputs) lines.push('# a VS Code input prompt: no value was stored', `${input}=`);
   return lines.join('\n') + '\n';
 }
