@@ -47,6 +47,22 @@ Exit codes: 0 ok; 1 an upstream failed (\`list\`) or an unexpected error; 2 bad 
 invalid or missing config; 3 cannot listen (port in use, permission denied, no such address).
 `;
 
+/** Every option; each one is documented in USAGE (a unit test holds that). */
+export const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  transport: { type: 'string', short: 't' },
+  host: { type: 'string' },
+  port: { type: 'string', short: 'p' },
+  json: { type: 'boolean' },
+  // `init` only
+  install: { type: 'string' },
+  undo: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
 export class UsageError extends Error {}
 
 export function parseCommand(argv: string[]): Command {
@@ -56,20 +72,7 @@ export function parseCommand(argv: string[]): Command {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        transport: { type: 'string', short: 't' },
-        host: { type: 'string' },
-        port: { type: 'string', short: 'p' },
-        json: { type: 'boolean' },
-        // `init` only
-        install: { type: 'string' },
-        undo: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        output: { type: 'string', short: 'o' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
+      options: OPTIONS,
     });
   } catch (error) {
     throw new UsageError((error as Error).message);

@@ -72,6 +72,7 @@ describe('stdio protocol hygiene', function () {
     proxy.send(INITIALIZE);
     const initialized = await proxy.next((m) => m.id === 1);
     assert.ok('result' in initialized, 'the session still works after bad lines');
+    assert.doesNotMatch(proxy.stderr(), /waiting for an MCP client/, 'the terminal hint is for terminals only');
     assert.match(proxy.stderr(), /warn \[session=stdio\] malformed JSON from the client: "\{\\"jsonrpc\\": \\"2\.0\\", \\"id\\": 1, \\"method\\": tools\/list\}"/);
   });
 
