@@ -42,13 +42,10 @@ export const RemoteUpstreamSchema = z.strictObject({
   ...upstreamCommon,
 });
 
-/** An npm package's bin, run with mcproxy's own Node; becomes a stdio upstream when loaded. */
+/** An npm package's bin, run with mcproxy's own Node; becomes a stdio upstream when loaded, so it takes the same keys. */
 export const PackageUpstreamSchema = z.strictObject({
   package: z.string().min(1),
-  args: z.array(z.string()).default([]),
-  env: stringMap.default({}),
-  cwd: z.string().optional(),
-  ...upstreamCommon,
+  ...StdioUpstreamSchema.omit({ command: true }).shape,
 });
 
 export const UpstreamSchema = z.union([StdioUpstreamSchema, RemoteUpstreamSchema, PackageUpstreamSchema], {
