@@ -12,19 +12,18 @@ import { expectationMessage, problemsFromIssues } from './issues.js';
 import { checkPackages, checkUpstreamSet, normalizeConfig } from './normalize.js';
 import { adaptClientConfig } from './clientShapes.js';
 import { applyClaudeDesktopTypes, coerceExpandedScalars } from './prepare.js';
-import { ConfigError, describeValue, formatPath, type ConfigPath, type ConfigProblem, type PathProblem } from './problems.js';
+import { ConfigError, describeValue, formatPath, formatProblems, type ConfigPath, type ConfigProblem, type PathProblem } from './problems.js';
 import { ConfigSchema, type ProxyConfig } from './schema.js';
 import { dataDir } from './locate.js';
 import { SourceMap } from './source-map.js';
 import { plainYamlErrors } from './yamlErrors.js';
 
 export { ConfigError, formatProblems, type ConfigProblem } from './problems.js';
-import { formatProblems } from './problems.js';
 
 /** Loads and validates `file`; throws ConfigError listing every problem found. Notes go to the log. */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): ProxyConfig {
   const { config, notes } = loadConfigWithNotes(file, env);
-  for (const note of notes) log.info(`${formatProblems([note])}`);
+  for (const note of notes) log.info(formatProblems([note]));
   return config;
 }
 
@@ -55,7 +54,8 @@ export function loadConfigWithNotes(file: string, env: NodeJS.ProcessEnv = proce
     throw new ConfigError([{ file, path: '', message: 'the file is empty: expected a map with `upstreams:` or `mcpServers:`' }]);
   }
 
-  const expanded = expandEnv(toPlainData(document, file), { ...clientVariables(absoluteFile), ...env });
+  const variables = { ...predefinedVariables(absoluteFile), ...env };
+  const expanded = expandEnv(toPlainData(document, file), variables);
   const data = expanded.value;
   const describeValueAt = valueDescriber(data, expanded.expansions);
   coerceExpandedScalars(data, expanded.expansions);
@@ -79,16 +79,17 @@ export function loadConfigWithNotes(file: string, env: NodeJS.ProcessEnv = proce
   if (problems.length > 0 || !result.success) throw new ConfigError(inFileOrder(problems.map(toProblem)));
   // Servers told to keep data under ${MCPROXY_DATA_DIR} find the folder there on first run.
   if (expanded.expansions.some((expansion) => expansion.variables.includes('MCPROXY_DATA_DIR'))) {
-    mkdirSync(dataDir({ env: { ...clientVariables(absoluteFile), ...env } }), { recursive: true });
+    mkdirSync(dataDir({ env: variables }), { recursive: true });
   }
   return { config: normalizeConfig(result.data, absoluteFile), notes: inFileOrder(adapted.notes.map(toProblem)) };
 }
 
 /**
- * VS Code's predefined variables that its mcp.json files use; a workspace's file lives in
- * <workspace>/.vscode/. The environment still wins when it sets them.
+ * Variables every config may use without setting them: VS Code's own (its mcp.json files use
+ * them; a workspace's file lives in <workspace>/.vscode/) and mcproxy's data folder. The
+ * environment still wins when it sets them.
  */
-function clientVariables(absoluteFile: string): Record<string, string> {
+function predefinedVariables(absoluteFile: string): Record<string, string> {
   const folder = path.dirname(absoluteFile);
   return {
     workspaceFolder: path.basename(folder) === '.vscode' ? path.dirname(folder) : folder,

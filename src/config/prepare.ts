@@ -13,8 +13,9 @@ const TRANSPORT_FOR_TYPE: Record<string, 'streamable-http' | 'sse'> = {
 };
 
 /**
- * Rewrites `mcpServers.<name>.type` (and `servers.<name>.type`) in place: for a `url` server it becomes `transport`; for
- * anything else it is dropped (a stdio server's `command` already says how to reach it).
+ * Rewrites `mcpServers.<name>.type` (and VS Code's `servers.<name>.type`) in place: for a `url`
+ * server it becomes `transport`; for anything else it is dropped (a stdio server's `command`
+ * already says how to reach it).
  */
 export function applyClaudeDesktopTypes(document: unknown, describeValueAt: (path: ConfigPath) => string): PathProblem[] {
   return CLIENT_SECTIONS.flatMap((section) => applyTypesIn(section, isPlainMap(document) ? document[section] : undefined, describeValueAt));
