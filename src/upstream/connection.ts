@@ -49,7 +49,7 @@ export class UpstreamConnection {
   private retryTimer?: NodeJS.Timeout;
   private firstAttempt: Promise<void>;
   /** For a stdio upstream: what its current child did that explains a failure. */
-  private childDiagnosis: () => string | undefined = () => undefined;
+  private childDiagnosis: (stderrAlone?: boolean) => string | undefined = () => undefined;
 
   constructor(
     readonly config: UpstreamConfig,
@@ -198,7 +198,7 @@ export class UpstreamConnection {
       await this.restoreState();
       this.emitStatus();
     } catch (error) {
-      this.lastError = withDiagnosis(errorText(error), this.childDiagnosis());
+      this.lastError = withDiagnosis(errorText(error), this.childDiagnosis(true));
       if (this.isClosed()) return;
       log.warn(`connection failed: ${this.lastError}`, { upstream: this.name });
       this.scheduleReconnect();
@@ -210,7 +210,7 @@ export class UpstreamConnection {
     const config = this.config;
     if (isStdioUpstream(config)) {
       const transport = createStdioTransport(this.name, config);
-      this.childDiagnosis = () => describeChild(transport);
+      this.childDiagnosis = (stderrAlone) => describeChild(transport, stderrAlone);
       return this.openOver(transport);
     }
     const remote = config as RemoteUpstreamConfig & UpstreamConfig;

@@ -16,13 +16,14 @@ function list(configFile: string): { status: number | null; failed: Record<strin
 }
 
 describe('failures that say why', function () {
-  it('mcproxy list names the exit code and stderr, stray stdout, a missing command and both HTTP transports', async () => {
+  it('mcproxy list names the exit code and stderr, stray stdout, a silent hang\'s stderr, a missing command and both HTTP transports', async () => {
     const closedPort = await freePort();
     const file = writeConfig({
       upstreams: {
         quitter: fixture('crashing-server', '--never-start', 'exit'),
         chatty: { command: process.execPath, args: ['-e', "console.log('Server listening on stdio'); setInterval(() => {}, 1000)"], timeoutMs: 1500 },
         missing: { command: 'mcproxy-test-no-such-command' },
+        hanger: { ...fixture('crashing-server', '--never-start', 'hang'), timeoutMs: 1500 },
         refused: { url: `http://127.0.0.1:${closedPort}/mcp` },
       },
     });
@@ -38,6 +39,7 @@ describe('failures that say why', function () {
       failed.chatty,
       'Request timed out: it wrote non-protocol output on stdout ("Server listening on stdio"); stdout must carry only MCP messages',
     );
+    assert.equal(failed.hanger, 'Request timed out: last stderr: crashing-server: hanging without answering (--never-start hang)');
     assert.equal(failed.missing, 'command not found: mcproxy-test-no-such-command (check `command`, `cwd` and PATH)');
     assert.match(
       failed.refused ?? '',

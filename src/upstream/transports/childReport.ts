@@ -38,14 +38,18 @@ export class ChildReport {
     return this.exit.signal ? `was killed by ${this.exit.signal}` : `exited with code ${this.exit.code}`;
   }
 
-  /** Everything known that explains a failure, or undefined when nothing is. */
-  describe(): string | undefined {
+  /**
+   * Everything known that explains a failure, or undefined when nothing is. Stderr alone is
+   * included only with `stderrAlone` (a server that never answered initialize often says why
+   * there); for a running server's slow call it would be noise.
+   */
+  describe(stderrAlone = false): string | undefined {
     const parts: string[] = [];
     if (this.exit) parts.push(`the process ${this.describeExit()}`);
     if (this.strayOutput !== undefined) {
       parts.push(`it wrote non-protocol output on stdout (${JSON.stringify(this.strayOutput)}); stdout must carry only MCP messages`);
     }
-    if (parts.length > 0 && this.stderrLines.length > 0) parts.push(`last stderr: ${this.stderrLines.join(' | ')}`);
+    if ((parts.length > 0 || stderrAlone) && this.stderrLines.length > 0) parts.push(`last stderr: ${this.stderrLines.join(' | ')}`);
     return parts.length > 0 ? parts.join('; ') : undefined;
   }
 

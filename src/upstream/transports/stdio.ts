@@ -23,9 +23,9 @@ process.once('exit', () => {
 
 const childReports = new WeakMap<StdioClientTransport, ChildReport>();
 
-/** What went wrong with the child behind `transport`, in words ("exited with code 1; stderr: ..."), if anything did. */
-export function describeChild(transport: StdioClientTransport): string | undefined {
-  return childReports.get(transport)?.describe();
+/** What went wrong with the child behind `transport`, in words ("exited with code 1; last stderr: ..."), if anything did. */
+export function describeChild(transport: StdioClientTransport, stderrAlone = false): string | undefined {
+  return childReports.get(transport)?.describe(stderrAlone);
 }
 
 export function createStdioTransport(name: string, config: StdioUpstreamConfig): StdioClientTransport {
