@@ -5,18 +5,66 @@ export type Command =
   | { kind: 'run'; config?: string; transport?: 'stdio' | 'http'; host?: string; port?: number; profile?: string }
   | { kind: 'validate'; config?: string }
   | { kind: 'list'; config?: string; json: boolean; profile?: string }
-  | { kind: 'help' }
+  | { kind: 'init'; install?: string; undo?: string; dryRun: boolean; output?: string }
+  | { kind: 'help'; topic?: string }
   | { kind: 'version' };
 
 export const USAGE = `Usage:
   mcproxy [--config FILE] [--transport stdio|http] [--host H] [--port N] [--profile NAME]
-                                   run the proxy (default config: ./mcproxy.yaml, else config/mcproxy.yaml);
-                                   --profile picks the view a stdio client gets (HTTP serves each at <path>/NAME)
-  mcproxy validate [--config FILE] check the config; lists every problem; exit 0 valid, 2 invalid
+                                   run the proxy (stdio: a client such as Claude Desktop starts it)
+  mcproxy validate [--config FILE] check the config; lists every problem
   mcproxy list [--config FILE] [--json] [--profile NAME]
                                    connect to the upstreams and print the catalog, exposed ← original
-  mcproxy --help | --version
+  mcproxy init [--install CLIENT] [--dry-run] [--undo CLIENT] [--output FILE]
+                                   import the MCP servers of the clients on this machine
+  mcproxy help [COMMAND]           this text, or a command's own
+  mcproxy --version
+
+Options:
+  -c, --config FILE        the config (YAML, or a client's JSON such as claude_desktop_config.json)
+  -t, --transport MODE     stdio (default) or http; overrides server.transport
+      --host HOST          HTTP address to bind (default 127.0.0.1); overrides server.host
+  -p, --port N             HTTP port (default 8808, 0 for any free one); overrides server.port
+      --profile NAME       the profile (view) a stdio client gets, or \`list\` prints; HTTP serves
+                           each profile at <path>/NAME
+      --json               \`list\`: print JSON instead of a table
+      --install CLIENT     \`init\`: also point CLIENT's config at mcproxy (keeps a backup)
+      --dry-run            \`init\`: show what would be written, write nothing
+      --undo CLIENT        \`init\`: put CLIENT's config back from its backup
+  -o, --output FILE        \`init\`: where to write the config (default ./mcproxy.yaml)
+  -h, --help               help; \`mcproxy COMMAND --help\` for a command's
+  -v, --version            the version
+
+Environment:
+  MCPROXY_CONFIG           the config file when --config is not given
+  MCPROXY_LOG_LEVEL        error, warn, info or debug; overrides logging.level (logs go to stderr)
+  MCPROXY_DATA_DIR         where servers keep data (default config: memory graph, files);
+                           default \${XDG_DATA_HOME:-~/.local/share}/mcproxy (%LOCALAPPDATA%\\mcproxy on Windows)
+
+Config search order: --config, $MCPROXY_CONFIG, ./mcproxy.yaml, the user's config folder
+(\${XDG_CONFIG_HOME:-~/.config}/mcproxy/mcproxy.yaml, %APPDATA%\\mcproxy\\mcproxy.yaml on Windows),
+then the default config bundled with mcproxy.
+
+Exit codes: 0 ok; 1 an upstream failed (\`list\`) or an unexpected error; 2 bad usage or an
+invalid or missing config; 3 cannot listen (port in use, permission denied, no such address).
 `;
+
+/** Every option; each one is documented in USAGE (a unit test holds that). */
+export const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  transport: { type: 'string', short: 't' },
+  host: { type: 'string' },
+  port: { type: 'string', short: 'p' },
+  json: { type: 'boolean' },
+  profile: { type: 'string' },
+  // `init` only
+  install: { type: 'string' },
+  undo: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
 
 export class UsageError extends Error {}
 
@@ -27,31 +75,29 @@ export function parseCommand(argv: string[]): Command {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        transport: { type: 'string', short: 't' },
-        host: { type: 'string' },
-        port: { type: 'string', short: 'p' },
-        json: { type: 'boolean' },
-        profile: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
+      options: OPTIONS,
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help) return { kind: 'help' };
-  if (values.version) return { kind: 'version' };
   const [sub, ...extra] = positionals;
+  if (values.help) return sub === undefined || sub === 'help' ? { kind: 'help' } : { kind: 'help', topic: sub };
+  if (values.version) return { kind: 'version' };
+  if (sub === 'help') {
+    if (extra.length > 1) throw new UsageError(`unexpected argument: ${extra[1]}`);
+    return extra[0] === undefined ? { kind: 'help' } : { kind: 'help', topic: extra[0] };
+  }
   if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
   const runOnly = (name: string) => {
     if (sub !== undefined && values[name as keyof typeof values] !== undefined) throw new UsageError(`--${name} only applies when running the proxy`);
   };
   ['transport', 'host', 'port'].forEach(runOnly);
   if (sub !== 'list' && values.json) throw new UsageError('--json only applies to `mcproxy list`');
-  if (sub === 'validate' && values.profile !== undefined) throw new UsageError('--profile applies to running the proxy and to `mcproxy list`');
+  if ((sub === 'validate' || sub === 'init') && values.profile !== undefined) throw new UsageError('--profile applies to running the proxy and to `mcproxy list`');
+  for (const name of ['install', 'undo', 'dry-run', 'output'] as const) {
+    if (sub !== 'init' && values[name] !== undefined) throw new UsageError(`--${name} only applies to \`mcproxy init\``);
+  }
   switch (sub) {
     case undefined:
       return { kind: 'run', config: values.config, transport: transportOf(values.transport), host: values.host, port: portOf(values.port), ...(values.profile !== undefined && { profile: values.profile }) };
@@ -59,6 +105,10 @@ export function parseCommand(argv: string[]): Command {
       return { kind: 'validate', config: values.config };
     case 'list':
       return { kind: 'list', config: values.config, json: values.json ?? false, ...(values.profile !== undefined && { profile: values.profile }) };
+    case 'init':
+      if (values.config !== undefined) throw new UsageError('`mcproxy init` writes a config: give its path with --output');
+      if (values.undo !== undefined && (values.install !== undefined || values['dry-run'])) throw new UsageError('--undo goes alone');
+      return { kind: 'init', install: values.install, undo: values.undo, dryRun: values['dry-run'] ?? false, output: values.output };
     default:
       throw new UsageError(`unknown command: ${sub}`);
   }

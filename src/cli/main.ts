@@ -1,17 +1,23 @@
 #!/usr/bin/env node
 // The `mcproxy` command. Only this file writes to stdout, and never in stdio proxy mode,
 // where stdout carries the MCP protocol.
-import { ConfigError, findDefaultConfig, formatProblems, loadConfig } from '../config/load.js';
+import { ConfigError, formatProblems, loadConfig } from '../config/load.js';
+import { locateConfig, searchOrder } from '../config/locate.js';
 import type { ProxyConfig } from '../config/schema.js';
 import { configureLogging, log } from '../log.js';
 import { startProxy } from '../proxy.js';
 import { PROXY_VERSION } from '../version.js';
 import { parseCommand, USAGE, UsageError, type Command } from './args.js';
+import { helpText, HELP_TOPICS } from './help.js';
+import { runInit } from './init.js';
 import { collectCatalog, formatReport } from './list.js';
 import { startupCollisions } from './collisionCheck.js';
 import { UnknownProfileError, viewOf, type View } from '../catalog/view.js';
+import { isLoopback, listenFailure } from './listenErrors.js';
 
+/** Exit codes (documented in USAGE and the README). */
 const EXIT_INVALID = 2;
+const EXIT_CANNOT_LISTEN = 3;
 
 async function main(argv: string[]): Promise<number> {
   let command: Command;
@@ -19,13 +25,19 @@ async function main(argv: string[]): Promise<number> {
     command = parseCommand(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`mcproxy: ${error.message}\n\n${USAGE}`);
+    process.stderr.write(`mcproxy: ${error.message}\n(\`mcproxy help\` lists commands and options)\n`);
     return EXIT_INVALID;
   }
   switch (command.kind) {
-    case 'help':
-      process.stdout.write(USAGE);
+    case 'help': {
+      const text = helpText(command.topic);
+      if (text === undefined) {
+        process.stderr.write(`mcproxy: no help for \`${command.topic}\`: commands are ${HELP_TOPICS.join(', ')}\n`);
+        return EXIT_INVALID;
+      }
+      process.stdout.write(text);
       return 0;
+    }
     case 'version':
       process.stdout.write(`${PROXY_VERSION}\n`);
       return 0;
@@ -46,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(command.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
       return report.failed.length === 0 ? 0 : 1;
     }
+    case 'init':
+      return runInit(command);
     case 'run':
       return run(command);
   }
@@ -66,7 +80,22 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
       return EXIT_INVALID;
     }
   }
-  const proxy = await startProxy(config, { profile: command.profile });
+  const { transport, host } = config.server;
+  if (transport === 'http' && !isLoopback(host)) {
+    log.warn(`binding ${host}: the proxy, and every upstream behind it, is reachable from other machines; bind 127.0.0.1 unless that is what you want`);
+  }
+  if (transport === 'stdio' && process.stdin.isTTY) {
+    process.stderr.write('mcproxy: waiting for an MCP client on stdin (stdio transport). Clients such as Claude Desktop start mcproxy themselves; use --transport http to serve over HTTP. Ctrl+C quits.\n');
+  }
+  let proxy;
+  try {
+    proxy = await startProxy(config, { profile: command.profile });
+  } catch (error) {
+    const failure = listenFailure(error, host, config.server.port);
+    if (!failure) throw error;
+    process.stderr.write(`mcproxy: ${failure}\n`);
+    return EXIT_CANNOT_LISTEN;
+  }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       log.info(`${signal}: shutting down`);
@@ -88,13 +117,17 @@ function chosenView(config: ProxyConfig, profile: string | undefined): View | un
   }
 }
 
-/** The config, or undefined after printing every problem in it. */
-function load(file: string | undefined): ProxyConfig | undefined {
+/** The config, or undefined after printing every problem in it (and, for a missing file, where mcproxy looks). */
+function load(option: string | undefined): ProxyConfig | undefined {
+  const location = locateConfig(option);
   try {
-    return loadConfig(file ?? findDefaultConfig());
+    return loadConfig(location.file);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(formatProblems(error.problems) + '\n');
+    if (error.problems.some((problem) => problem.message.startsWith('file not found'))) {
+      process.stderr.write(`mcproxy looks for its config in this order (this one came from ${location.source}):\n${searchOrder()}\n`);
+    }
     return undefined;
   }
 }

@@ -70,6 +70,10 @@ export function expandString(text: string, env: Environment): ExpandedString {
       return match;
     }
     const reference = REFERENCE_BODY.exec(body);
+    if (!reference && body.startsWith('input:')) {
+      problems.push(`\`${match}\` is a VS Code input prompt, which mcproxy cannot show: set an environment variable and write \${NAME}`);
+      return match;
+    }
     if (!reference) {
       problems.push(`\`${match}\` is not a variable reference: expected \${NAME} or \${NAME:-default} (write \`$\${\` for a literal \`\${\`)`);
       return match;

@@ -102,9 +102,46 @@ function problemsFromUnion(
   const [only] = candidates;
   if (candidates.length === 1 && only?.option) return problemsFromIssues(only.optionIssues, only.option, context, path);
   if (!isPlainMap(value)) return [{ path, message: `${issue.message}, got ${context.describeValueAt(path)}` }];
+  // No option has its required keys (`comand: node`): the other keys, or a typo, say which was meant.
+  const meant = candidates.length === 0 ? likelyOption(Object.keys(value), options) : undefined;
+  if (meant !== undefined) {
+    return problemsFromIssues(issue.errors[meant] ?? [], options[meant]!, context, path).map((problem) =>
+      isMissingKeyOf(problem, path, value) ? { ...problem, message: missingKeyMessage(String(problem.path.at(-1))) } : problem,
+    );
+  }
   // Several candidates: the map has the required keys of more than one kind.
   return [{ path, message: candidates.length === 2 ? `${issue.message}, not both` : issue.message }];
 }
+
+/**
+ * The union option whose own keys the map's keys match best (exactly, or as a likely typo),
+ * when exactly one does; keys every option shares say nothing.
+ */
+function likelyOption(presentKeys: string[], options: readonly Schema[]): number | undefined {
+  const keysPerOption = options.map((option) => keysOf(unwrap(option)));
+  const shared = keysPerOption.reduce((common, keys) => common.filter((key) => keys.includes(key)));
+  const scores = keysPerOption.map((keys) => {
+    const own = keys.filter((key) => !shared.includes(key));
+    return presentKeys.reduce((score, key) => score + (own.includes(key) ? 2 : closestKey(key, own) ? 1 : 0), 0);
+  });
+  const best = Math.max(...scores);
+  return best > 0 && scores.filter((score) => score === best).length === 1 ? scores.indexOf(best) : undefined;
+}
+
+function isMissingKeyOf(problem: PathProblem, path: ConfigPath, value: unknown): boolean {
+  return problem.path.length === path.length + 1 && problem.message.startsWith('missing') && valueAt(value, problem.path.slice(path.length)) === undefined;
+}
+
+/** "missing `command` (...)": the key the meant option needs, and what it is for. */
+function missingKeyMessage(key: string): string {
+  return REQUIRED_KEY_ROLES[key] ? `missing \`${key}\` (${REQUIRED_KEY_ROLES[key]})` : `missing \`${key}\``;
+}
+
+const REQUIRED_KEY_ROLES: Record<string, string> = {
+  command: 'the program that starts a stdio server; a remote server has `url` instead',
+  url: 'the http:// or https:// address of a remote server; a stdio server has `command` instead',
+  package: 'the npm package whose server to run; or give `command` or `url` instead',
+};
 
 function isMissingTopLevelKey(issue: Issue, value: unknown): boolean {
   return issue.code === 'invalid_type' && issue.path.length === 1 && valueAt(value, issue.path as string[]) === undefined;

@@ -1,30 +1,35 @@
 // Reads mcproxy.yaml (or a JSON file, e.g. Claude Desktop's config) into a validated ProxyConfig.
 // Pipeline: read → parse YAML → expand ${VAR} → adjust for the schema → validate → normalize.
 // Every problem found on the way is collected and thrown together as one ConfigError.
-import { existsSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { log } from '../log.js';
 import { pathKey, valueAt } from './document.js';
 import { expandEnv, type EnvExpansion } from './env.js';
 import { expectationMessage, problemsFromIssues } from './issues.js';
-import { checkUpstreamSet, normalizeConfig } from './normalize.js';
 import { checkPolicies } from './policyChecks.js';
+import { checkPackages, checkUpstreamSet, normalizeConfig } from './normalize.js';
+import { adaptClientConfig } from './clientShapes.js';
 import { applyClaudeDesktopTypes, coerceExpandedScalars } from './prepare.js';
-import { ConfigError, describeValue, formatPath, type ConfigPath, type ConfigProblem, type PathProblem } from './problems.js';
+import { ConfigError, describeValue, formatPath, formatProblems, type ConfigPath, type ConfigProblem, type PathProblem } from './problems.js';
 import { ConfigSchema, type ProxyConfig } from './schema.js';
+import { dataDir } from './locate.js';
 import { SourceMap } from './source-map.js';
+import { plainYamlErrors } from './yamlErrors.js';
 
 export { ConfigError, formatProblems, type ConfigProblem } from './problems.js';
 
-/** ./mcproxy.yaml if it exists, else config/mcproxy.yaml; returned even if missing (loadConfig says so). */
-export function findDefaultConfig(cwd: string = process.cwd()): string {
-  const besideCwd = path.join(cwd, 'mcproxy.yaml');
-  return existsSync(besideCwd) ? besideCwd : path.join(cwd, 'config', 'mcproxy.yaml');
+/** Loads and validates `file`; throws ConfigError listing every problem found. Notes go to the log. */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): ProxyConfig {
+  const { config, notes } = loadConfigWithNotes(file, env);
+  for (const note of notes) log.info(formatProblems([note]));
+  return config;
 }
 
-/** Loads and validates `file`; throws ConfigError listing every problem found. */
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): ProxyConfig {
+/** loadConfig, and what it ignored on purpose (another client's keys), each with its place. */
+export function loadConfigWithNotes(file: string, env: NodeJS.ProcessEnv = process.env): { config: ProxyConfig; notes: ConfigProblem[] } {
   const absoluteFile = path.resolve(file);
   const text = readConfigText(file, absoluteFile);
 
@@ -39,7 +44,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   });
 
   if (document.errors.length > 0) {
-    throw new ConfigError(document.errors.map((error) => ({ file, ...sourceMap.positionOfOffset(error.pos[0]), path: '', message: error.message })));
+    const plain = plainYamlErrors(document.errors, text, (offset) => sourceMap.positionOfOffset(offset).line);
+    throw new ConfigError(plain.map(({ offset, message }) => ({ file, ...sourceMap.positionOfOffset(offset), path: '', message: `YAML syntax: ${message}` })));
   }
   for (const warning of document.warnings) {
     const { line, column } = sourceMap.positionOfOffset(warning.pos[0]);
@@ -49,13 +55,16 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     throw new ConfigError([{ file, path: '', message: 'the file is empty: expected a map with `upstreams:` or `mcpServers:`' }]);
   }
 
-  const expanded = expandEnv(toPlainData(document, file), env);
+  const variables = { ...predefinedVariables(absoluteFile), ...env };
+  const expanded = expandEnv(toPlainData(document, file), variables);
   const data = expanded.value;
   const describeValueAt = valueDescriber(data, expanded.expansions);
   coerceExpandedScalars(data, expanded.expansions);
 
+  const adapted = adaptClientConfig(data, path.dirname(absoluteFile), Object.keys(ConfigSchema.shape));
   const problems = [
     ...expanded.problems,
+    ...adapted.problems,
     ...applyClaudeDesktopTypes(data, describeValueAt),
     ...checkUpstreamSet(data, describeValueAt),
     ...checkPolicies(data, absoluteFile),
@@ -68,8 +77,27 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     problems.push(...schemaProblems.filter((problem) => !envProblemPaths.has(pathKey(problem.path))));
   }
 
+  if (result.success) problems.push(...checkPackages(result.data, absoluteFile));
   if (problems.length > 0 || !result.success) throw new ConfigError(inFileOrder(problems.map(toProblem)));
-  return normalizeConfig(result.data, absoluteFile);
+  // Servers told to keep data under ${MCPROXY_DATA_DIR} find the folder there on first run.
+  if (expanded.expansions.some((expansion) => expansion.variables.includes('MCPROXY_DATA_DIR'))) {
+    mkdirSync(dataDir({ env: variables }), { recursive: true });
+  }
+  return { config: normalizeConfig(result.data, absoluteFile), notes: inFileOrder(adapted.notes.map(toProblem)) };
+}
+
+/**
+ * Variables every config may use without setting them: VS Code's own (its mcp.json files use
+ * them; a workspace's file lives in <workspace>/.vscode/) and mcproxy's data folder. The
+ * environment still wins when it sets them.
+ */
+function predefinedVariables(absoluteFile: string): Record<string, string> {
+  const folder = path.dirname(absoluteFile);
+  return {
+    workspaceFolder: path.basename(folder) === '.vscode' ? path.dirname(folder) : folder,
+    userHome: os.homedir(),
+    MCPROXY_DATA_DIR: dataDir(),
+  };
 }
 
 function readConfigText(file: string, absoluteFile: string): string {

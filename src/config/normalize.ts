@@ -1,11 +1,12 @@
 // The upstream set: checks that span several upstreams, and the final normalized ProxyConfig.
 import path from 'node:path';
 import { isPlainMap } from './document.js';
+import { packageEntry } from './packages.js';
 import type { ConfigPath, PathProblem } from './problems.js';
 import { NAMESPACE_PATTERN, NAMESPACE_RULE, type ProxyConfig, type RawConfig, type UpstreamConfig } from './schema.js';
 
-/** Both sections hold upstreams by name; `mcpServers` is Claude Desktop's spelling. */
-const UPSTREAM_SECTIONS = ['upstreams', 'mcpServers'] as const;
+/** These sections hold upstreams by name; `mcpServers` is Claude Desktop's spelling, `servers` VS Code's. */
+export const UPSTREAM_SECTIONS = ['upstreams', 'mcpServers', 'servers'] as const;
 
 /**
  * Names and namespaces across all upstreams. Runs on the unvalidated document so these are
@@ -26,7 +27,7 @@ export function checkUpstreamSet(document: unknown, describeValueAt: (path: Conf
   const namespaceOwners = new Map<string, string>();
   for (const { section, name, value } of entries) {
     if (seenNames.has(name)) {
-      problems.push({ path: [section, name], message: `\`${name}\` is also defined under \`upstreams\`: upstream names must be unique` });
+      problems.push({ path: [section, name], message: `\`${name}\` is defined in another section too: upstream names must be unique` });
       continue;
     }
     seenNames.add(name);
@@ -58,6 +59,21 @@ export function checkUpstreamSet(document: unknown, describeValueAt: (path: Conf
   return problems;
 }
 
+/** `package:` upstreams whose package cannot be found, each with how to get it. */
+export function checkPackages(raw: RawConfig, file: string): PathProblem[] {
+  return UPSTREAM_SECTIONS.flatMap((section) =>
+    Object.entries(raw[section] ?? {}).flatMap(([name, upstream]) => {
+      if (!upstream.enabled || !('package' in upstream)) return [];
+      try {
+        packageEntry(upstream.package, path.dirname(file));
+        return [];
+      } catch (error) {
+        return [{ path: [section, name, 'package'], message: (error as Error).message }];
+      }
+    }),
+  );
+}
+
 /** The validated document as the rest of the proxy reads it. `file` must be absolute. */
 export function normalizeConfig(raw: RawConfig, file: string): ProxyConfig {
   const folder = path.dirname(file);
@@ -79,6 +95,11 @@ export function normalizeConfig(raw: RawConfig, file: string): ProxyConfig {
 type RawUpstream = NonNullable<RawConfig['upstreams']>[string];
 
 function normalizeUpstream(name: string, raw: RawUpstream, folder: string): UpstreamConfig {
+  if ('package' in raw) {
+    // checkPackages() has made sure it resolves.
+    const { package: packageName, ...rest } = raw;
+    return normalizeUpstream(name, { ...rest, command: process.execPath, args: [packageEntry(packageName, folder), ...rest.args] }, folder);
+  }
   const upstream = { ...raw, name, namespace: raw.namespace ?? name };
   // Relative paths in the file mean "next to the file"; no cwd means the child inherits ours.
   if ('command' in upstream && upstream.cwd !== undefined) upstream.cwd = path.resolve(folder, upstream.cwd);

@@ -6,10 +6,10 @@ import path from 'node:path';
 import { isValidName, VALID_NAME_CHARS } from '../catalog/names.js';
 import { compileFilter, globProblem } from '../catalog/policy.js';
 import { isPlainMap, type PlainMap } from './document.js';
+import { UPSTREAM_SECTIONS } from './normalize.js';
 import type { ConfigPath, PathProblem } from './problems.js';
 
 const KINDS = ['tools', 'prompts', 'resources'] as const;
-const UPSTREAM_SECTIONS = ['upstreams', 'mcpServers'] as const;
 const DEFAULT_MAX_LENGTH = 64;
 
 /** Every place a policy section can be: [path, section], with `upstream` set for per-upstream ones. */

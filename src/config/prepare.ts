@@ -1,5 +1,6 @@
 // Adjustments to the parsed document before schema validation, for things the schema itself
 // shouldn't know about: another client's key names, and numbers that were env references.
+import { CLIENT_SECTIONS } from './clientShapes.js';
 import { isPlainMap, valueAt } from './document.js';
 import type { EnvExpansion } from './env.js';
 import type { ConfigPath, PathProblem } from './problems.js';
@@ -12,17 +13,21 @@ const TRANSPORT_FOR_TYPE: Record<string, 'streamable-http' | 'sse'> = {
 };
 
 /**
- * Rewrites `mcpServers.<name>.type` in place: for a `url` server it becomes `transport`; for
- * anything else it is dropped (a stdio server's `command` already says how to reach it).
+ * Rewrites `mcpServers.<name>.type` (and VS Code's `servers.<name>.type`) in place: for a `url`
+ * server it becomes `transport`; for anything else it is dropped (a stdio server's `command`
+ * already says how to reach it).
  */
 export function applyClaudeDesktopTypes(document: unknown, describeValueAt: (path: ConfigPath) => string): PathProblem[] {
-  const servers = isPlainMap(document) ? document.mcpServers : undefined;
+  return CLIENT_SECTIONS.flatMap((section) => applyTypesIn(section, isPlainMap(document) ? document[section] : undefined, describeValueAt));
+}
+
+function applyTypesIn(section: string, servers: unknown, describeValueAt: (path: ConfigPath) => string): PathProblem[] {
   if (!isPlainMap(servers)) return [];
 
   const problems: PathProblem[] = [];
   for (const [name, server] of Object.entries(servers)) {
     if (!isPlainMap(server) || !('type' in server)) continue;
-    const path = ['mcpServers', name, 'type'];
+    const path = [section, name, 'type'];
     const shownType = describeValueAt(path); // before `type` is removed from the document
     const { type, ...rest } = server;
     servers[name] = rest;
@@ -64,7 +69,7 @@ function scalarKindAt(path: ConfigPath): 'number' | 'boolean' | undefined {
   const [section, , field] = path;
   if (path.length === 2 && section === 'server' && (path[1] === 'port' || path[1] === 'pageSize')) return 'number';
   if (path.length === 2 && section === 'naming' && path[1] === 'maxLength') return 'number';
-  if (path.length !== 3 || (section !== 'upstreams' && section !== 'mcpServers')) return undefined;
+  if (path.length !== 3 || (section !== 'upstreams' && section !== 'mcpServers' && section !== 'servers')) return undefined;
   if (field === 'timeoutMs' || field === 'maxConcurrent') return 'number';
   if (field === 'shared' || field === 'enabled') return 'boolean';
   return undefined;

@@ -45,8 +45,14 @@ export const RemoteUpstreamSchema = z.strictObject({
   ...upstreamCommon,
 });
 
-export const UpstreamSchema = z.union([StdioUpstreamSchema, RemoteUpstreamSchema], {
-  error: 'expected an upstream with either `command` (stdio) or `url` (HTTP)',
+/** An npm package's bin, run with mcproxy's own Node; becomes a stdio upstream when loaded, so it takes the same keys. */
+export const PackageUpstreamSchema = z.strictObject({
+  package: z.string().min(1),
+  ...StdioUpstreamSchema.omit({ command: true }).shape,
+});
+
+export const UpstreamSchema = z.union([StdioUpstreamSchema, RemoteUpstreamSchema, PackageUpstreamSchema], {
+  error: 'expected an upstream with either `command` (stdio), `url` (HTTP) or `package` (an installed npm package)',
 });
 
 export const LogLevelSchema = z.enum(['error', 'warn', 'info', 'debug']);
@@ -84,6 +90,8 @@ export const ConfigSchema = z
     upstreams: z.record(z.string().min(1), UpstreamSchema).optional(),
     /** Claude Desktop's claude_desktop_config.json shape, accepted as-is. */
     mcpServers: z.record(z.string().min(1), UpstreamSchema).optional(),
+    /** VS Code's mcp.json shape (`servers`), accepted as-is. */
+    servers: z.record(z.string().min(1), UpstreamSchema).optional(),
     logging: z
       .strictObject({
         level: LogLevelSchema.default('info'),

@@ -39,6 +39,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   private firstAttempts?: Promise<unknown>;
   private catalogCache?: Promise<Catalog>;
   private closed = false;
+  /** Until the client has asked for a catalog, a list_changed would only tell it what its first list will. */
+  private catalogServed = false;
   onclose?: () => void;
 
   constructor(
@@ -126,6 +128,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
 
   /** The catalog as this session sees it, rebuilt after any upstream says its lists changed. */
   catalog(): Promise<Catalog> {
+    this.catalogServed = true;
     this.catalogCache ??= this.buildCatalog();
     return this.catalogCache;
   }
@@ -151,7 +154,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
 
   onUpstreamStatus(_upstream: UpstreamConnection): void {
     this.catalogCache = undefined;
-    if (!this.isInitialized()) return;
+    if (!this.isInitialized() || !this.catalogServed) return;
     for (const kind of ['tools', 'prompts', 'resources'] as const) {
       this.notifyClient({ method: `notifications/${kind}/list_changed` });
     }
@@ -165,7 +168,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       case 'notifications/prompts/list_changed':
       case 'notifications/resources/list_changed':
         this.catalogCache = undefined;
-        this.notifyClient(notification);
+        if (this.catalogServed) this.notifyClient(notification);
         return;
       case 'notifications/resources/updated': {
         // The client hears of the URI it subscribed to, which may be the namespaced form.

@@ -24,7 +24,7 @@ import { unavailable, upstreamError } from './errors.js';
 import { fetchListing } from './listing.js';
 import { LooseResult } from './looseSchemas.js';
 import { createSseTransport, createStreamableHttpTransport } from './transports/http.js';
-import { createStdioTransport } from './transports/stdio.js';
+import { createStdioTransport, describeChild } from './transports/stdio.js';
 import { tapTransport } from './transportTap.js';
 import { isLoopRefusal } from '../session/chain.js';
 
@@ -49,6 +49,8 @@ export class UpstreamConnection {
   private attempt = 0;
   private retryTimer?: NodeJS.Timeout;
   private firstAttempt: Promise<void>;
+  /** For a stdio upstream: what its current child did that explains a failure. */
+  private childDiagnosis: (stderrAlone?: boolean) => string | undefined = () => undefined;
 
   constructor(
     readonly config: UpstreamConfig,
@@ -176,7 +178,7 @@ export class UpstreamConnection {
     try {
       return await client.request(request as never, LooseResult, { ...options, timeout: this.config.timeoutMs });
     } catch (error) {
-      throw upstreamError(this.name, request.method, this.config.timeoutMs, error);
+      throw upstreamError(this.name, request.method, this.config.timeoutMs, error, this.childDiagnosis());
     }
   }
 
@@ -197,7 +199,7 @@ export class UpstreamConnection {
       await this.restoreState();
       this.emitStatus();
     } catch (error) {
-      this.lastError = error instanceof Error ? error.message : String(error);
+      this.lastError = withDiagnosis(errorText(error), this.childDiagnosis(true));
       if (this.isClosed()) return;
       if (isLoopRefusal(this.lastError)) {
         // Reconnecting would only start the loop again.
@@ -213,16 +215,27 @@ export class UpstreamConnection {
   /** A fresh SDK client on a fresh transport; for a remote upstream, Streamable HTTP first, then SSE. */
   private async open(): Promise<Client> {
     const config = this.config;
-    if (isStdioUpstream(config)) return this.openOver(createStdioTransport(this.name, config));
+    if (isStdioUpstream(config)) {
+      const transport = createStdioTransport(this.name, config);
+      this.childDiagnosis = (stderrAlone) => describeChild(transport, stderrAlone);
+      return this.openOver(transport);
+    }
     const remote = config as RemoteUpstreamConfig & UpstreamConfig;
     if (remote.transport === 'sse') return this.openOver(createSseTransport(remote));
+    let first: unknown;
     try {
       return await this.openOver(createStreamableHttpTransport(remote));
     } catch (error) {
       // A proxy that refused us as a loop would refuse over SSE too.
-      if (remote.transport === 'streamable-http' || isLoopRefusal(error instanceof Error ? error.message : undefined)) throw error;
-      log.debug(`Streamable HTTP failed (${error instanceof Error ? error.message : error}); trying SSE`, { upstream: this.name });
-      return this.openOver(createSseTransport(remote));
+      if (remote.transport === 'streamable-http' || isLoopRefusal(errorText(error))) throw error;
+      first = error;
+      log.debug(`Streamable HTTP failed (${errorText(error)}); trying SSE`, { upstream: this.name });
+    }
+    try {
+      return await this.openOver(createSseTransport(remote));
+    } catch (error) {
+      // The first transport's error is usually the one that explains (a refused connection, a 401).
+      throw new Error(`Streamable HTTP: ${errorText(first)}; SSE fallback: ${errorText(error)}`);
     }
   }
 
@@ -253,9 +266,9 @@ export class UpstreamConnection {
     if (client !== this.client || this.state === 'closed') return;
     this.client = undefined;
     this.state = 'down';
-    this.lastError = 'connection closed';
+    this.lastError = withDiagnosis('connection closed', this.childDiagnosis());
     this.listingCache = undefined;
-    log.warn('connection closed; reconnecting', { upstream: this.name });
+    log.warn(`${this.lastError}; reconnecting`, { upstream: this.name });
     this.emitStatus();
     this.scheduleReconnect();
   }
@@ -292,4 +305,16 @@ export class UpstreamConnection {
     }
   }
 
+}
+
+/** An error's message with its cause, where undici hides the useful part ("fetch failed": ECONNREFUSED ...). */
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const message = error.message.replace(/^MCP error -?\d+: /, '');
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return cause && !message.includes(cause) ? `${message} (${cause})` : message;
+}
+
+function withDiagnosis(message: string, diagnosis: string | undefined): string {
+  return diagnosis ? `${message}: ${diagnosis}` : message;
 }

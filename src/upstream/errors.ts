@@ -16,15 +16,16 @@ export class ForwardedError extends Error {
 const MCP_PREFIX = /^MCP error -?\d+: /;
 
 /** Turns whatever a request to an upstream threw into the error the client should see. */
-export function upstreamError(upstream: string, method: string, timeoutMs: number, error: unknown): ForwardedError {
+export function upstreamError(upstream: string, method: string, timeoutMs: number, error: unknown, diagnosis?: string): ForwardedError {
+  const why = diagnosis ? `: ${diagnosis}` : '';
   if (error instanceof McpError) {
     const message = error.message.replace(MCP_PREFIX, '');
     const data = error.data as { timeout?: number } | undefined;
     if (error.code === ErrorCode.RequestTimeout && data?.timeout !== undefined) {
-      return new ForwardedError(error.code, `Upstream '${upstream}' did not answer ${method} within ${timeoutMs} ms`, { upstream });
+      return new ForwardedError(error.code, `Upstream '${upstream}' did not answer ${method} within ${timeoutMs} ms${why}`, { upstream });
     }
     if (error.code === ErrorCode.ConnectionClosed) {
-      return new ForwardedError(error.code, `Upstream '${upstream}' closed the connection during ${method}`, { upstream });
+      return new ForwardedError(error.code, `Upstream '${upstream}' closed the connection during ${method}${why}`, { upstream });
     }
     return new ForwardedError(error.code, message, error.data);
   }

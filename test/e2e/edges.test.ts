@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { POST_HEADERS, postJsonRpc } from '../helpers/jsonrpc.js';
 import { freePort } from '../helpers/net.js';
@@ -101,15 +103,20 @@ describe('chaining: mcproxy behind mcproxy', function () {
 });
 
 describe('the default config', function () {
-  it('serves server-everything, server-memory and server-filesystem on examples/files', async () => {
-    const { client } = await connectStdio(path.join(ROOT, 'config/mcproxy.yaml'));
+  it('serves server-everything, server-memory and server-filesystem, with their data in MCPROXY_DATA_DIR', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-data-'));
+    writeFileSync(path.join(dataDir, 'hello.txt'), 'Hello from the data folder\n');
+    const { client } = await connectStdio(path.join(ROOT, 'config/mcproxy.yaml'), { env: { MCPROXY_DATA_DIR: dataDir } });
     try {
       const names = (await client.listTools()).tools.map((t) => t.name);
       for (const expected of ['ev__echo', 'mem__read_graph', 'fs__read_text_file']) assert.ok(names.includes(expected), expected);
-      const hello = await client.callTool({ name: 'fs__read_text_file', arguments: { path: path.join(ROOT, 'examples/files/hello.txt') } });
-      assert.match(text(hello), /Hello from the folder/);
+      const hello = await client.callTool({ name: 'fs__read_text_file', arguments: { path: path.join(dataDir, 'hello.txt') } });
+      assert.match(text(hello), /Hello from the data folder/);
+      await client.callTool({ name: 'mem__create_entities', arguments: { entities: [{ name: 'mcproxy', entityType: 'tool', observations: ['proxies MCP'] }] } });
+      assert.match(readFileSync(path.join(dataDir, 'memory.jsonl'), 'utf8'), /"name":"mcproxy"/, 'the memory graph is kept in the data folder');
     } finally {
       await client.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -201,7 +201,7 @@ describe('resilience: upstreams that never start', function () {
       await client.listTools();
       await waitUntil(() => /\[upstream=hanger\] connection failed/.test(proxy.stderr()), 'the hanger to time out', 5_000);
       const stderr = proxy.stderr();
-      assert.match(stderr, /\[upstream=missing\] connection failed: .*ENOENT/);
+      assert.match(stderr, /\[upstream=missing\] connection failed: command not found: \/nonexistent\/mcproxy-no-such-server/);
       assert.match(stderr, /\[upstream=quitter\] crashing-server: refusing to start/, "the upstream's own stderr, tagged");
       assert.match(stderr, /\[upstream=quitter\] connection failed: .*closed/i);
       assert.match(stderr, /\[upstream=hanger\] connection failed: .*time/i);
@@ -218,7 +218,7 @@ describe('resilience: upstreams that never start', function () {
       assert.equal(run.status, 1, `exit ${run.status}\n${run.stdout}\n${run.stderr}`);
       assert.match(run.stdout, /^tool\s+good__echo\s+←\s+good\/echo$/m);
       assert.match(run.stdout, /^tool\s+good__slow\s+←\s+good\/slow$/m);
-      assert.match(run.stdout, /^FAILED upstream missing: .*ENOENT/m);
+      assert.match(run.stdout, /^FAILED upstream missing: command not found: \/nonexistent\/mcproxy-no-such-server/m);
       assert.match(run.stdout, /^FAILED upstream quitter: \S/m);
       assert.match(run.stdout, /^FAILED upstream hanger: \S/m);
       assert.doesNotMatch(run.stdout, /FAILED upstream good/);
@@ -300,7 +300,7 @@ describe('resilience: an upstream that crashes mid-call', function () {
     assert.ok(downFor < 6_000, `down for ${downFor} ms: backoff 500 ms, then 1 s`);
 
     const stderr = proxy.stderr();
-    assert.match(stderr, /\[upstream=crashy\] connection closed; reconnecting/);
+    assert.match(stderr, /\[upstream=crashy\] connection closed: the process exited with code 1; last stderr: crashing-server: crashing on purpose; reconnecting/);
     assert.match(stderr, /\[upstream=crashy\] crashing-server: still down/, 'the first retry found it still down');
     assert.ok(
       (await client.listTools()).tools.some((t) => t.name === 'crashy__echo'),

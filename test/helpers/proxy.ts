@@ -22,6 +22,8 @@ export function writeConfig(config: unknown, name = 'mcproxy.yaml'): string {
 export interface ClientOptions {
   capabilities?: ClientCapabilities;
   name?: string;
+  /** Extra environment for the proxy process (stdio). */
+  env?: Record<string, string>;
 }
 
 function newClient(options: ClientOptions): Client {
@@ -35,7 +37,7 @@ export async function connectStdio(configFile: string, options: ClientOptions = 
     args: [CLI, '--config', configFile],
     cwd: ROOT,
     stderr: process.env.MCPROXY_TEST_VERBOSE ? 'inherit' : 'ignore',
-    env: { ...process.env, MCPROXY_LOG_LEVEL: process.env.MCPROXY_TEST_VERBOSE ? 'debug' : 'warn' } as Record<string, string>,
+    env: { ...process.env, MCPROXY_LOG_LEVEL: process.env.MCPROXY_TEST_VERBOSE ? 'debug' : 'warn', ...options.env } as Record<string, string>,
   });
   const client = newClient(options);
   await client.connect(transport);

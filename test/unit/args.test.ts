@@ -1,6 +1,8 @@
 // Command-line parsing: every command, and a UsageError for everything that isn't one.
 import assert from 'node:assert/strict';
-import { parseCommand, UsageError } from '../../src/cli/args.js';
+import { OPTIONS, parseCommand, USAGE, UsageError } from '../../src/cli/args.js';
+import { helpText, HELP_TOPICS } from '../../src/cli/help.js';
+import { isLoopback, listenFailure } from '../../src/cli/listenErrors.js';
 
 function usageError(argv: string[], pattern: RegExp): void {
   assert.throws(
@@ -95,7 +97,7 @@ describe('parseCommand', () => {
     it('win over everything else that parses', () => {
       assert.deepEqual(parseCommand(['--help']), { kind: 'help' });
       assert.deepEqual(parseCommand(['-h']), { kind: 'help' });
-      assert.deepEqual(parseCommand(['list', '--help']), { kind: 'help' });
+      assert.deepEqual(parseCommand(['list', '--help']), { kind: 'help', topic: 'list' });
       assert.deepEqual(parseCommand(['--version']), { kind: 'version' });
       assert.deepEqual(parseCommand(['-v']), { kind: 'version' });
       assert.deepEqual(parseCommand(['validate', '--version', '--config', 'x']), { kind: 'version' });
@@ -124,5 +126,62 @@ describe('parseCommand', () => {
       assert.deepEqual(parseCommand(['list', '--profile', 'dev']), { kind: 'list', config: undefined, json: false, profile: 'dev' });
       assert.throws(() => parseCommand(['validate', '--profile', 'dev']), /--profile applies to running the proxy/);
     });
+  });
+
+  describe('help', () => {
+    it('`help`, `help COMMAND` and `COMMAND --help` name their topic', () => {
+      assert.deepEqual(parseCommand(['help']), { kind: 'help' });
+      assert.deepEqual(parseCommand(['help', 'list']), { kind: 'help', topic: 'list' });
+      assert.deepEqual(parseCommand(['init', '-h']), { kind: 'help', topic: 'init' });
+      usageError(['help', 'list', 'extra'], /unexpected argument: extra/);
+    });
+
+    it('documents every option (long and short) and every environment variable in --help', () => {
+      for (const [name, option] of Object.entries(OPTIONS)) {
+        assert.ok(USAGE.includes(`--${name}`), `--${name} is missing from --help`);
+        if ('short' in option) assert.ok(USAGE.includes(`-${option.short}, --${name}`), `-${option.short} is missing from --help`);
+      }
+      for (const variable of ['MCPROXY_CONFIG', 'MCPROXY_LOG_LEVEL', 'MCPROXY_DATA_DIR']) assert.match(USAGE, new RegExp(`^  ${variable} `, 'm'));
+      assert.match(USAGE, /^Exit codes: 0 ok; 1 .*; 2 bad usage or an\ninvalid or missing config; 3 cannot listen/m);
+    });
+
+    it('has a page for every command and none for an unknown one', () => {
+      assert.deepEqual(HELP_TOPICS, ['run', 'validate', 'list', 'init', 'help']);
+      for (const topic of HELP_TOPICS) assert.match(helpText(topic) ?? '', /^Usage: mcproxy/);
+      assert.equal(helpText('bogus'), undefined);
+      assert.equal(helpText(), USAGE);
+    });
+  });
+
+  describe('init', () => {
+    it('takes --install, --undo, --dry-run and --output, and refuses them elsewhere', () => {
+      assert.deepEqual(parseCommand(['init']), { kind: 'init', install: undefined, undo: undefined, dryRun: false, output: undefined });
+      assert.deepEqual(parseCommand(['init', '--install', 'cursor', '--dry-run', '-o', 'p.yaml']), {
+        kind: 'init',
+        install: 'cursor',
+        undo: undefined,
+        dryRun: true,
+        output: 'p.yaml',
+      });
+      usageError(['init', '--undo', 'cursor', '--install', 'vscode'], /--undo goes alone/);
+      usageError(['init', '--config', 'x.yaml'], /give its path with --output/);
+      usageError(['list', '--install', 'cursor'], /--install only applies to `mcproxy init`/);
+    });
+  });
+});
+
+describe('listen failures', () => {
+  it('says in one line why the port could not be bound', () => {
+    const failure = (code: string) => listenFailure(Object.assign(new Error(code), { code }), '127.0.0.1', 80);
+    assert.equal(failure('EADDRINUSE'), 'cannot listen on 127.0.0.1:80: the port is in use by another program (pick another with --port, or --port 0 for any free one)');
+    assert.equal(failure('EACCES'), 'cannot listen on 127.0.0.1:80: permission denied (ports below 1024 need privileges: use a port above 1024)');
+    assert.equal(failure('EADDRNOTAVAIL'), 'cannot listen on 127.0.0.1:80: this machine has no such address (check --host or server.host)');
+    assert.equal(failure('ENOTFOUND'), 'cannot listen on 127.0.0.1:80: the host name does not resolve (check --host or server.host)');
+    assert.equal(failure('EPIPE'), undefined, 'anything else is not a listen failure');
+  });
+
+  it('tells loopback from addresses other machines reach', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) assert.ok(isLoopback(host), host);
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com']) assert.ok(!isLoopback(host), host);
   });
 });

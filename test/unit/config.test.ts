@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expandEnv } from '../../src/config/env.js';
-import { ConfigError, findDefaultConfig, formatProblems, loadConfig, type ConfigProblem } from '../../src/config/load.js';
+import { ConfigError, formatProblems, loadConfig, type ConfigProblem } from '../../src/config/load.js';
 import { isStdioUpstream, type UpstreamConfig } from '../../src/config/schema.js';
 
 let folder: string;
@@ -284,7 +284,7 @@ describe('loadConfig', () => {
       assert.equal(problems[1]?.message, 'unknown key, did you mean `host`?');
       assert.equal(problems[2]?.message, 'expected true or false, got "yes"');
       assert.equal(problems[3]?.message, 'expected an http:// or https:// URL, got "ftp://example.com"');
-      assert.match(problems[4]?.message ?? '', /either `command` \(stdio\) or `url` \(HTTP\)/);
+      assert.match(problems[4]?.message ?? '', /either `command` \(stdio\), `url` \(HTTP\) or `package`/);
     });
 
     it('reports only the intended kind of upstream, not every union branch', () => {
@@ -397,17 +397,79 @@ describe('loadConfig', () => {
       const [problem] = problemsOf(file);
       assert.equal(problem?.line, 2);
       assert.equal(problem?.column, 3);
-      assert.equal(problem?.path, 'upstreams.remote');
+      assert.equal(problem?.path, 'upstreams.remote.url');
+      assert.equal(problem?.message, 'missing `url` (the http:// or https:// address of a remote server; a stdio server has `command` instead)');
+    });
+
+    it('suggests `command` and `url` for their typos and reports every other problem of that upstream', () => {
+      const file = writeConfig('typos.yaml', [
+        'upstreams:',
+        '  local:',
+        '    comand: node',
+        '    args: server.js',
+        '  remote:',
+        '    ulr: https://example.com/mcp',
+        '    headers: { X-Team: docs }',
+        '  other:',
+        '    command: node',
+        '    arg: [server.js]',
+        '  empty: {}',
+      ]);
+      assert.deepEqual(
+        problemsOf(file).map(({ line, path: keyPath, message }) => `${line} ${keyPath}: ${message}`),
+        [
+          '2 upstreams.local.command: missing `command` (the program that starts a stdio server; a remote server has `url` instead)',
+          '3 upstreams.local.comand: unknown key, did you mean `command`?',
+          '4 upstreams.local.args: expected a list, got "server.js"',
+          '5 upstreams.remote.url: missing `url` (the http:// or https:// address of a remote server; a stdio server has `command` instead)',
+          '6 upstreams.remote.ulr: unknown key, did you mean `url`?',
+          '10 upstreams.other.arg: unknown key, did you mean `args`?',
+          // Nothing says which kind was meant: the union's own message.
+          '11 upstreams.empty: expected an upstream with either `command` (stdio), `url` (HTTP) or `package` (an installed npm package)',
+        ],
+      );
     });
   });
-});
 
-describe('findDefaultConfig', () => {
-  it('prefers ./mcproxy.yaml, else config/mcproxy.yaml even if missing', () => {
-    assert.equal(findDefaultConfig(folder), path.join(folder, 'config', 'mcproxy.yaml'));
-    mkdirSync(path.join(folder, 'config'));
-    writeFileSync(path.join(folder, 'mcproxy.yaml'), 'upstreams: {}\n');
-    assert.equal(findDefaultConfig(folder), path.join(folder, 'mcproxy.yaml'));
+  describe('YAML syntax errors', () => {
+    it('reports all of them in plain words, one per line, each with line and column', () => {
+      const file = writeConfig('syntax-many.yaml', [
+        'upstreams:',
+        '  a:',
+        '    command: x',
+        '   args: [1]',
+        '  b:',
+        '\tcommand: y',
+        '  c: { command: "z\\q" }',
+      ]);
+      assert.deepEqual(
+        problemsOf(file).map(({ line, column, message }) => `${line}:${column} ${message}`),
+        [
+          '4:1 YAML syntax: this line is indented differently from the lines it belongs with: keys of one map must start in the same column',
+          '6:1 YAML syntax: a tab is used to indent: YAML indents with spaces only',
+          '7:19 YAML syntax: a backslash escape in a "double-quoted" string is not valid: use single quotes, or write \\\\ for a backslash',
+        ],
+      );
+    });
+
+    it('names a duplicate key and says what to do', () => {
+      const file = writeConfig('dup.yaml', ['upstreams:', '  a: { command: x }', '  a: { command: y }']);
+      assert.deepEqual(problemsOf(file).map(({ line, message }) => `${line} ${message}`), [
+        '3 YAML syntax: the key `a` appears twice in the same map (keys must be unique): keep one',
+      ]);
+    });
+
+    it('says an unclosed list is unclosed, where the next key starts', () => {
+      const file = writeConfig('list.yaml', ['upstreams:', '  a:', '    command: x', '    args: [oops', 'server: {}']);
+      assert.deepEqual(problemsOf(file).map(({ line, column, message }) => `${line}:${column} ${message}`), [
+        '5:1 YAML syntax: a `[` list is not closed: add `]` (a list that goes on over several lines must be indented under its key)',
+      ]);
+    });
+
+    it('says an unclosed quote is unclosed', () => {
+      const file = writeConfig('quote.yaml', ['upstreams:', '  a: { command: "node }']);
+      assert.match(problemsOf(file)[0]?.message ?? '', /^YAML syntax: a quoted string is not closed: add the closing quote$/);
+    });
   });
 });
 

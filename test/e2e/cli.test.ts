@@ -1,0 +1,77 @@
+// The mcproxy command as a user meets it: help, one-line errors with their exit codes, the
+// warning for a non-loopback bind, and the line that says stdio mode waits for a client.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { CLI, ROOT } from '../helpers/paths.js';
+import { writeConfig } from '../helpers/proxy.js';
+import { fixture } from '../helpers/upstreams.js';
+
+function mcproxy(...args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MCPROXY_LOG_LEVEL: 'warn' }, timeout: 20_000 });
+}
+
+const config = writeConfig({ upstreams: { echo: fixture('crashing-server') } });
+
+describe('the mcproxy command', function () {
+  it('prints a command\'s help for `help COMMAND` and `COMMAND --help` alike', () => {
+    const viaHelp = mcproxy('help', 'validate');
+    assert.equal(viaHelp.status, 0);
+    assert.match(viaHelp.stdout, /^Usage: mcproxy validate \[--config FILE\]\n/);
+    assert.equal(mcproxy('validate', '--help').stdout, viaHelp.stdout);
+    const unknown = mcproxy('help', 'serve');
+    assert.equal(unknown.status, 2);
+    assert.equal(unknown.stderr, 'mcproxy: no help for `serve`: commands are run, validate, list, init, help\n');
+  });
+
+  it('answers a usage error in one line and exit 2', () => {
+    const run = mcproxy('--port', 'eighty');
+    assert.equal(run.status, 2);
+    assert.equal(run.stderr, 'mcproxy: --port must be a number from 0 to 65535, not eighty\n(`mcproxy help` lists commands and options)\n');
+  });
+
+  describe('when it cannot listen', function () {
+    let occupied: Server;
+    before((done) => {
+      occupied = createServer().listen(0, '127.0.0.1', done);
+    });
+    after((done) => occupied.close(() => done()));
+
+    it('says the port is in use in one line, without a stack trace, and exits 3', () => {
+      const port = (occupied.address() as { port: number }).port;
+      const run = mcproxy('--config', config, '--transport', 'http', '--port', String(port));
+      assert.equal(run.status, 3);
+      assert.equal(
+        run.stderr,
+        `mcproxy: cannot listen on 127.0.0.1:${port}: the port is in use by another program (pick another with --port, or --port 0 for any free one)\n`,
+      );
+    });
+
+    it('warns before binding beyond loopback, and names an address the machine does not have', () => {
+      // 192.0.2.1 is TEST-NET-1: never assigned to this machine, so nothing is bound or contacted.
+      const run = mcproxy('--config', config, '--transport', 'http', '--host', '192.0.2.1', '--port', '0');
+      assert.equal(run.status, 3);
+      assert.match(run.stderr, /warn binding 192\.0\.2\.1: the proxy, and every upstream behind it, is reachable from other machines; bind 127\.0\.0\.1 unless that is what you want\n/);
+      assert.match(run.stderr, /\nmcproxy: cannot listen on 192\.0\.2\.1:0: this machine has no such address \(check --host or server\.host\)\n$/);
+    });
+  });
+
+  it('says once on stderr that it waits for a client when stdin is a terminal', async () => {
+    // `script` runs the proxy on a pseudo-terminal, as a user typing `mcproxy` would.
+    const command = [process.execPath, CLI, '--config', config].map((word) => `'${word}'`).join(' ');
+    const child = spawn('script', ['-qfc', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, MCPROXY_LOG_LEVEL: 'error' } });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Ctrl+C quits.')) resolve();
+      });
+      child.once('exit', () => reject(new Error(`exited before saying it waits:\n${output}`)));
+    });
+    child.kill();
+    assert.match(
+      output,
+      /^mcproxy: waiting for an MCP client on stdin \(stdio transport\)\. Clients such as Claude Desktop start mcproxy themselves; use --transport http to serve over HTTP\. Ctrl\+C quits\.\r?$/m,
+    );
+  });
+});
