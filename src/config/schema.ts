@@ -1,5 +1,6 @@
 // The shape of mcproxy.yaml. Key names are a user-facing contract: add, never rename.
 import { z } from 'zod';
+import { remoteConnectionLimitKeys, sessionLifecycleKeys } from './lifecycleSchema.js';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -39,6 +40,7 @@ export const RemoteUpstreamSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
   transport: z.enum(['streamable-http', 'sse']).optional(),
   headers: stringMap.default({}),
+  ...remoteConnectionLimitKeys,
   ...upstreamCommon,
 });
 
@@ -69,6 +71,7 @@ export const ConfigSchema = z
         allowedHosts: z.array(z.string()).optional(),
         /** Origin header values accepted in HTTP mode; requests from other origins get 403. */
         allowedOrigins: z.array(z.string()).optional(),
+        ...sessionLifecycleKeys,
       })
       .prefault({}),
     naming: z

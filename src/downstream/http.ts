@@ -1,6 +1,7 @@
 // The Streamable HTTP listener: one stateful MCP session per client, keyed by Mcp-Session-Id.
 // POST without a session id must be an initialize (a new session); GET opens a session's
-// standalone stream; DELETE ends it; an unknown or ended id gets 404.
+// standalone stream; DELETE ends it; an unknown or ended id gets 404. Sessions, their idle
+// expiry and their resumable stream events live in sessions.ts and eventStore.ts.
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { randomUUID } from 'node:crypto';
@@ -8,7 +9,9 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo } from 'node:net';
 import { log } from '../log.js';
 import type { ClientSession } from '../session/session.js';
+import { EventBudget } from './eventStore.js';
 import { checkHostAndOrigin, hostPolicy } from './hostPolicy.js';
+import { SessionRegistry } from './sessions.js';
 
 export interface HttpListenerOptions {
   host: string;
@@ -18,7 +21,13 @@ export interface HttpListenerOptions {
   allowedOrigins?: string[];
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
+  /** A session with no request and no open stream for this long ends. */
+  sessionIdleMs?: number;
+  /** Stream events kept for Last-Event-ID, and the `retry:` clients are told. */
+  resumption?: { maxEventsPerSession: number; maxEvents: number; retryMs: number };
 }
+
+const RESUMPTION_DEFAULTS = { maxEventsPerSession: 1_000, maxEvents: 100_000, retryMs: 5_000 };
 
 export interface HttpListener {
   url: string;
@@ -26,13 +35,10 @@ export interface HttpListener {
   close(): Promise<void>;
 }
 
-interface LiveSession {
-  transport: StreamableHTTPServerTransport;
-  session: ClientSession;
-}
-
 export async function startHttpListener(options: HttpListenerOptions, newSession: (label: string) => ClientSession): Promise<HttpListener> {
-  const sessions = new Map<string, LiveSession>();
+  const sessions = new SessionRegistry(options.sessionIdleMs ?? 600_000);
+  const resumption = options.resumption ?? RESUMPTION_DEFAULTS;
+  const events = new EventBudget(resumption.maxEvents);
   let started = 0;
   const policy = hostPolicy(options.host, options.allowedHosts, options.allowedOrigins);
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
@@ -42,11 +48,13 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
     if (url.pathname !== options.path) return reply(res, 404, null, -32601, `Not found: ${url.pathname}`);
     const refusal = checkHostAndOrigin(policy, req.headers.host, req.headers.origin);
     if (refusal) return reply(res, 403, null, -32000, refusal);
+    // The request is accepted here; from now on it belongs to a session, existing or new.
 
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const live = sessions.get(sessionId);
       if (!live) return reply(res, 404, null, -32001, `Session not found: ${sessionId}`);
+      sessions.hold(sessionId, res);
       const body = req.method === 'POST' ? await readJson(req, res, maxBodyBytes) : undefined;
       if (body === INVALID) return;
       return live.transport.handleRequest(req, res, body);
@@ -60,16 +68,14 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
       return reply(res, 400, null, -32000, 'Bad Request: no Mcp-Session-Id header, and the body is not an initialize request');
     }
     const session = newSession(`http-${++started}`);
+    const store = events.store(resumption.maxEventsPerSession);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        sessions.set(id, { transport, session });
-        log.info('session started', { session: id });
-      },
+      eventStore: store,
+      retryInterval: resumption.retryMs,
+      onsessioninitialized: (id) => sessions.add({ id, transport, session, events: store }),
+      onsessionclosed: (id) => sessions.markDeleted(id),
     });
-    session.onclose = () => {
-      if (transport.sessionId && sessions.delete(transport.sessionId)) log.info('session ended', { session: transport.sessionId });
-    };
     await session.connect(transport);
     await transport.handleRequest(req, res, body);
   }
@@ -94,9 +100,7 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
     url,
     sessionCount: () => sessions.size,
     async close() {
-      const live = [...sessions.values()];
-      sessions.clear();
-      await Promise.all(live.map(({ session }) => session.close()));
+      await sessions.endAll('shutdown');
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -23,7 +23,8 @@ import { Attachments, type CallContext, type UpstreamListener } from './attachme
 import { unavailable, upstreamError } from './errors.js';
 import { fetchListing } from './listing.js';
 import { LooseResult } from './looseSchemas.js';
-import { createSseTransport, createStreamableHttpTransport } from './transports/http.js';
+import type { ConnectionFetch } from './transports/connectionFetch.js';
+import { createSseTransport, createStreamableHttpTransport, type RemoteTransport } from './transports/http.js';
 import { createStdioTransport } from './transports/stdio.js';
 import { tapTransport } from './transportTap.js';
 
@@ -36,6 +37,10 @@ export class UpstreamConnection {
   /** Why the last attempt failed, for errors and `mcproxy list`. */
   lastError?: string;
   private client?: Client;
+  /** A remote upstream's HTTP side: which call a server→client request came with. */
+  private http?: ConnectionFetch;
+  /** The JSON-RPC id of the request the client sent last (sending is synchronous in request()). */
+  private lastSentId?: RequestId;
   private readonly attachments: Attachments<UpstreamConnection>;
   /** Server→client requests being answered, by the upstream's request id, so that its cancellation reaches them. */
   private readonly answering = new Map<RequestId, AbortController>();
@@ -99,9 +104,9 @@ export class UpstreamConnection {
   ): Promise<Result> {
     // Runs when the request leaves the queue, so send() checks an upstream that may have gone down meanwhile.
     const tracked = async () => {
-      const done = this.attachments.track(listener, context);
+      const { call, done } = this.attachments.track(listener, context);
       try {
-        return await this.send(request, { ...options, resetTimeoutOnProgress: true });
+        return await this.send(request, { ...options, resetTimeoutOnProgress: true }, (id) => (call.upstreamId = id));
       } finally {
         done();
       }
@@ -169,11 +174,18 @@ export class UpstreamConnection {
   }
 
   /** One request on the live client, under this upstream's timeout, its errors naming the upstream. */
-  private async send(request: { method: string; params?: Record<string, unknown> }, options: RequestOptions = {}): Promise<Result> {
+  private async send(
+    request: { method: string; params?: Record<string, unknown> },
+    options: RequestOptions = {},
+    onSent?: (upstreamId: RequestId) => void,
+  ): Promise<Result> {
     const client = this.client;
     if (this.state !== 'ready' || !client) throw unavailable(this.name, this.lastError ?? this.state);
     try {
-      return await client.request(request as never, LooseResult, { ...options, timeout: this.config.timeoutMs });
+      this.lastSentId = undefined;
+      const result = client.request(request as never, LooseResult, { ...options, timeout: this.config.timeoutMs });
+      if (this.lastSentId !== undefined) onSent?.(this.lastSentId);
+      return await result;
     } catch (error) {
       throw upstreamError(this.name, request.method, this.config.timeoutMs, error);
     }
@@ -208,14 +220,20 @@ export class UpstreamConnection {
     const config = this.config;
     if (isStdioUpstream(config)) return this.openOver(createStdioTransport(this.name, config));
     const remote = config as RemoteUpstreamConfig & UpstreamConfig;
-    if (remote.transport === 'sse') return this.openOver(createSseTransport(remote));
+    if (remote.transport === 'sse') return this.openRemote(createSseTransport(this.name, remote));
     try {
-      return await this.openOver(createStreamableHttpTransport(remote));
+      return await this.openRemote(createStreamableHttpTransport(this.name, remote));
     } catch (error) {
       if (remote.transport === 'streamable-http') throw error;
       log.debug(`Streamable HTTP failed (${error instanceof Error ? error.message : error}); trying SSE`, { upstream: this.name });
-      return this.openOver(createSseTransport(remote));
+      return this.openRemote(createSseTransport(this.name, remote));
     }
+  }
+
+  private async openRemote({ transport, http }: RemoteTransport): Promise<Client> {
+    const client = await this.openOver(transport);
+    this.http = http;
+    return client;
   }
 
   private async openOver(transport: Transport): Promise<Client> {
@@ -226,6 +244,11 @@ export class UpstreamConnection {
     client.onclose = () => this.onClosed(client);
     await client.connect(transport, { timeout: this.config.timeoutMs });
     tapTransport(transport, (requestId, reason) => this.answering.get(requestId)?.abort(reason));
+    const send = transport.send.bind(transport);
+    transport.send = (message, options) => {
+      if ('method' in message && 'id' in message) this.lastSentId = message.id;
+      return send(message, options);
+    };
     return client;
   }
 
@@ -277,7 +300,7 @@ export class UpstreamConnection {
     sdkSignal.addEventListener('abort', abort, { once: true });
     this.answering.set(request.id, controller);
     try {
-      return await this.attachments.request(this, request, controller.signal);
+      return await this.attachments.request(this, request, controller.signal, this.http?.origins.take(request.id));
     } finally {
       this.answering.delete(request.id);
       sdkSignal.removeEventListener('abort', abort);
