@@ -87,6 +87,7 @@ export class SessionRegistry {
     this.live.delete(entry.id);
     clearTimeout(entry.idleTimer);
     entry.events.dispose();
-    log.info('session ended', { session: entry.id, reason: entry.ending ?? fallback });
+    const reason = entry.ending ?? fallback;
+    log.info(`session ended: ${reason === 'idle' ? `idle for ${this.idleMs} ms` : reason}`, { session: entry.id });
   }
 }

@@ -1,9 +1,12 @@
 // The HTTP side of one remote upstream connection: its own undici dispatchers, so that no
 // session's connection can take sockets from another's, and explicit bounds on what it holds
-// open. Streams (GET: the server's own stream, resumed streams) and requests (POST, DELETE,
-// each open until its response, often an SSE stream, ends) are counted apart: a server stream
-// held for a whole session never takes a request's place. At a bound the request fails at once
-// with an error naming the upstream; nothing waits in a hidden queue.
+// open. Streams (GET: the server's own stream, resumed streams) and requests (POSTs of a
+// JSON-RPC request, each open until its response, often an SSE stream, ends) are counted apart:
+// a server stream held for a whole session never takes a request's place. At a bound the
+// request fails at once with an error naming the upstream; nothing waits in a hidden queue.
+// Replies (the proxy's answers to the server's requests, notifications, DELETE) are answered at
+// once with 202, and have sockets of their own: a sampling answer must get through while the
+// call that asked for it holds its request socket.
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { Agent, fetch as undiciFetch } from 'undici';
@@ -14,15 +17,17 @@ export interface ConnectionLimits {
   maxStreams: number;
 }
 
-type Kind = 'requests' | 'streams';
+type Bounded = 'requests' | 'streams';
+type Kind = Bounded | 'replies';
 
-const LIMIT_KEY: Record<Kind, keyof ConnectionLimits> = { requests: 'maxRequests', streams: 'maxStreams' };
+const LIMIT_KEY: Record<Bounded, keyof ConnectionLimits> = { requests: 'maxRequests', streams: 'maxStreams' };
+const REPLY_SOCKETS = 4;
 
 export class ConnectionFetch {
   /** Which call each server→client request arrived with. */
   readonly origins = new StreamOrigins();
   private readonly agents: Record<Kind, Agent>;
-  private readonly open: Record<Kind, number> = { requests: 0, streams: 0 };
+  private readonly open: Record<Kind, number> = { requests: 0, streams: 0, replies: 0 };
 
   constructor(
     private readonly upstream: string,
@@ -33,6 +38,7 @@ export class ConnectionFetch {
     this.agents = {
       requests: new Agent({ keepAliveTimeout: 30_000, connections: limits.maxRequests, bodyTimeout: 0 }),
       streams: new Agent({ keepAliveTimeout: 30_000, connections: limits.maxStreams, bodyTimeout: 0 }),
+      replies: new Agent({ keepAliveTimeout: 30_000, connections: REPLY_SOCKETS }),
     };
   }
 
@@ -43,11 +49,11 @@ export class ConnectionFetch {
 
   readonly fetch: FetchLike = async (url, init) => {
     const method = (init?.method ?? 'GET').toUpperCase();
-    const kind: Kind = method === 'GET' ? 'streams' : 'requests';
-    const limit = this.limits[LIMIT_KEY[kind]];
-    if (this.open[kind] >= limit) {
+    const requestId = method === 'POST' ? requestIdOf(init?.body) : undefined;
+    const kind: Kind = method === 'GET' ? 'streams' : requestId !== undefined ? 'requests' : 'replies';
+    if (kind !== 'replies' && this.open[kind] >= this.limits[LIMIT_KEY[kind]]) {
       throw new Error(
-        `upstream '${this.upstream}' already has ${limit} HTTP ${kind === 'streams' ? 'streams' : 'requests'} open, ` +
+        `upstream '${this.upstream}' already has ${this.limits[LIMIT_KEY[kind]]} HTTP ${kind} open, ` +
           `its \`${LIMIT_KEY[kind]}\` limit: refused rather than queued`,
       );
     }
@@ -59,7 +65,7 @@ export class ConnectionFetch {
       this.open[kind]--;
     };
     try {
-      const call = kind === 'requests' ? requestIdOf(init?.body) : resumedAfter(init?.headers, this.origins);
+      const call = kind === 'streams' ? resumedAfter(init?.headers, this.origins) : requestId;
       const response = (await undiciFetch(url, { ...(init as object), dispatcher: this.agents[kind] } as never)) as unknown as Response;
       if (!response.body) {
         release();
