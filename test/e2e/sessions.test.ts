@@ -203,7 +203,7 @@ function sampler(client: Client, answer: string, release: Promise<void> = Promis
   return { asked };
 }
 
-describe('a shared Streamable HTTP upstream', function () {
+describe('a Streamable HTTP upstream', function () {
   this.timeout(60_000);
   let upstream: StartedProcess;
   before(async () => {
@@ -230,6 +230,18 @@ describe('a shared Streamable HTTP upstream', function () {
     } finally {
       await a.client.close();
       await b.client.close();
+      await proxy.stop();
+    }
+  });
+
+  it('resumes a call whose upstream stream dropped mid-call (GET with Last-Event-ID) and returns its result', async () => {
+    // test_reconnection closes its POST stream after one event; its result only comes on the resumed stream.
+    const proxy = await startHttpProxy(writeConfig({ upstreams: { remote: { url: upstream.url, namespace: '' } } }));
+    const { client } = await connectHttp(proxy.url);
+    try {
+      assert.equal(text(await client.callTool({ name: 'test_reconnection', arguments: {} })), 'Reconnection test completed successfully.');
+    } finally {
+      await client.close();
       await proxy.stop();
     }
   });
