@@ -12,7 +12,7 @@ import { POST_HEADERS, postJsonRpc, sseEvents, sseMessages, type SseEvent } from
 import { childrenOf } from '../helpers/processes.js';
 import { connectHttp, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
-import { fixture } from '../helpers/upstreams.js';
+import { everything, fixture } from '../helpers/upstreams.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
 
 const INITIALIZE = {
@@ -265,6 +265,42 @@ describe('a Streamable HTTP upstream', function () {
     } finally {
       await client.close();
       await proxy.stop();
+    }
+  });
+});
+
+describe('progress on a shared upstream', function () {
+  let proxy: HttpProxy;
+  before(async () => {
+    proxy = await startHttpProxy(writeConfig({ upstreams: { everything: { ...everything, namespace: 'ev', shared: true } } }));
+  });
+  after(async () => proxy?.stop());
+
+  it('two sessions using the same progressToken each get their own call’s progress, under their token', async () => {
+    // The proxy sends the upstream a token of its own per call: the clients' tokens clash.
+    const call = async (steps: number) => {
+      const sessionId = await rawSession(proxy.url);
+      const response = await postJsonRpc(
+        proxy.url,
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'ev__trigger-long-running-operation', arguments: { duration: 0.5, steps }, _meta: { progressToken: 'same' } },
+        },
+        { 'mcp-session-id': sessionId, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION },
+      );
+      return sseMessages(await response.text());
+    };
+    const [three, five] = await Promise.all([call(3), call(5)]);
+    for (const [received, steps] of [
+      [three, 3],
+      [five, 5],
+    ] as const) {
+      assert.match(text((received.find((m) => m.id === 1) as { result: unknown }).result), new RegExp(`Steps: ${steps}\\.`));
+      const progress = received.filter((m) => m.method === 'notifications/progress').map((m) => m.params as { progressToken: unknown; total: number });
+      assert.ok(progress.length >= steps - 1, `${progress.length} progress notifications for ${steps} steps`);
+      for (const p of progress) assert.deepEqual([p.progressToken, p.total], ['same', steps]);
     }
   });
 });
