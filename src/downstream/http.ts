@@ -22,12 +22,10 @@ export interface HttpListenerOptions {
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
   /** A session with no request and no open stream for this long ends. */
-  sessionIdleMs?: number;
+  sessionIdleMs: number;
   /** Stream events kept for Last-Event-ID, and the `retry:` clients are told. */
-  resumption?: { maxEventsPerSession: number; maxEvents: number; retryMs: number };
+  resumption: { maxEventsPerSession: number; maxEvents: number; retryMs: number };
 }
-
-const RESUMPTION_DEFAULTS = { maxEventsPerSession: 1_000, maxEvents: 100_000, retryMs: 5_000 };
 
 export interface HttpListener {
   url: string;
@@ -36,8 +34,8 @@ export interface HttpListener {
 }
 
 export async function startHttpListener(options: HttpListenerOptions, newSession: (label: string) => ClientSession): Promise<HttpListener> {
-  const sessions = new SessionRegistry(options.sessionIdleMs ?? 600_000);
-  const resumption = options.resumption ?? RESUMPTION_DEFAULTS;
+  const sessions = new SessionRegistry(options.sessionIdleMs);
+  const { resumption } = options;
   const events = new EventBudget(resumption.maxEvents);
   let started = 0;
   const policy = hostPolicy(options.host, options.allowedHosts, options.allowedOrigins);

@@ -67,8 +67,9 @@ export class SessionRegistry {
     const entry = this.live.get(id);
     if (!entry) return;
     entry.ending ??= reason;
-    await entry.session.close();
+    // Forgotten first: a request arriving while its upstreams close gets 404, not a closing transport.
     this.forget(entry, reason);
+    await entry.session.close();
   }
 
   async endAll(reason: EndReason): Promise<void> {
