@@ -90,19 +90,22 @@ async function sessions(from: number, to: number): Promise<void> {
   );
 }
 
-const started = Date.now();
-console.log(`${SESSIONS} sessions, ${PARALLEL} at a time, half DELETEd, half abandoned; sessionIdleMs ${IDLE_MS}`);
-report('0 sessions');
-await sessions(0, SESSIONS / 2);
-report(`${SESSIONS / 2} sessions`);
-await sessions(SESSIONS / 2, SESSIONS);
-report(`${SESSIONS} sessions`);
-await new Promise((resolve) => setTimeout(resolve, IDLE_MS + 2_000));
-report(`after the idle timeout (+2 s)`);
-const endings = (reason: string) => proxy.stderr().split(`session ended: ${reason}`).length - 1;
-console.log(
-  `took ${((Date.now() - started) / 1000).toFixed(0)} s; sessions ended by DELETE ${endings('DELETE')}, by idle expiry ${endings('idle')}, ` +
-    `transport closed ${endings('transport closed')}`,
-);
-await proxy.stop();
-await remote.stop();
+try {
+  const started = Date.now();
+  console.log(`${SESSIONS} sessions, ${PARALLEL} at a time, half DELETEd, half abandoned; sessionIdleMs ${IDLE_MS}`);
+  report('0 sessions');
+  await sessions(0, SESSIONS / 2);
+  report(`${SESSIONS / 2} sessions`);
+  await sessions(SESSIONS / 2, SESSIONS);
+  report(`${SESSIONS} sessions`);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS + 2_000));
+  report(`after the idle timeout (+2 s)`);
+  const endings = (reason: string) => proxy.stderr().split(`session ended: ${reason}`).length - 1;
+  console.log(
+    `took ${((Date.now() - started) / 1000).toFixed(0)} s; sessions ended by DELETE ${endings('DELETE')}, by idle expiry ${endings('idle')}, ` +
+      `transport closed ${endings('transport closed')}`,
+  );
+} finally {
+  await proxy.stop();
+  await remote.stop();
+}

@@ -18,7 +18,7 @@ export const sessionLifecycleKeys = {
       /** Events kept per session; older ones are dropped first. */
       maxEventsPerSession: positiveInteger().default(1_000),
       /** Events kept over all sessions together; the oldest anywhere are dropped first. */
-      maxEvents: positiveInteger().default(100_000),
+      maxEvents: positiveInteger().default(20_000),
       /** The `retry:` (ms) a client is told to wait before reconnecting a closed stream. */
       retryMs: positiveInteger().default(5_000),
     })

@@ -21,10 +21,10 @@ describe('lifecycle config keys', () => {
     return file;
   };
 
-  it('has defaults: 10 minutes idle, 1,000 events a session, 100,000 in all, retry 5 s, 32 requests and 4 streams a connection', () => {
+  it('has defaults: 10 minutes idle, 1,000 events a session, 20,000 in all, retry 5 s, 32 requests and 4 streams a connection', () => {
     const config = loadConfig(write(['upstreams:', '  remote:', '    url: http://127.0.0.1:9/mcp']), {});
     assert.equal(config.server.sessionIdleMs, 600_000);
-    assert.deepEqual(config.server.resumption, { maxEventsPerSession: 1_000, maxEvents: 100_000, retryMs: 5_000 });
+    assert.deepEqual(config.server.resumption, { maxEventsPerSession: 1_000, maxEvents: 20_000, retryMs: 5_000 });
     const remote = config.upstreams[0];
     assert.ok(!isStdioUpstream(remote));
     assert.equal(remote.maxRequests, 32);
