@@ -4,8 +4,11 @@
 // child process) and its own connection to a remote Streamable HTTP upstream, and uses a shared
 // one. Prints the proxy's RSS, open sockets, TCP connections to the remote upstream and child
 // processes at 0, half, all, and after the idle timeout. Loopback only; asserts nothing.
+// With SOAK_HEAP_DIR=<dir>, each report also has the proxy write a heap snapshot there (taken
+// after a full GC) and prints its size: live heap, apart from what RSS keeps.
 //   npm run build && node dist/bench/soak-sessions.js
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { startConformanceFixture } from '../test/conformance/suite.js';
 import { childrenOf } from '../test/helpers/processes.js';
 import { connectHttp, startHttpProxy, writeConfig } from '../test/helpers/proxy.js';
@@ -14,6 +17,7 @@ import { fixture } from '../test/helpers/upstreams.js';
 const SESSIONS = Number(process.env.SOAK_SESSIONS ?? 1_000);
 const PARALLEL = Number(process.env.SOAK_PARALLEL ?? 4);
 const IDLE_MS = Number(process.env.SOAK_IDLE_MS ?? 3_000);
+const HEAP_DIR = process.env.SOAK_HEAP_DIR;
 
 const remote = await startConformanceFixture();
 const remotePort = Number(new URL(remote.url).port);
@@ -27,7 +31,10 @@ const proxy = await startHttpProxy(
     },
   }),
   [],
-  { MCPROXY_LOG_LEVEL: 'info' },
+  {
+    MCPROXY_LOG_LEVEL: 'info',
+    ...(HEAP_DIR && { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${path.resolve(HEAP_DIR)}` }),
+  },
 );
 const pid = proxy.child.pid!;
 
@@ -65,10 +72,26 @@ function upstreamConnections(): number {
     .filter((f) => f.length > 9 && parseInt(f[2].split(':')[1], 16) === remotePort && f[3] === '01' && inodes.has(f[9])).length;
 }
 
-function report(label: string): void {
+/** Has the proxy write a heap snapshot; its size in MB once written. */
+async function heapSnapshotMb(): Promise<string> {
+  if (!HEAP_DIR) return '';
+  const before = new Set(readdirSync(HEAP_DIR));
+  process.kill(pid, 'SIGUSR2');
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const file = readdirSync(HEAP_DIR).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+    if (!file) continue;
+    const size = statSync(path.join(HEAP_DIR, file)).size;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    if (size > 0 && statSync(path.join(HEAP_DIR, file)).size === size) return `   heap snapshot ${(size / 1024 / 1024).toFixed(1)} MB`;
+  }
+}
+
+async function report(label: string): Promise<void> {
+  const heap = await heapSnapshotMb();
   console.log(
     `${label.padEnd(34)} RSS ${rssMb().toFixed(0).padStart(4)} MB   sockets ${String(sockets()).padStart(4)}   ` +
-      `to remote upstream ${String(upstreamConnections()).padStart(4)}   children ${String(childrenOf(pid).length).padStart(3)}`,
+      `to remote upstream ${String(upstreamConnections()).padStart(4)}   children ${String(childrenOf(pid).length).padStart(3)}${heap}`,
   );
 }
 
@@ -93,13 +116,13 @@ async function sessions(from: number, to: number): Promise<void> {
 try {
   const started = Date.now();
   console.log(`${SESSIONS} sessions, ${PARALLEL} at a time, half DELETEd, half abandoned; sessionIdleMs ${IDLE_MS}`);
-  report('0 sessions');
+  await report('0 sessions');
   await sessions(0, SESSIONS / 2);
-  report(`${SESSIONS / 2} sessions`);
+  await report(`${SESSIONS / 2} sessions`);
   await sessions(SESSIONS / 2, SESSIONS);
-  report(`${SESSIONS} sessions`);
+  await report(`${SESSIONS} sessions`);
   await new Promise((resolve) => setTimeout(resolve, IDLE_MS + 2_000));
-  report(`after the idle timeout (+2 s)`);
+  await report(`after the idle timeout (+2 s)`);
   const endings = (reason: string) => proxy.stderr().split(`session ended: ${reason}`).length - 1;
   console.log(
     `took ${((Date.now() - started) / 1000).toFixed(0)} s; sessions ended by DELETE ${endings('DELETE')}, by idle expiry ${endings('idle')}, ` +
