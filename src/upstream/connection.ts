@@ -244,12 +244,17 @@ export class UpstreamConnection {
     client.onclose = () => this.onClosed(client);
     await client.connect(transport, { timeout: this.config.timeoutMs });
     tapTransport(transport, (requestId, reason) => this.answering.get(requestId)?.abort(reason));
+    this.noteSentRequests(transport);
+    return client;
+  }
+
+  /** Remembers the id of each request sent, so that a call knows its own id on this connection. */
+  private noteSentRequests(transport: Transport): void {
     const send = transport.send.bind(transport);
     transport.send = (message, options) => {
       if ('method' in message && 'id' in message) this.lastSentId = message.id;
       return send(message, options);
     };
-    return client;
   }
 
   /** After a reconnect, the new server knows nothing: repeat what the clients had asked for. */
