@@ -158,6 +158,9 @@ describe('a client stream that drops mid-call resumes with Last-Event-ID', funct
     assert.equal(priming.retry, 1_500);
     assert.equal(priming.data, '');
     dropped.abort(); // the stream drops before the result
+    // As the spec asks of a client, it waits `retry` before reconnecting (by then the proxy has
+    // seen the old stream go; a resumption while it still looks open gets 409).
+    await sleep(priming.retry!);
 
     const resumed = await fetch(proxy.url, {
       headers: { ...headers, accept: 'text/event-stream', 'last-event-id': priming.id! },
