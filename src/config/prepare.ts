@@ -3,6 +3,7 @@
 import { CLIENT_SECTIONS } from './clientShapes.js';
 import { isPlainMap, valueAt } from './document.js';
 import type { EnvExpansion } from './env.js';
+import { REMOTE_LIMIT_NUMBER_KEYS, RESUMPTION_NUMBER_KEYS, SESSION_NUMBER_KEYS } from './lifecycleSchema.js';
 import type { ConfigPath, PathProblem } from './problems.js';
 
 /** Claude Desktop (and friends) spell the HTTP transport of a `url` server as `type`. */
@@ -68,9 +69,13 @@ export function coerceExpandedScalars(document: unknown, expansions: readonly En
 function scalarKindAt(path: ConfigPath): 'number' | 'boolean' | undefined {
   const [section, , field] = path;
   if (path.length === 2 && section === 'server' && (path[1] === 'port' || path[1] === 'pageSize')) return 'number';
+  if (path.length === 2 && section === 'server' && isOneOf(path[1], SESSION_NUMBER_KEYS)) return 'number';
+  if (path.length === 3 && section === 'server' && path[1] === 'resumption' && isOneOf(field, RESUMPTION_NUMBER_KEYS)) return 'number';
   if (path.length === 2 && section === 'naming' && path[1] === 'maxLength') return 'number';
   if (path.length !== 3 || (section !== 'upstreams' && section !== 'mcpServers' && section !== 'servers')) return undefined;
-  if (field === 'timeoutMs' || field === 'maxConcurrent') return 'number';
+  if (field === 'timeoutMs' || field === 'maxConcurrent' || isOneOf(field, REMOTE_LIMIT_NUMBER_KEYS)) return 'number';
   if (field === 'shared' || field === 'enabled') return 'boolean';
   return undefined;
 }
+
+const isOneOf = (key: string | number | undefined, keys: readonly string[]) => typeof key === 'string' && keys.includes(key);

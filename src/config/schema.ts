@@ -1,6 +1,7 @@
 // The shape of mcproxy.yaml. Key names are a user-facing contract: add, never rename.
 import { z } from 'zod';
 import { NamingSchema, PolicySchema, ProfilesSchema, policySections, type Policy, type Profile } from './policySchema.js';
+import { remoteConnectionLimitKeys, sessionLifecycleKeys } from './lifecycleSchema.js';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -42,6 +43,7 @@ export const RemoteUpstreamSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
   transport: z.enum(['streamable-http', 'sse']).optional(),
   headers: stringMap.default({}),
+  ...remoteConnectionLimitKeys,
   ...upstreamCommon,
 });
 
@@ -80,6 +82,7 @@ export const ConfigSchema = z
         allowedOrigins: z.array(z.string()).optional(),
         /** The profile the plain path (and stdio without --profile) serves; the full view when absent. */
         defaultProfile: z.string().optional(),
+        ...sessionLifecycleKeys,
       })
       .prefault({}),
     naming: NamingSchema.prefault({}),

@@ -1,6 +1,7 @@
 // The Streamable HTTP listener: one stateful MCP session per client, keyed by Mcp-Session-Id.
 // POST without a session id must be an initialize (a new session); GET opens a session's
-// standalone stream; DELETE ends it; an unknown or ended id gets 404.
+// standalone stream; DELETE ends it; an unknown or ended id gets 404. Sessions, their idle
+// expiry and their resumable stream events live in sessions.ts and eventStore.ts.
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { randomUUID } from 'node:crypto';
@@ -8,8 +9,10 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo } from 'node:net';
 import { log } from '../log.js';
 import type { ClientSession } from '../session/session.js';
+import { EventBudget } from './eventStore.js';
 import { checkHostAndOrigin, hostPolicy } from './hostPolicy.js';
 import { viewAtPath } from './profilePaths.js';
+import { SessionRegistry } from './sessions.js';
 
 export interface HttpListenerOptions {
   host: string;
@@ -21,6 +24,10 @@ export interface HttpListenerOptions {
   maxBodyBytes?: number;
   /** Profiles served at `<path>/<name>`. */
   profiles?: readonly string[];
+  /** A session with no request and no open stream for this long ends. */
+  sessionIdleMs: number;
+  /** Stream events kept for Last-Event-ID, and the `retry:` clients are told. */
+  resumption: { maxEventsPerSession: number; maxEvents: number; retryMs: number };
 }
 
 /** Opens a session for a client: `profile` names its view (undefined: the default view). */
@@ -32,15 +39,10 @@ export interface HttpListener {
   close(): Promise<void>;
 }
 
-interface LiveSession {
-  transport: StreamableHTTPServerTransport;
-  session: ClientSession;
-  /** The view it was opened on: its id is only valid at that path. */
-  profile?: string;
-}
-
 export async function startHttpListener(options: HttpListenerOptions, newSession: NewSession): Promise<HttpListener> {
-  const sessions = new Map<string, LiveSession>();
+  const sessions = new SessionRegistry(options.sessionIdleMs);
+  const { resumption } = options;
+  const events = new EventBudget(resumption.maxEvents);
   let started = 0;
   const policy = hostPolicy(options.host, options.allowedHosts, options.allowedOrigins);
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
@@ -51,11 +53,14 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
     if (!view) return reply(res, 404, null, -32601, `Not found: ${url.pathname}`);
     const refusal = checkHostAndOrigin(policy, req.headers.host, req.headers.origin);
     if (refusal) return reply(res, 403, null, -32000, refusal);
+    // The request is accepted here; from now on it belongs to a session, existing or new.
 
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const live = sessions.get(sessionId);
+      // A session id is valid only at the path (the profile) it was opened on.
       if (!live || live.profile !== view.profile) return reply(res, 404, null, -32001, `Session not found: ${sessionId}`);
+      sessions.hold(sessionId, res);
       const body = req.method === 'POST' ? await readJson(req, res, maxBodyBytes) : undefined;
       if (body === INVALID) return;
       return live.transport.handleRequest(req, res, body);
@@ -69,16 +74,14 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
       return reply(res, 400, null, -32000, 'Bad Request: no Mcp-Session-Id header, and the body is not an initialize request');
     }
     const session = newSession(`http-${++started}`, view.profile);
+    const store = events.store(resumption.maxEventsPerSession);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        sessions.set(id, { transport, session, profile: view.profile });
-        log.info('session started', { session: id });
-      },
+      eventStore: store,
+      retryInterval: resumption.retryMs,
+      onsessioninitialized: (id) => sessions.add({ id, transport, session, events: store, profile: view.profile }),
+      onsessionclosed: (id) => sessions.markDeleted(id),
     });
-    session.onclose = () => {
-      if (transport.sessionId && sessions.delete(transport.sessionId)) log.info('session ended', { session: transport.sessionId });
-    };
     await session.connect(transport);
     await transport.handleRequest(req, res, body);
   }
@@ -103,9 +106,7 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
     url,
     sessionCount: () => sessions.size,
     async close() {
-      const live = [...sessions.values()];
-      sessions.clear();
-      await Promise.all(live.map(({ session }) => session.close()));
+      await sessions.endAll('shutdown');
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -72,10 +72,11 @@ async function byUri(session: ClientSession, uri: unknown): Promise<Route> {
 }
 
 /**
- * Sends one request upstream with everything that belongs to it: the client's progress token
- * (progress comes back under it), cancellation (the SDK tells the upstream, with its own
- * request id), and a context so that the upstream's logs and requests during the call travel
- * back on the call's own stream.
+ * Sends one request upstream with everything that belongs to it: progress (when the client
+ * gave a progressToken, the SDK sends the upstream a token of its own, unique on the
+ * connection, which a shared upstream needs; progress comes back under the client's token),
+ * cancellation (the SDK tells the upstream, with its own request id), and a context so that
+ * the upstream's logs and requests during the call travel back on the call's own stream.
  */
 async function forward(session: ClientSession, extra: Extra, method: string, params: Params, route: Route): Promise<Result> {
   const connection = await session.connection(route.upstream);

@@ -1,7 +1,7 @@
 // Which client sessions an upstream connection serves, and which of their calls are in flight
 // on it. That is how what the upstream sends on its own (logs, sampling, elicitation, roots)
 // finds its client, and, during a call, the call's own stream.
-import type { JSONRPCRequest, Notification, Result } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCRequest, Notification, RequestId, Result } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ForwardedError } from './errors.js';
@@ -21,9 +21,11 @@ export interface UpstreamListener<Upstream = unknown> {
   onUpstreamStatus(upstream: Upstream): void;
 }
 
-interface InflightCall<Upstream> {
+/** A call in flight; `upstreamId` is its JSON-RPC id on the upstream connection, once sent. */
+export interface InflightCall<Upstream = unknown> {
   listener: UpstreamListener<Upstream>;
   context?: CallContext;
+  upstreamId?: RequestId;
 }
 
 export class Attachments<Upstream> {
@@ -42,11 +44,11 @@ export class Attachments<Upstream> {
     return this.listeners.size;
   }
 
-  /** Marks a call in flight for `listener` until the returned function is called. */
-  track(listener: UpstreamListener<Upstream>, context?: CallContext): () => void {
-    const call = { listener, context };
+  /** Marks a call in flight for `listener` until `done()`. */
+  track(listener: UpstreamListener<Upstream>, context?: CallContext): { call: InflightCall<Upstream>; done: () => void } {
+    const call: InflightCall<Upstream> = { listener, context };
     this.inflight.add(call);
-    return () => this.inflight.delete(call);
+    return { call, done: () => this.inflight.delete(call) };
   }
 
   status(upstream: Upstream): void {
@@ -58,10 +60,13 @@ export class Attachments<Upstream> {
   }
 
   /**
-   * A server→client request goes to the one session it can belong to: the only one attached,
-   * or, on a shared upstream, the only one with a call in flight here.
+   * A server→client request goes to the one session it can belong to: the session of the call
+   * whose stream it came on (`cameWith`, the call's upstream id, when the transport shows it),
+   * else the only one attached, or, on a shared upstream, the only one with a call in flight here.
    */
-  request(upstream: Upstream, request: JSONRPCRequest, signal: AbortSignal): Promise<Result> {
+  request(upstream: Upstream, request: JSONRPCRequest, signal: AbortSignal, cameWith?: RequestId): Promise<Result> {
+    const own = cameWith === undefined ? undefined : [...this.inflight].find((call) => call.upstreamId === cameWith);
+    if (own) return own.listener.onUpstreamRequest(upstream, request, signal, own.context);
     let listener: UpstreamListener<Upstream> | undefined;
     if (this.listeners.size === 1) {
       [listener] = this.listeners;
@@ -72,8 +77,9 @@ export class Attachments<Upstream> {
     if (!listener) {
       throw new ForwardedError(
         ErrorCode.InvalidRequest,
-        `mcproxy cannot tell which client ${request.method} is for: ${this.listeners.size} sessions share upstream '${this.upstreamName}' and ` +
-          `${this.inflight.size === 0 ? 'none has' : 'several have'} a call in flight`,
+        `mcproxy cannot tell which client ${request.method} is for: ${this.listeners.size} sessions share upstream '${this.upstreamName}', ` +
+          `${this.inflight.size === 0 ? 'none has' : 'several have'} a call in flight, and its transport does not show which call the request belongs to. ` +
+          `Set \`shared: false\` on upstream '${this.upstreamName}' to give each session its own connection`,
       );
     }
     return listener.onUpstreamRequest(upstream, request, signal, this.latestCall(listener)?.context);

@@ -23,7 +23,8 @@ import { Attachments, type CallContext, type UpstreamListener } from './attachme
 import { unavailable, upstreamError } from './errors.js';
 import { fetchListing } from './listing.js';
 import { LooseResult } from './looseSchemas.js';
-import { createSseTransport, createStreamableHttpTransport } from './transports/http.js';
+import type { ConnectionFetch } from './transports/connectionFetch.js';
+import { createSseTransport, createStreamableHttpTransport, type RemoteTransport } from './transports/http.js';
 import { createStdioTransport, describeChild } from './transports/stdio.js';
 import { tapTransport } from './transportTap.js';
 import { isLoopRefusal } from '../session/chain.js';
@@ -37,6 +38,10 @@ export class UpstreamConnection {
   /** Why the last attempt failed, for errors and `mcproxy list`. */
   lastError?: string;
   private client?: Client;
+  /** A remote upstream's HTTP side: which call a server→client request came with. */
+  private http?: ConnectionFetch;
+  /** The JSON-RPC id of the request the client sent last (sending is synchronous in request()). */
+  private lastSentId?: RequestId;
   private readonly attachments: Attachments<UpstreamConnection>;
   /** Server→client requests being answered, by the upstream's request id, so that its cancellation reaches them. */
   private readonly answering = new Map<RequestId, AbortController>();
@@ -102,9 +107,9 @@ export class UpstreamConnection {
   ): Promise<Result> {
     // Runs when the request leaves the queue, so send() checks an upstream that may have gone down meanwhile.
     const tracked = async () => {
-      const done = this.attachments.track(listener, context);
+      const { call, done } = this.attachments.track(listener, context);
       try {
-        return await this.send(request, { ...options, resetTimeoutOnProgress: true });
+        return await this.send(request, { ...options, resetTimeoutOnProgress: true }, (id) => (call.upstreamId = id));
       } finally {
         done();
       }
@@ -172,11 +177,18 @@ export class UpstreamConnection {
   }
 
   /** One request on the live client, under this upstream's timeout, its errors naming the upstream. */
-  private async send(request: { method: string; params?: Record<string, unknown> }, options: RequestOptions = {}): Promise<Result> {
+  private async send(
+    request: { method: string; params?: Record<string, unknown> },
+    options: RequestOptions = {},
+    onSent?: (upstreamId: RequestId) => void,
+  ): Promise<Result> {
     const client = this.client;
     if (this.state !== 'ready' || !client) throw unavailable(this.name, this.lastError ?? this.state);
     try {
-      return await client.request(request as never, LooseResult, { ...options, timeout: this.config.timeoutMs });
+      this.lastSentId = undefined;
+      const result = client.request(request as never, LooseResult, { ...options, timeout: this.config.timeoutMs });
+      if (this.lastSentId !== undefined) onSent?.(this.lastSentId);
+      return await result;
     } catch (error) {
       throw upstreamError(this.name, request.method, this.config.timeoutMs, error, this.childDiagnosis());
     }
@@ -221,10 +233,10 @@ export class UpstreamConnection {
       return this.openOver(transport);
     }
     const remote = config as RemoteUpstreamConfig & UpstreamConfig;
-    if (remote.transport === 'sse') return this.openOver(createSseTransport(remote));
+    if (remote.transport === 'sse') return this.openRemote(createSseTransport(this.name, remote));
     let first: unknown;
     try {
-      return await this.openOver(createStreamableHttpTransport(remote));
+      return await this.openRemote(createStreamableHttpTransport(this.name, remote));
     } catch (error) {
       // A proxy that refused us as a loop would refuse over SSE too.
       if (remote.transport === 'streamable-http' || isLoopRefusal(errorText(error))) throw error;
@@ -232,11 +244,17 @@ export class UpstreamConnection {
       log.debug(`Streamable HTTP failed (${errorText(error)}); trying SSE`, { upstream: this.name });
     }
     try {
-      return await this.openOver(createSseTransport(remote));
+      return await this.openRemote(createSseTransport(this.name, remote));
     } catch (error) {
       // The first transport's error is usually the one that explains (a refused connection, a 401).
       throw new Error(`Streamable HTTP: ${errorText(first)}; SSE fallback: ${errorText(error)}`);
     }
+  }
+
+  private async openRemote({ transport, http }: RemoteTransport): Promise<Client> {
+    const client = await this.openOver(transport);
+    this.http = http;
+    return client;
   }
 
   private async openOver(transport: Transport): Promise<Client> {
@@ -247,7 +265,17 @@ export class UpstreamConnection {
     client.onclose = () => this.onClosed(client);
     await client.connect(transport, { timeout: this.config.timeoutMs });
     tapTransport(transport, (requestId, reason) => this.answering.get(requestId)?.abort(reason));
+    this.noteSentRequests(transport);
     return client;
+  }
+
+  /** Remembers the id of each request sent, so that a call knows its own id on this connection. */
+  private noteSentRequests(transport: Transport): void {
+    const send = transport.send.bind(transport);
+    transport.send = (message, options) => {
+      if ('method' in message && 'id' in message) this.lastSentId = message.id;
+      return send(message, options);
+    };
   }
 
   /** After a reconnect, the new server knows nothing: repeat what the clients had asked for. */
@@ -298,7 +326,7 @@ export class UpstreamConnection {
     sdkSignal.addEventListener('abort', abort, { once: true });
     this.answering.set(request.id, controller);
     try {
-      return await this.attachments.request(this, request, controller.signal);
+      return await this.attachments.request(this, request, controller.signal, this.http?.origins.take(request.id));
     } finally {
       this.answering.delete(request.id);
       sdkSignal.removeEventListener('abort', abort);

@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { postJsonRpc } from '../helpers/jsonrpc.js';
+import { postJsonRpc, sseMessages } from '../helpers/jsonrpc.js';
 import { CLI, ROOT } from '../helpers/paths.js';
 import { connectHttp, connectStdio, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
@@ -486,11 +486,7 @@ describe('resilience: fields the SDK does not know pass through untouched', func
       const id = response.headers.get('mcp-session-id') ?? sessionId;
       if (!bodyText) return { sessionId: id };
       const json = (response.headers.get('content-type') ?? '').includes('text/event-stream')
-        ? bodyText
-            .split('\n')
-            .filter((line) => line.startsWith('data: '))
-            .map((line) => JSON.parse(line.slice(6)) as Json)
-            .find((m) => 'result' in m || 'error' in m)
+        ? (sseMessages(bodyText) as Json[]).find((m) => 'result' in m || 'error' in m)
         : (JSON.parse(bodyText) as Json);
       return { sessionId: id, message: json };
     }

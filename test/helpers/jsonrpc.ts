@@ -7,3 +7,36 @@ export const POST_HEADERS = { 'content-type': 'application/json', accept: 'appli
 export function postJsonRpc(url: string, message: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, { method: 'POST', headers: { ...POST_HEADERS, ...headers }, body: JSON.stringify(message) });
 }
+
+/** One server-sent event: its `id:`, `retry:` and `data:` fields. */
+export interface SseEvent {
+  id?: string;
+  retry?: number;
+  data: string;
+}
+
+/** The events of an SSE body (or of its first part), in order. */
+export function sseEvents(body: string): SseEvent[] {
+  const events: SseEvent[] = [];
+  for (const block of body.split(/\r?\n\r?\n/)) {
+    const event: SseEvent = { data: '' };
+    let seen = false;
+    for (const line of block.split(/\r?\n/)) {
+      const [, field, value] = /^([a-z]+): ?(.*)$/.exec(line) ?? [];
+      if (field === 'id') event.id = value;
+      else if (field === 'retry') event.retry = Number(value);
+      else if (field === 'data') event.data = event.data ? `${event.data}\n${value}` : value;
+      else continue;
+      seen = true;
+    }
+    if (seen) events.push(event);
+  }
+  return events;
+}
+
+/** The JSON-RPC messages of an SSE body; events without data (a priming event) carry none. */
+export function sseMessages(body: string): Record<string, unknown>[] {
+  return sseEvents(body)
+    .filter((event) => event.data !== '')
+    .map((event) => JSON.parse(event.data) as Record<string, unknown>);
+}

@@ -1,29 +1,52 @@
-// Remote upstreams: Streamable HTTP, and the legacy HTTP+SSE transport. Requests go through
-// undici's pooled keep-alive agent, so a busy upstream does not pay a TCP handshake per call.
+// Remote upstreams: Streamable HTTP, and the legacy HTTP+SSE transport. Each transport gets
+// its own ConnectionFetch (its own keep-alive pools and bounds), released when it closes.
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RemoteUpstreamConfig } from '../../config/schema.js';
+import { ConnectionFetch } from './connectionFetch.js';
 
-// SSE streams stay open for the life of a connection: no body timeout on them.
-const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64, bodyTimeout: 0 });
+/**
+ * A dropped stream that had event ids is resumed with Last-Event-ID (the SDK does that); these
+ * are its waits when the server gave no `retry:`, with more attempts than the SDK's 2.
+ */
+const RECONNECTION = { initialReconnectionDelay: 500, maxReconnectionDelay: 10_000, reconnectionDelayGrowFactor: 2, maxRetries: 5 };
 
-const pooledFetch: FetchLike = (url, init) =>
-  undiciFetch(url, { ...(init as object), dispatcher: agent } as never) as unknown as Promise<Response>;
-
-export function createStreamableHttpTransport(config: RemoteUpstreamConfig): StreamableHTTPClientTransport {
-  return new StreamableHTTPClientTransport(new URL(config.url), {
-    requestInit: { headers: config.headers },
-    fetch: pooledFetch,
-  });
+export interface RemoteTransport {
+  transport: Transport;
+  http: ConnectionFetch;
 }
 
-export function createSseTransport(config: RemoteUpstreamConfig): SSEClientTransport {
-  return new SSEClientTransport(new URL(config.url), {
+export function createStreamableHttpTransport(name: string, config: RemoteUpstreamConfig): RemoteTransport {
+  const http = new ConnectionFetch(name, config);
+  const transport = new StreamableHTTPClientTransport(new URL(config.url), {
+    requestInit: { headers: config.headers },
+    fetch: http.fetch,
+    reconnectionOptions: RECONNECTION,
+  });
+  return { transport: releasingOnClose(transport, http), http };
+}
+
+export function createSseTransport(name: string, config: RemoteUpstreamConfig): RemoteTransport {
+  const http = new ConnectionFetch(name, config);
+  const transport = new SSEClientTransport(new URL(config.url), {
     requestInit: { headers: config.headers },
     // The SSE GET needs the same headers (Authorization) as the POSTs.
-    eventSourceInit: { fetch: (url, init) => pooledFetch(url, { ...init, headers: { ...(init?.headers as object), ...config.headers } }) },
-    fetch: pooledFetch,
+    eventSourceInit: { fetch: (url, init) => http.fetch(url, { ...init, headers: { ...(init?.headers as object), ...config.headers } }) },
+    fetch: http.fetch,
   });
+  return { transport: releasingOnClose(transport, http), http };
+}
+
+/** Closing the transport also closes its sockets. */
+function releasingOnClose<T extends Transport>(transport: T, http: ConnectionFetch): T {
+  const close = transport.close.bind(transport);
+  transport.close = async () => {
+    try {
+      await close();
+    } finally {
+      await http.close();
+    }
+  };
+  return transport;
 }

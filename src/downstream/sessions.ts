@@ -1,0 +1,96 @@
+// The HTTP listener's live sessions, by Mcp-Session-Id, and when each one ends: on DELETE, when
+// idle (no request and no open stream for `idleMs`), at shutdown, or when its transport closes
+// on its own. An ended session's id is forgotten, so a later request with it gets 404.
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { ServerResponse } from 'node:http';
+import { log } from '../log.js';
+import type { ClientSession } from '../session/session.js';
+import type { SessionEventStore } from './eventStore.js';
+
+export type EndReason = 'DELETE' | 'idle' | 'shutdown' | 'transport closed';
+
+export interface LiveSession {
+  id: string;
+  transport: StreamableHTTPServerTransport;
+  session: ClientSession;
+  events: SessionEventStore;
+  /** The view it was opened on (undefined: the default view). */
+  profile?: string;
+}
+
+interface Entry extends LiveSession {
+  /** HTTP exchanges (requests, and the streams they became) still open. */
+  open: number;
+  idleTimer?: NodeJS.Timeout;
+  ending?: EndReason;
+}
+
+export class SessionRegistry {
+  private readonly live = new Map<string, Entry>();
+
+  constructor(private readonly idleMs: number) {}
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  add(session: LiveSession): void {
+    const entry: Entry = { ...session, open: 0 };
+    this.live.set(session.id, entry);
+    // Ended from the session's side (its transport closed): forget it too.
+    session.session.onclose = () => this.forget(entry, 'transport closed');
+    log.info('session started', { session: session.id });
+    this.armIdleTimer(entry);
+  }
+
+  get(id: string): LiveSession | undefined {
+    return this.live.get(id);
+  }
+
+  /** Counts `res` as activity on the session until it closes (a stream may stay open for long). */
+  hold(id: string, res: ServerResponse): void {
+    const entry = this.live.get(id);
+    if (!entry) return;
+    entry.open++;
+    clearTimeout(entry.idleTimer);
+    res.once('close', () => {
+      entry.open--;
+      this.armIdleTimer(entry);
+    });
+  }
+
+  /** The client said DELETE: the transport ends the session; this records why. */
+  markDeleted(id: string): void {
+    const entry = this.live.get(id);
+    if (entry) entry.ending ??= 'DELETE';
+  }
+
+  async end(id: string, reason: EndReason): Promise<void> {
+    const entry = this.live.get(id);
+    if (!entry) return;
+    entry.ending ??= reason;
+    // Forgotten first: a request arriving while its upstreams close gets 404, not a closing transport.
+    this.forget(entry, reason);
+    await entry.session.close();
+  }
+
+  async endAll(reason: EndReason): Promise<void> {
+    await Promise.all([...this.live.keys()].map((id) => this.end(id, reason)));
+  }
+
+  private armIdleTimer(entry: Entry): void {
+    if (entry.open > 0 || !this.live.has(entry.id)) return;
+    clearTimeout(entry.idleTimer);
+    entry.idleTimer = setTimeout(() => void this.end(entry.id, 'idle'), this.idleMs);
+    entry.idleTimer.unref();
+  }
+
+  private forget(entry: Entry, fallback: EndReason): void {
+    if (this.live.get(entry.id) !== entry) return;
+    this.live.delete(entry.id);
+    clearTimeout(entry.idleTimer);
+    entry.events.dispose();
+    const reason = entry.ending ?? fallback;
+    log.info(`session ended: ${reason === 'idle' ? `idle for ${this.idleMs} ms` : reason}`, { session: entry.id });
+  }
+}
