@@ -6,6 +6,7 @@ import { log } from './log.js';
 import { ClientSession } from './session/session.js';
 import { UpstreamPool } from './upstream/pool.js';
 import { PROXY_VERSION } from './version.js';
+import { startRecording } from './vcon/forProxy.js';
 
 export interface RunningProxy {
   /** The HTTP endpoint, in HTTP mode. */
@@ -17,7 +18,8 @@ export interface RunningProxy {
 
 export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
   const pool = new UpstreamPool({ name: config.server.name, version: PROXY_VERSION });
-  const newSession = (label: string) => new ClientSession(config, pool, label);
+  const recording = await startRecording(config);
+  const newSession = (label: string) => new ClientSession(config, pool, label, recording?.recorder(label));
   log.info(`mcproxy ${PROXY_VERSION}: ${config.upstreams.length} upstream(s) from ${config.file}`);
 
   if (config.server.transport === 'stdio') {
@@ -25,9 +27,10 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
     const { closed } = await startStdioListener(session);
     const stop = async () => {
       await session.close();
+      await recording?.shutdown();
       await pool.close();
     };
-    return { stopped: closed.then(() => pool.close()), stop };
+    return { stopped: closed.then(() => recording?.shutdown()).then(() => pool.close()), stop };
   }
 
   const listener = await startHttpListener(config.server, newSession);
@@ -38,6 +41,7 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
     stopped: whenStopped,
     async stop() {
       await listener.close();
+      await recording?.shutdown();
       await pool.close();
       stopped();
     },

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { isPlainMap } from './document.js';
 import type { ConfigPath, PathProblem } from './problems.js';
+import { normalizeVcon } from './vconSchema.js';
 import { NAMESPACE_PATTERN, NAMESPACE_RULE, type ProxyConfig, type RawConfig, type UpstreamConfig } from './schema.js';
 
 /** Both sections hold upstreams by name; `mcpServers` is Claude Desktop's spelling. */
@@ -64,6 +65,7 @@ export function normalizeConfig(raw: RawConfig, file: string): ProxyConfig {
   const upstreams = UPSTREAM_SECTIONS.flatMap((section) => Object.entries(raw[section] ?? {}))
     .filter(([, upstream]) => upstream.enabled)
     .map(([name, upstream]) => normalizeUpstream(name, upstream, folder));
+  const vcon = normalizeVcon(raw.vcon, folder);
   const logFile = raw.logging.file === undefined ? undefined : path.resolve(folder, raw.logging.file);
   return {
     file,
@@ -71,6 +73,7 @@ export function normalizeConfig(raw: RawConfig, file: string): ProxyConfig {
     naming: raw.naming,
     logging: { ...raw.logging, ...(logFile !== undefined && { file: logFile }) },
     upstreams,
+    ...(vcon && { vcon }),
   };
 }
 

@@ -3,6 +3,7 @@
 import { isPlainMap, valueAt } from './document.js';
 import type { EnvExpansion } from './env.js';
 import type { ConfigPath, PathProblem } from './problems.js';
+import { vconScalarKindAt } from './vconSchema.js';
 
 /** Claude Desktop (and friends) spell the HTTP transport of a `url` server as `type`. */
 const TRANSPORT_FOR_TYPE: Record<string, 'streamable-http' | 'sse'> = {
@@ -62,6 +63,7 @@ export function coerceExpandedScalars(document: unknown, expansions: readonly En
 
 function scalarKindAt(path: ConfigPath): 'number' | 'boolean' | undefined {
   const [section, , field] = path;
+  if (section === 'vcon') return vconScalarKindAt(path);
   if (path.length === 2 && section === 'server' && (path[1] === 'port' || path[1] === 'pageSize')) return 'number';
   if (path.length !== 3 || (section !== 'upstreams' && section !== 'mcpServers')) return undefined;
   if (field === 'timeoutMs' || field === 'maxConcurrent') return 'number';

@@ -1,5 +1,6 @@
 // The shape of mcproxy.yaml. Key names are a user-facing contract: add, never rename.
 import { z } from 'zod';
+import { VconSchema, type VconConfig } from './vconSchema.js';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -85,6 +86,8 @@ export const ConfigSchema = z
         file: z.string().optional(),
       })
       .prefault({}),
+    /** vCon recording of every client session (src/vcon); absent: nothing is recorded. */
+    vcon: VconSchema.optional(),
   });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
@@ -105,6 +108,7 @@ export interface ProxyConfig {
   naming: RawConfig['naming'];
   logging: RawConfig['logging'];
   upstreams: UpstreamConfig[];
+  vcon?: VconConfig;
 }
 
 export function isStdioUpstream(u: UpstreamConfig): u is StdioUpstreamConfig & UpstreamConfig {

@@ -17,6 +17,7 @@ import { routeClientRequest } from './router.js';
 import { forwardToClient } from './serverRequests.js';
 import { exposeTaskParams } from './tasks.js';
 import { PROXY_VERSION } from '../version.js';
+import type { SessionRecorder } from '../vcon/recorder.js';
 
 /** MCP log levels, least severe first. */
 const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
@@ -39,6 +40,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     readonly config: ProxyConfig,
     private readonly pool: UpstreamPool,
     readonly label = 'stdio',
+    /** Records this session as vCons when `vcon:` is configured: taps its transport, hears its routes. */
+    readonly recorder?: SessionRecorder,
   ) {
     this.server = new Server(
       { name: config.server.name, version: config.server.version ?? PROXY_VERSION },
@@ -72,7 +75,12 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   }
 
   connect(transport: Transport): Promise<void> {
-    return this.server.connect(transport);
+    return this.server.connect(this.recorder ? this.recorder.wrap(transport) : transport);
+  }
+
+  /** Runs `send`, so that what it sends the client is recorded as coming from `upstream`. */
+  private fromUpstream<T>(upstream: UpstreamConnection, send: () => T): T {
+    return this.recorder ? this.recorder.from({ name: upstream.name, serverInfo: upstream.serverInfo }, send) : send();
   }
 
   /**
@@ -132,7 +140,11 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     }
   }
 
-  onUpstreamNotification(upstream: UpstreamConnection, upstreamNotification: Notification, call?: CallContext): void {
+  onUpstreamNotification(upstream: UpstreamConnection, notification: Notification, call?: CallContext): void {
+    this.fromUpstream(upstream, () => this.relayNotification(upstream, notification, call));
+  }
+
+  private relayNotification(upstream: UpstreamConnection, upstreamNotification: Notification, call?: CallContext): void {
     const notification = exposeTaskParams(this, upstream.name, upstreamNotification);
     const params = (notification.params ?? {}) as Record<string, unknown>;
     switch (notification.method) {
@@ -158,7 +170,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   }
 
   onUpstreamRequest(upstream: UpstreamConnection, request: JSONRPCRequest, signal: AbortSignal, call?: CallContext): Promise<Result> {
-    return forwardToClient(this, upstream, exposeTaskParams(this, upstream.name, request), signal, call);
+    return this.fromUpstream(upstream, () => forwardToClient(this, upstream, exposeTaskParams(this, upstream.name, request), signal, call));
   }
 
   /** Sends to the client: with the call it belongs to when there is one (its HTTP stream), else on its own. */
@@ -193,6 +205,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     }
     await Promise.all(connections.map((connection) => this.pool.release(connection, this)));
     await this.server.close().catch(() => {});
+    // The vCon is finished and delivered off to the side; shutdown waits for it, bounded.
+    void this.recorder?.end();
     this.onclose?.();
   }
 }

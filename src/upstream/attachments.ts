@@ -1,7 +1,7 @@
 // Which client sessions an upstream connection serves, and which of their calls are in flight
 // on it. That is how what the upstream sends on its own (logs, sampling, elicitation, roots)
 // finds its client, and, during a call, the call's own stream.
-import type { JSONRPCRequest, Notification, Result } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCRequest, Notification, RequestId, Result } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ForwardedError } from './errors.js';
@@ -10,6 +10,8 @@ import { ForwardedError } from './errors.js';
 export interface CallContext {
   sendNotification(notification: Notification): Promise<void>;
   sendRequest(request: { method: string; params?: Record<string, unknown> }, options: RequestOptions): Promise<Result>;
+  /** Told the upstream's own id for the request once it is sent (vCon recording). */
+  upstreamRequestId?(id: RequestId): void;
 }
 
 /** What a client session hears from an upstream. `call` is the session's latest call in flight there, if any. */

@@ -101,7 +101,7 @@ export class UpstreamConnection {
     const tracked = async () => {
       const done = this.attachments.track(listener, context);
       try {
-        return await this.send(request, { ...options, resetTimeoutOnProgress: true });
+        return await this.send(request, { ...options, resetTimeoutOnProgress: true }, context?.upstreamRequestId);
       } finally {
         done();
       }
@@ -169,9 +169,15 @@ export class UpstreamConnection {
   }
 
   /** One request on the live client, under this upstream's timeout, its errors naming the upstream. */
-  private async send(request: { method: string; params?: Record<string, unknown> }, options: RequestOptions = {}): Promise<Result> {
+  private async send(
+    request: { method: string; params?: Record<string, unknown> },
+    options: RequestOptions = {},
+    onRequestId?: (id: RequestId) => void,
+  ): Promise<Result> {
     const client = this.client;
     if (this.state !== 'ready' || !client) throw unavailable(this.name, this.lastError ?? this.state);
+    // The SDK numbers requests in order and sends synchronously: the next number is this request's id.
+    onRequestId?.((client as unknown as { _requestMessageId: number })._requestMessageId);
     try {
       return await client.request(request as never, LooseResult, { ...options, timeout: this.config.timeoutMs });
     } catch (error) {

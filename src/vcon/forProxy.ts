@@ -1,0 +1,15 @@
+// The aggregating proxy's entry point into recording: a VconRecording from the `vcon:` section.
+import type { ProxyConfig } from '../config/schema.js';
+import { log } from '../log.js';
+import { recordingOptionsFromConfig } from './options.js';
+import { VconRecording } from './recording.js';
+
+/** The proxy's recording, started (crash leftovers delivered, spool retried); undefined without `vcon:`. */
+export async function startRecording(config: ProxyConfig): Promise<VconRecording | undefined> {
+  if (!config.vcon) return undefined;
+  const options = recordingOptionsFromConfig(config.vcon, config.server.name, config.upstreams.map((upstream) => upstream.name));
+  const recording = new VconRecording(options, log);
+  await recording.start();
+  log.info(`recording sessions as vCons into ${options.dir}${options.conserver ? ` and ${new URL(options.conserver.url).origin}` : ''}`);
+  return recording;
+}

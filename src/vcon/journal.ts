@@ -1,0 +1,60 @@
+// A vCon's journal: its entries as JSON Lines, appended while the session runs, so that a
+// crash (kill -9, power loss) leaves everything that crossed on disk. On the next start every
+// journal still there becomes a vCon (recovery in recording.ts). Writes go through a write
+// stream: append() never waits for the disk, and a disk error is reported once, not thrown.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { JournalEntry } from './types.js';
+
+export const JOURNAL_SUFFIX = '.journal.jsonl';
+
+export class Journal {
+  private readonly stream: WriteStream;
+  private failed = false;
+
+  constructor(
+    readonly file: string,
+    onError: (error: Error) => void,
+  ) {
+    this.stream = createWriteStream(file, { flags: 'a' });
+    this.stream.on('error', (error) => {
+      if (!this.failed) onError(error);
+      this.failed = true;
+    });
+  }
+
+  append(entries: readonly JournalEntry[]): void {
+    if (this.failed || entries.length === 0) return;
+    this.stream.write(entries.map((entry) => JSON.stringify(entry)).join('\n') + '\n');
+  }
+
+  /** Resolves once everything appended is on disk (or the disk refused it). */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.failed || this.stream.destroyed) return resolve();
+      this.stream.end(() => resolve());
+      this.stream.once('error', () => resolve());
+    });
+  }
+}
+
+/** A journal's entries; a line cut short by a crash is skipped. */
+export async function readJournal(file: string): Promise<JournalEntry[]> {
+  const text = await readFile(file, 'utf8');
+  const entries: JournalEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      entries.push(JSON.parse(line) as JournalEntry);
+    } catch {
+      // the last line of a journal written until a crash
+    }
+  }
+  return entries;
+}
+
+export async function listJournals(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((name) => name.endsWith(JOURNAL_SUFFIX)).map((name) => path.join(dir, name));
+}
