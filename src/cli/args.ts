@@ -1,10 +1,12 @@
 // Command-line parsing: pure, so every flag combination is unit-tested.
 import { parseArgs } from 'node:util';
+import { parseVconCommand, type VconCommand } from './vconArgs.js';
 
 export type Command =
   | { kind: 'run'; config?: string; transport?: 'stdio' | 'http'; host?: string; port?: number }
   | { kind: 'validate'; config?: string }
   | { kind: 'list'; config?: string; json: boolean }
+  | VconCommand
   | { kind: 'help' }
   | { kind: 'version' };
 
@@ -14,6 +16,10 @@ export const USAGE = `Usage:
   mcproxy validate [--config FILE] check the config; lists every problem; exit 0 valid, 2 invalid
   mcproxy list [--config FILE] [--json]
                                    connect to the upstreams and print the aggregated catalog
+  mcproxy vcon validate FILE...    check vCon files against the IETF schema and core rules; exit 2 if any is invalid
+  mcproxy vcon show FILE           print a vCon as a timeline (follows chain links to vCons beside it)
+  mcproxy vcon flush [--config FILE]
+                                   post the spooled vCons to the conserver now; list what was rejected
   mcproxy --help | --version
 `;
 
@@ -43,6 +49,7 @@ export function parseCommand(argv: string[]): Command {
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   const [sub, ...extra] = positionals;
+  if (sub === 'vcon' && !values.json) return parseVconCommand(extra, values.config);
   if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
   const runOnly = (name: string) => {
     if (sub !== undefined && values[name as keyof typeof values] !== undefined) throw new UsageError(`--${name} only applies when running the proxy`);

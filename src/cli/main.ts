@@ -8,6 +8,7 @@ import { startProxy } from '../proxy.js';
 import { PROXY_VERSION } from '../version.js';
 import { parseCommand, USAGE, UsageError, type Command } from './args.js';
 import { collectCatalog, formatReport } from './list.js';
+import { runVconCommand } from './vcon.js';
 
 const EXIT_INVALID = 2;
 
@@ -42,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(command.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
       return report.failed.length === 0 ? 0 : 1;
     }
+    case 'vcon':
+      return runVconCommand(command, load);
     case 'run':
       return run(command);
   }

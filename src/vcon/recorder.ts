@@ -91,6 +91,9 @@ export class SessionRecorder implements MessageTap {
       current.sessionNoted = true;
       this.pending.push({ t: 'session', mcpSessionId: this.transport.sessionId });
     }
+    const result = (message as { result?: { serverInfo?: Implementation; protocolVersion?: string } }).result;
+    // Library mode: the wrapped server's initialize answer names it.
+    if (this.defaultParty && result?.serverInfo && result.protocolVersion) this.describe({ ...this.defaultParty, serverInfo: result.serverInfo });
     const crossed: CrossedMessage = { at: Date.now(), dir: 'out', message };
     if (this.origin !== undefined) crossed.origin = this.origin;
     if (options?.relatedRequestId !== undefined) crossed.related = options.relatedRequestId;
@@ -122,6 +125,10 @@ export class SessionRecorder implements MessageTap {
     } finally {
       this.origin = outer;
     }
+  }
+
+  closed(): void {
+    void this.end();
   }
 
   /** The session is over: closes its last vCon and waits until it is delivered (or kept for later). */

@@ -8,13 +8,23 @@ import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk
 export interface MessageTap {
   incoming(message: JSONRPCMessage): void;
   outgoing(message: JSONRPCMessage, options?: TransportSendOptions): void;
+  /** The transport closed: the client is gone. */
+  closed(): void;
 }
 
 export class TappedTransport implements Transport {
+  private closeHandler: Transport['onclose'];
+
   constructor(
     readonly inner: Transport,
     private readonly tap: MessageTap,
-  ) {}
+  ) {
+    this.closeHandler = inner.onclose;
+    inner.onclose = () => {
+      this.closeHandler?.();
+      this.tap.closed();
+    };
+  }
 
   start(): Promise<void> {
     return this.inner.start();
@@ -47,11 +57,11 @@ export class TappedTransport implements Transport {
   }
 
   get onclose(): Transport['onclose'] {
-    return this.inner.onclose;
+    return this.closeHandler;
   }
 
   set onclose(handler: Transport['onclose']) {
-    this.inner.onclose = handler;
+    this.closeHandler = handler;
   }
 
   get onerror(): Transport['onerror'] {
