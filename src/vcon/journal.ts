@@ -54,7 +54,31 @@ export async function readJournal(file: string): Promise<JournalEntry[]> {
   return entries;
 }
 
-export async function listJournals(dir: string): Promise<string[]> {
+/** A journal's file name: the vCon's uuid and the pid of the process writing it. */
+export function journalName(uuid: string): string {
+  return `${uuid}.${process.pid}${JOURNAL_SUFFIX}`;
+}
+
+/**
+ * Journals whose writer is gone (crashed, killed): those are unfinished sessions to recover.
+ * Several proxies may share a folder, so a journal a live process still writes is left alone.
+ */
+export async function listOrphanedJournals(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  return names.filter((name) => name.endsWith(JOURNAL_SUFFIX)).map((name) => path.join(dir, name));
+  return names
+    .filter((name) => name.endsWith(JOURNAL_SUFFIX))
+    .filter((name) => {
+      const pid = Number(name.split('.')[1]);
+      return !Number.isInteger(pid) || pid === process.pid || !isAlive(pid);
+    })
+    .map((name) => path.join(dir, name));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

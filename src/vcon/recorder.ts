@@ -10,7 +10,7 @@ import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import path from 'node:path';
 import { MessageCapture, type CaptureOptions, type CrossedMessage } from './capture.js';
-import { Journal, JOURNAL_SUFFIX } from './journal.js';
+import { Journal, journalName } from './journal.js';
 import { TappedTransport, type MessageTap } from './transport.js';
 import type { Implementation, JournalEntry, StartEntry } from './types.js';
 import { uuidV8 } from './uuid.js';
@@ -152,7 +152,7 @@ export class SessionRecorder implements MessageTap {
 
   private begin(): void {
     const uuid = uuidV8();
-    const journal = new Journal(path.join(this.host.journalDir, uuid + JOURNAL_SUFFIX), (error) => this.host.journalError(error));
+    const journal = new Journal(path.join(this.host.journalDir, journalName(uuid)), (error) => this.host.journalError(error));
     this.current = { uuid, journal, messages: 0, parties: new Map(), sessionNoted: false };
     const start: StartEntry = {
       t: 'start',

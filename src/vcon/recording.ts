@@ -8,7 +8,7 @@ import path from 'node:path';
 import { VconBuilder } from './builder.js';
 import { ConserverClient } from './conserver.js';
 import { Delivery } from './delivery.js';
-import { listJournals, readJournal } from './journal.js';
+import { listOrphanedJournals, readJournal } from './journal.js';
 import type { RecordingOptions } from './options.js';
 import { SessionRecorder, type RecorderHost, type UpstreamRef } from './recorder.js';
 import { SessionManager } from './sessions.js';
@@ -67,7 +67,7 @@ export class VconRecording extends EventEmitter implements RecorderHost {
   async start(): Promise<void> {
     await mkdir(this.journalDir, { recursive: true });
     await this.delivery.prepare();
-    const leftovers = await listJournals(this.journalDir);
+    const leftovers = await listOrphanedJournals(this.journalDir);
     if (leftovers.length > 0) this.logger.info(`vCon: recovering ${leftovers.length} unfinished session journal(s)`);
     for (const file of leftovers) this.track(this.finalize(file, path.basename(file).split('.')[0], 'recovered'));
     const retry = this.options.conserver;
