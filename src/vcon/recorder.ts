@@ -23,6 +23,8 @@ export interface RecorderHost {
   startEntry(): Omit<StartEntry, 't' | 'uuid' | 'at' | 'amended' | 'defaultParty'>;
   /** A vCon's journal is complete: build and deliver it. */
   finished(journalFile: string, uuid: string, sessionId: string): Promise<void>;
+  /** Work that shutdown must wait for. */
+  track(work: Promise<void>): Promise<void>;
   journalError(error: Error): void;
   /** The session's last vCon is closed (its delivery may still run). */
   sessionEnded(sessionId: string): void;
@@ -207,10 +209,12 @@ export class SessionRecorder implements MessageTap {
     this.current = undefined;
     this.previous = current.uuid;
     clearTimeout(this.idleTimer);
-    const done = current.journal
-      .close()
-      .then(() => this.host.finished(current.journal.file, current.uuid, this.sessionId))
-      .finally(() => this.finishing.delete(done));
+    const done = this.host.track(
+      current.journal
+        .close()
+        .then(() => this.host.finished(current.journal.file, current.uuid, this.sessionId))
+        .finally(() => this.finishing.delete(done)),
+    );
     this.finishing.add(done);
   }
 

@@ -154,7 +154,7 @@ export class VconRecording extends EventEmitter implements RecorderHost {
     }
   }
 
-  private track(work: Promise<void>): Promise<void> {
+  track(work: Promise<void>): Promise<void> {
     this.inflight.add(work);
     void work.finally(() => this.inflight.delete(work));
     return work;
