@@ -2,8 +2,8 @@
 // crash (kill -9, power loss) leaves everything that crossed on disk. On the next start every
 // journal still there becomes a vCon (recovery in recording.ts). Writes go through a write
 // stream: append() never waits for the disk, and a disk error is reported once, not thrown.
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { createWriteStream, readdirSync, type WriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JournalEntry } from './types.js';
 
@@ -62,9 +62,15 @@ export function journalName(uuid: string): string {
 /**
  * Journals whose writer is gone (crashed, killed): those are unfinished sessions to recover.
  * Several proxies may share a folder, so a journal a live process still writes is left alone.
+ * Synchronous, so that it runs before this process opens journals of its own.
  */
-export async function listOrphanedJournals(dir: string): Promise<string[]> {
-  const names = await readdir(dir).catch(() => [] as string[]);
+export function listOrphanedJournals(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
   return names
     .filter((name) => name.endsWith(JOURNAL_SUFFIX))
     .filter((name) => {

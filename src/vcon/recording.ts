@@ -65,9 +65,10 @@ export class VconRecording extends EventEmitter implements RecorderHost {
 
   /** Creates the folders, delivers what a crash left behind, and starts retrying the spool. */
   async start(): Promise<void> {
+    // Listed first, synchronously: journals this process opens from now on are not leftovers.
+    const leftovers = listOrphanedJournals(this.journalDir);
     await mkdir(this.journalDir, { recursive: true });
     await this.delivery.prepare();
-    const leftovers = await listOrphanedJournals(this.journalDir);
     if (leftovers.length > 0) this.logger.info(`vCon: recovering ${leftovers.length} unfinished session journal(s)`);
     for (const file of leftovers) this.track(this.finalize(file, path.basename(file).split('.')[0], 'recovered'));
     const retry = this.options.conserver;
