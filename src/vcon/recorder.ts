@@ -1,7 +1,8 @@
 // One client session's recording. It sees the session's messages through the tapped transport
 // (transport.ts) and learns from the session where each request went (`routed`) and which
 // upstream sent what the proxy passes on (`from`). On the request path it only queues what it
-// saw; capture, serialization and the journal write happen a tick later (`setImmediate`).
+// saw; capture, serialization and the journal write happen off to the side, batched every
+// JOURNAL_FLUSH_MS (one disk write per batch, not per message: that is what keeps recording cheap).
 //
 // Lifecycle: a vCon starts at the first message (initialize); reaching maxMessages, or being
 // idle for timeoutMs, closes it, and the next message starts a new one whose `amended` names
@@ -14,6 +15,9 @@ import { Journal, journalName } from './journal.js';
 import { TappedTransport, type MessageTap } from './transport.js';
 import type { Implementation, JournalEntry, StartEntry } from './types.js';
 import { uuidV8 } from './uuid.js';
+
+/** How long what crossed may wait in memory before it is appended to the journal. */
+export const JOURNAL_FLUSH_MS = 10;
 
 /** What the recorder needs from the recording it belongs to (recording.ts). */
 export interface RecorderHost {
@@ -187,7 +191,7 @@ export class SessionRecorder implements MessageTap {
   private schedule(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => this.flush());
+    setTimeout(() => this.flush(), JOURNAL_FLUSH_MS);
   }
 
   /** Capture and journal everything queued, in order. */
