@@ -6,6 +6,7 @@
 // a call (progress, logs, sampling) is [B, 0] and the client's answer [0, B]; what the proxy
 // answers itself (initialize, aggregated lists, ping) is [0].
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { inlineBody } from './capture.js';
 import type { Implementation, JournalEntry, MessageEntry, RouteEntry, StartEntry, Vcon, VconDialog } from './types.js';
 
 export const VCON_VENDOR = 'mcproxy';
@@ -68,7 +69,8 @@ export class VconBuilder {
       if (exchange?.route?.original !== undefined) meta.original_name = exchange.route.original;
       if (exchange?.route?.upstreamId !== undefined) meta.upstream_request_id = exchange.route.upstreamId;
       if (entry.parentVcon !== undefined) meta.parent_vcon = entry.parentVcon;
-      if (entry.truncated) Object.assign(meta, { truncated: true, original_size: entry.truncated.originalSize, content_hash: entry.truncated.contentHash });
+      const { body, truncated } = inlineBody(entry, start.maxInlineContentSize);
+      if (truncated) Object.assign(meta, { truncated: true, original_size: truncated.originalSize, content_hash: truncated.contentHash });
       return {
         type: 'text',
         start: isoTime(entry.at),
@@ -76,7 +78,7 @@ export class VconBuilder {
         originator: between[0],
         mediatype: 'application/json',
         encoding: 'none',
-        body: entry.body,
+        body,
         meta,
       };
     });

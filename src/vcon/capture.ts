@@ -1,8 +1,10 @@
 // Turns one JSON-RPC message that crossed the client's transport into a journal entry: what it
-// is (request, response, notification, error; which method, a response's included), and its
-// body as the vCon keeps it: resource contents and prompt messages replaced by a marker when
-// their capture is off, `redact` patterns applied, and bodies over maxInlineContentSize cut,
-// with the original size and hash kept. Runs off the request path (see journal.ts).
+// is (request, response, notification, error; which method, a response's included), and the
+// message as the vCon keeps it: resource contents and prompt messages replaced by a marker when
+// their capture is off, `redact` patterns applied (the JSON text then goes to the journal, so
+// nothing they match reaches the disk). Without patterns the message object goes into the
+// journal line as it is: one serialization per message. Bodies over maxInlineContentSize are
+// cut when the vCon is built (builder.ts). Runs off the request path (see recorder.ts).
 import { createHash } from 'node:crypto';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { CHAIN_META_KEY, type Direction, type MessageEntry } from './types.js';
@@ -10,7 +12,6 @@ import { CHAIN_META_KEY, type Direction, type MessageEntry } from './types.js';
 export interface CaptureOptions {
   captureResources: boolean;
   capturePrompts: boolean;
-  maxInlineContentSize: number;
   redact: RegExp[];
 }
 
@@ -38,7 +39,7 @@ export class MessageCapture {
   entry({ at, dir, message, origin, related }: CrossedMessage): MessageEntry {
     const m = message as Loose;
     const id = m.id as RequestId | undefined;
-    const entry: MessageEntry = { t: 'msg', at, dir, body: '', kind: 'notification' };
+    const entry: MessageEntry = { t: 'msg', at, dir, kind: 'notification' };
     if (origin !== undefined) entry.origin = origin;
     if (related !== undefined) entry.related = related;
     if (id !== undefined) entry.id = id;
@@ -65,7 +66,8 @@ export class MessageCapture {
       if (entry.kind === 'response' && request) shown = this.captured(request.method, m, entry, request.first);
     }
 
-    entry.body = this.bodyOf(shown, entry);
+    if (this.options.redact.length === 0) entry.message = shown;
+    else entry.body = redact(JSON.stringify(shown), this.options.redact);
     return entry;
   }
 
@@ -82,17 +84,6 @@ export class MessageCapture {
     }
     return response;
   }
-
-  private bodyOf(message: unknown, entry: MessageEntry): string {
-    let body = JSON.stringify(message);
-    for (const pattern of this.options.redact) body = body.replace(pattern, REDACTED);
-    const size = Buffer.byteLength(body);
-    if (size > this.options.maxInlineContentSize) {
-      entry.truncated = { originalSize: size, contentHash: contentHash(body) };
-      body = cutToBytes(body, this.options.maxInlineContentSize);
-    }
-    return body;
-  }
 }
 
 /** vCon's content_hash form: `sha512-` and the digest in base64url. */
@@ -106,6 +97,19 @@ function cutToBytes(text: string, bytes: number): string {
   let end = bytes;
   while (end > 0 && (buffer[end] & 0xc0) === 0x80) end--;
   return buffer.subarray(0, end).toString('utf8');
+}
+
+export function redact(text: string, patterns: readonly RegExp[]): string {
+  for (const pattern of patterns) text = text.replace(pattern, REDACTED);
+  return text;
+}
+
+/** The message as it goes into the vCon: its JSON text, cut to `maxBytes` with the original's size and hash. */
+export function inlineBody(entry: MessageEntry, maxBytes: number): { body: string; truncated?: { originalSize: number; contentHash: string } } {
+  const body = entry.body ?? JSON.stringify(entry.message);
+  const size = Buffer.byteLength(body);
+  if (size <= maxBytes) return { body };
+  return { body: cutToBytes(body, maxBytes), truncated: { originalSize: size, contentHash: contentHash(body) } };
 }
 
 /** `redact` sources as global regular expressions. */

@@ -110,9 +110,9 @@ function toRecordingOptions(config: ResolvedVconMcpProxyConfig): RecordingOption
     capture: {
       captureResources: session.captureResources,
       capturePrompts: session.capturePrompts,
-      maxInlineContentSize: session.maxInlineContentSize,
       redact: redactPatterns(vcon.redact),
     },
+    maxInlineContentSize: session.maxInlineContentSize,
     session: { timeoutMs: session.timeoutMs, maxMessages: session.maxMessages },
     ...(config.conserver && { conserver: config.conserver }),
     debug: config.debug,

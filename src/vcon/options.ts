@@ -14,6 +14,7 @@ export interface RecordingOptions {
   tags: Record<string, string>;
   addAnalysis: boolean;
   capture: CaptureOptions;
+  maxInlineContentSize: number;
   session: { timeoutMs: number; maxMessages: number };
   conserver?: ConserverOptions;
   debug: boolean;
@@ -34,9 +35,9 @@ export function recordingOptionsFromConfig(config: VconConfig, serverName: strin
     capture: {
       captureResources: config.session.captureResources,
       capturePrompts: config.session.capturePrompts,
-      maxInlineContentSize: config.session.maxInlineContentSize,
       redact: redactPatterns(config.redact),
     },
+    maxInlineContentSize: config.session.maxInlineContentSize,
     session: { timeoutMs: config.session.timeoutMs, maxMessages: config.session.maxMessages },
     ...(url && { conserver: { ...config.conserver, url, apiToken: config.conserver.apiToken ?? env.CONSERVER_API_TOKEN } }),
     debug: isDebug(env),

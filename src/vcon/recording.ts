@@ -109,7 +109,7 @@ export class VconRecording extends EventEmitter implements RecorderHost {
 
   startEntry() {
     const { serverName, upstreams, tags, addAnalysis } = this.options;
-    return { serverName, upstreams, tags, addAnalysis };
+    return { serverName, upstreams, tags, addAnalysis, maxInlineContentSize: this.options.maxInlineContentSize };
   }
 
   sessionEnded(sessionId: string): void {

@@ -92,6 +92,8 @@ export interface StartEntry {
   upstreams: string[];
   tags: Record<string, string>;
   addAnalysis: boolean;
+  /** Longer bodies are cut in the vCon, with their size and hash in meta. */
+  maxInlineContentSize: number;
   /** The vCon this one continues (maxMessages reached, or idle and then active again). */
   amended?: string;
   /** In library mode every message is between the client and this one server. */
@@ -102,8 +104,9 @@ export interface MessageEntry {
   t: 'msg';
   at: number;
   dir: Direction;
-  /** The message's JSON text after capture rules, redaction and truncation. */
-  body: string;
+  /** The message after the capture rules: as an object, or as JSON text once redacted. */
+  message?: unknown;
+  body?: string;
   kind: McpType;
   method?: string;
   id?: RequestId;
@@ -117,7 +120,6 @@ export interface MessageEntry {
   listed?: { count: number; first: boolean };
   /** The outer proxy's vCon uuid, from `_meta` of a request (chains). */
   parentVcon?: string;
-  truncated?: { originalSize: number; contentHash: string };
 }
 
 /** Where a client request went: which upstream, under which name, with which upstream id. */

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { VconBuilder } from '../../src/vcon/builder.js';
 import { contentHash, MessageCapture, NOT_CAPTURED_PROMPT, NOT_CAPTURED_RESOURCE, REDACTED, type CrossedMessage } from '../../src/vcon/capture.js';
-import type { JournalEntry, StartEntry, Vcon } from '../../src/vcon/types.js';
+import type { JournalEntry, MessageEntry, StartEntry, Vcon } from '../../src/vcon/types.js';
 import { uuidV8 } from '../../src/vcon/uuid.js';
 import { vconProblems } from '../../src/vcon/validate.js';
 import { SHARED } from '../helpers/paths.js';
@@ -18,10 +18,13 @@ const start = (extra: Partial<StartEntry> = {}): StartEntry => ({
   upstreams: ['everything', 'memory'],
   tags: { environment: 'test' },
   addAnalysis: true,
+  maxInlineContentSize: 100_000,
   ...extra,
 });
 
-const captureAll = () => new MessageCapture({ captureResources: true, capturePrompts: true, maxInlineContentSize: 100_000, redact: [] });
+const captureAll = () => new MessageCapture({ captureResources: true, capturePrompts: true, redact: [] });
+/** The JSON text the vCon will hold for an entry. */
+const textOf = (entry: MessageEntry) => entry.body ?? JSON.stringify(entry.message);
 
 /** A session's messages through capture, as the recorder journals them. */
 function journal(capture: MessageCapture, items: (CrossedMessage | JournalEntry)[]): JournalEntry[] {
@@ -167,34 +170,35 @@ describe('vCon builder', () => {
 
 describe('vCon capture', () => {
   it('replaces resource contents and prompt messages with a marker when their capture is off', () => {
-    const capture = new MessageCapture({ captureResources: false, capturePrompts: false, maxInlineContentSize: 100_000, redact: [] });
+    const capture = new MessageCapture({ captureResources: false, capturePrompts: false, redact: [] });
     capture.entry(msg('in', { id: 1, method: 'resources/read', params: { uri: 'file:///secret' } }));
     const read = capture.entry(msg('out', { id: 1, result: { contents: [{ uri: 'file:///secret', mimeType: 'text/plain', text: 'TOP SECRET' }] } }));
-    assert.doesNotMatch(read.body, /TOP SECRET/);
-    assert.equal(JSON.parse(read.body).result.contents[0].text, NOT_CAPTURED_RESOURCE);
+    assert.doesNotMatch(textOf(read), /TOP SECRET/);
+    assert.equal(JSON.parse(textOf(read)).result.contents[0].text, NOT_CAPTURED_RESOURCE);
     capture.entry(msg('in', { id: 2, method: 'prompts/get', params: { name: 'p' } }));
     const prompt = capture.entry(msg('out', { id: 2, result: { messages: [{ role: 'user', content: { type: 'text', text: 'PRIVATE' } }] } }));
-    assert.equal(JSON.parse(prompt.body).result.messages, NOT_CAPTURED_PROMPT);
+    assert.equal(JSON.parse(textOf(prompt)).result.messages, NOT_CAPTURED_PROMPT);
   });
 
   it('applies redact patterns to bodies', () => {
-    const capture = new MessageCapture({ captureResources: true, capturePrompts: true, maxInlineContentSize: 100_000, redact: [/sk-[A-Za-z0-9]+/g] });
+    const capture = new MessageCapture({ captureResources: true, capturePrompts: true, redact: [/sk-[A-Za-z0-9]+/g] });
     const entry = capture.entry(msg('in', { id: 1, method: 'tools/call', params: { name: 'x', arguments: { key: 'sk-abc123', again: 'sk-zzz' } } }));
-    assert.doesNotMatch(entry.body, /sk-/);
-    assert.equal(entry.body.split(REDACTED).length - 1, 2);
+    assert.equal(entry.message, undefined, 'with patterns, only the redacted text is kept (and journaled)');
+    assert.doesNotMatch(JSON.stringify(entry), /sk-/);
+    assert.equal(textOf(entry).split(REDACTED).length - 1, 2);
   });
 
   it('cuts a body over maxInlineContentSize and keeps its size and sha512 hash', () => {
-    const capture = new MessageCapture({ captureResources: true, capturePrompts: true, maxInlineContentSize: 64, redact: [] });
     const message = { id: 1, method: 'tools/call', params: { name: 'x', arguments: { text: 'é'.repeat(100) } } };
-    const entry = capture.entry(msg('in', message));
+    const vcon = new VconBuilder().build([start({ maxInlineContentSize: 64 }), captureAll().entry(msg('in', message))])!;
     const full = JSON.stringify({ jsonrpc: '2.0', ...message });
-    assert.ok(Buffer.byteLength(entry.body) <= 64);
-    assert.ok(full.startsWith(entry.body));
-    assert.deepEqual(entry.truncated, { originalSize: Buffer.byteLength(full), contentHash: contentHash(full) });
-    assert.match(entry.truncated!.contentHash, /^sha512-[A-Za-z0-9_-]{86}$/);
-    const vcon = new VconBuilder().build([start(), entry])!;
-    assert.equal(vcon.dialog![0].meta!.original_size, Buffer.byteLength(full));
+    const [dialog] = vcon.dialog!;
+    assert.ok(Buffer.byteLength(dialog.body!) <= 64);
+    assert.ok(full.startsWith(dialog.body!), 'cut on a character boundary');
+    assert.equal(dialog.meta!.truncated, true);
+    assert.equal(dialog.meta!.original_size, Buffer.byteLength(full));
+    assert.equal(dialog.meta!.content_hash, contentHash(full));
+    assert.match(String(dialog.meta!.content_hash), /^sha512-[A-Za-z0-9_-]{86}$/);
     assert.deepEqual(vconProblems(vcon), []);
   });
 });
