@@ -36,8 +36,8 @@ export class ConserverClient {
     return target.pathname + target.search;
   }
 
-  /** One attempt. */
-  async postOnce(vcon: object): Promise<PostOutcome> {
+  /** One attempt, with the vCon as an object or as its JSON text. */
+  async postOnce(vcon: object | string): Promise<PostOutcome> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     if (this.options.apiToken) headers[(this.options.apiTokenHeader ?? 'x-conserver-api-token').toLowerCase()] = this.options.apiToken;
     const timeout = this.options.timeoutMs ?? 30_000;
@@ -46,7 +46,7 @@ export class ConserverClient {
         method: 'POST',
         path: this.postPath,
         headers,
-        body: JSON.stringify(vcon),
+        body: typeof vcon === 'string' ? vcon : JSON.stringify(vcon),
         headersTimeout: timeout,
         bodyTimeout: timeout,
       });
@@ -62,7 +62,7 @@ export class ConserverClient {
   }
 
   /** Posts with exponential backoff (retryDelayMs, doubled each time) over retryAttempts retries. */
-  async post(vcon: object): Promise<PostOutcome> {
+  async post(vcon: object | string): Promise<PostOutcome> {
     const retries = this.options.retryAttempts ?? 3;
     const delay = this.options.retryDelayMs ?? 1_000;
     let outcome = await this.postOnce(vcon);

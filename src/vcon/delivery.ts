@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ConserverClient, PostOutcome } from './conserver.js';
-import type { Vcon } from './types.js';
 
 export const VCON_SUFFIX = '.vcon.json';
 
@@ -43,16 +42,16 @@ export class Delivery {
   }
 
   /** Writes the vCon locally and, with a conserver, into the spool until it is accepted. */
-  async store(vcon: Vcon, json: string): Promise<void> {
-    await writeAtomically(path.join(this.dir, vcon.uuid + VCON_SUFFIX), json);
-    if (this.conserver) await writeAtomically(path.join(this.spoolDir, vcon.uuid + VCON_SUFFIX), json);
+  async store(uuid: string, json: string): Promise<void> {
+    await writeAtomically(path.join(this.dir, uuid + VCON_SUFFIX), json);
+    if (this.conserver) await writeAtomically(path.join(this.spoolDir, uuid + VCON_SUFFIX), json);
   }
 
   /** Posts a stored vCon (with retries); what cannot be posted now stays in the spool. */
-  async send(vcon: Vcon): Promise<PostOutcome | undefined> {
+  async send(uuid: string, json: string): Promise<PostOutcome | undefined> {
     if (!this.conserver) return undefined;
-    const outcome = await this.conserver.post(vcon);
-    await this.settle(vcon.uuid, path.join(this.spoolDir, vcon.uuid + VCON_SUFFIX), outcome);
+    const outcome = await this.conserver.post(json);
+    await this.settle(uuid, path.join(this.spoolDir, uuid + VCON_SUFFIX), outcome);
     return outcome;
   }
 
@@ -89,16 +88,13 @@ export class Delivery {
     for (const name of names) {
       const file = path.join(this.spoolDir, name);
       const uuid = name.slice(0, -VCON_SUFFIX.length);
-      let vcon: object;
+      let json: string;
       try {
-        vcon = JSON.parse(await readFile(file, 'utf8'));
-      } catch (error) {
-        const outcome: PostOutcome = { kind: 'rejected', status: 0, reason: `unreadable spool file: ${(error as Error).message}` };
-        await this.settle(uuid, file, outcome);
-        report.rejected.push({ uuid, reason: outcome.reason });
-        continue;
+        json = await readFile(file, 'utf8');
+      } catch {
+        continue; // settled by a concurrent post meanwhile
       }
-      const outcome = await this.conserver.post(vcon);
+      const outcome = await this.conserver.post(json);
       await this.settle(uuid, file, outcome);
       if (outcome.kind === 'delivered') report.delivered.push(uuid);
       else (outcome.kind === 'rejected' ? report.rejected : report.pending).push({ uuid, reason: outcome.reason });

@@ -8,11 +8,11 @@ import path from 'node:path';
 import { VconBuilder } from './builder.js';
 import { ConserverClient } from './conserver.js';
 import { Delivery } from './delivery.js';
-import { listOrphanedJournals, readJournal } from './journal.js';
+import { Finalizer } from './finalizer.js';
+import { listOrphanedJournals } from './journal.js';
 import type { RecordingOptions } from './options.js';
 import { SessionRecorder, type RecorderHost, type UpstreamRef } from './recorder.js';
 import { SessionManager } from './sessions.js';
-import { vconProblems } from './validate.js';
 
 /** The logger shape both entry points accept (winston's, console's). */
 export interface VconLogger {
@@ -32,6 +32,7 @@ export class VconRecording extends EventEmitter implements RecorderHost {
   readonly delivery: Delivery;
   readonly journalDir: string;
   private readonly inflight = new Set<Promise<void>>();
+  private readonly finalizer = new Finalizer();
   private journalFailed = false;
 
   constructor(
@@ -102,6 +103,7 @@ export class VconRecording extends EventEmitter implements RecorderHost {
     const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
     await Promise.race([Promise.all([this.endAllSessions(), ...this.inflight]), bound]);
     clearTimeout(timer);
+    await this.finalizer.stop();
     await this.conserver?.close().catch(() => {});
   }
 
@@ -127,28 +129,26 @@ export class VconRecording extends EventEmitter implements RecorderHost {
     return this.track(this.finalize(journalFile, uuid, sessionId));
   }
 
-  /** Journal → vCon → checks → local file and conserver; the journal goes once the vCon is safe. */
+  /** Journal → vCon → checks (in the worker) → local file and conserver; the journal goes once the vCon is safe. */
   private async finalize(journalFile: string, uuid: string, sessionId: string): Promise<void> {
     try {
-      const vcon = this.builder.build(await readJournal(journalFile));
-      if (!vcon) {
+      const finished = await this.finalizer.finalize(journalFile);
+      if (!finished) {
         await rm(journalFile, { force: true });
         return;
       }
-      const json = this.builder.toJson(vcon);
-      const problems = vconProblems(vcon);
-      this.emit('vcon:created', { uuid: vcon.uuid, sessionId, vcon });
-      if (problems.length > 0) {
-        this.logger.error(`vCon ${vcon.uuid} fails its checks, kept in rejected/: ${problems.join('; ')}`);
-        await this.delivery.reject(vcon.uuid, json, problems);
+      if (this.listenerCount('vcon:created') > 0) this.emit('vcon:created', { uuid: finished.uuid, sessionId, vcon: JSON.parse(finished.json) });
+      if (finished.problems.length > 0) {
+        this.logger.error(`vCon ${finished.uuid} fails its checks, kept in rejected/: ${finished.problems.join('; ')}`);
+        await this.delivery.reject(finished.uuid, finished.json, finished.problems);
         await rm(journalFile, { force: true });
         return;
       }
       // Once written (and spooled), the vCon no longer needs its journal; posting may take long.
-      await this.delivery.store(vcon, json);
+      await this.delivery.store(finished.uuid, finished.json);
       await rm(journalFile, { force: true });
-      await this.delivery.send(vcon);
-      this.debug(`vCon ${vcon.uuid} written (${vcon.dialog?.length ?? 0} messages)`);
+      await this.delivery.send(finished.uuid, finished.json);
+      this.debug(`vCon ${finished.uuid} written (${finished.messages} messages)`);
     } catch (error) {
       this.logger.error(`vCon ${uuid} could not be finished: ${(error as Error).message}`);
       this.emit('vcon:error', { uuid, error });
