@@ -52,8 +52,6 @@ export class VconRecording extends EventEmitter implements RecorderHost {
         this.emit('vcon:error', { uuid, error: new Error(reason) });
       },
     });
-    // An 'error' event without a listener would throw: vcon:error is the one to listen to.
-    this.on('error', () => {});
   }
 
   get capture() {
@@ -122,7 +120,7 @@ export class VconRecording extends EventEmitter implements RecorderHost {
   journalError(error: Error): void {
     if (this.journalFailed) return;
     this.journalFailed = true;
-    this.logger.error(`vCon journal cannot be written (recording continues in memory only): ${error.message}`);
+    this.logger.error(`vCon journal cannot be written, so vCons will miss messages (the proxy keeps serving): ${error.message}`);
   }
 
   finished(journalFile: string, uuid: string, sessionId: string): Promise<void> {
