@@ -81,8 +81,11 @@ describe('vCon library (VconMcpProxy)', function () {
     await recorder.endSession('session-a');
     await recorder.shutdown();
 
-    // initialize ×2, initialized, then 3 × (call, answer) = 9 messages: 4 + 4 + 1.
-    const vcons = vconsIn(dir);
+    // initialize ×2, initialized, then 3 × (call, answer) = 9 messages: 4 + 4 + 1, in `amended` order.
+    const found = vconsIn(dir);
+    const vcons = [found.find((v) => !v.amended)!];
+    while (vcons.length < found.length) vcons.push(found.find((v) => v.amended?.uuid === vcons.at(-1)!.uuid)!);
+    assert.equal(found.length, 3);
     assert.deepEqual(vcons.map((v) => v.dialog!.length), [4, 4, 1]);
     assert.equal(vcons[0].amended, undefined);
     assert.deepEqual(vcons[1].amended, { uuid: vcons[0].uuid });
