@@ -111,8 +111,9 @@ export class VconBuilder {
     return vcon;
   }
 
+  /** Compact JSON: long sessions make big vCons (`mcproxy vcon show` is for reading them). */
   toJson(vcon: Vcon): string {
-    return JSON.stringify(vcon, null, 2) + '\n';
+    return JSON.stringify(vcon) + '\n';
   }
 
   /** Links each message to the request it belongs to, and that request's route. */

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { MessageCapture, type CaptureOptions, type CrossedMessage } from './capture.js';
 import { Journal, journalName } from './journal.js';
 import { TappedTransport, type MessageTap } from './transport.js';
-import type { Implementation, JournalEntry, StartEntry } from './types.js';
+import type { Implementation, JournalEntry, RouteEntry, StartEntry } from './types.js';
 import { uuidV8 } from './uuid.js';
 
 /** How long what crossed may wait in memory before it is appended to the journal. */
@@ -107,17 +107,20 @@ export class SessionRecorder implements MessageTap {
   }
 
   /** The client's request `id` goes to `upstream`, under its `original` name there. */
-  routed(id: RequestId, upstream: UpstreamRef, original?: string): void {
-    if (!this.current) return;
+  routed(id: RequestId, upstream: UpstreamRef, original?: string): RouteEntry | undefined {
+    if (!this.current) return undefined;
     this.describe(upstream);
-    this.pending.push({ t: 'route', id, upstream: upstream.name, ...(original !== undefined && { original }) });
+    const route: RouteEntry = { t: 'route', id, upstream: upstream.name, ...(original !== undefined && { original }) };
+    this.pending.push(route);
     this.schedule();
+    return route;
   }
 
-  /** The upstream's own id for the client's request `id`. */
-  upstreamRequestId(id: RequestId, upstream: string, upstreamId: RequestId): void {
+  /** The upstream's own id for the request `route` describes: into that entry while it waits for the journal, else a new one. */
+  upstreamRequestId(route: RouteEntry, upstreamId: RequestId): void {
     if (!this.current) return;
-    this.pending.push({ t: 'route', id, upstream, upstreamId });
+    if (this.pending.includes(route)) route.upstreamId = upstreamId;
+    else this.pending.push({ ...route, upstreamId });
     this.schedule();
   }
 

@@ -21,8 +21,8 @@ export function recordRoute(
 ): Params {
   const ref = clientParams.ref as Params | undefined;
   const exposed = clientParams.name ?? clientParams.uri ?? ref?.name ?? ref?.uri ?? clientParams.taskId;
-  recorder.routed(requestId, { name: upstream.name, serverInfo: upstream.serverInfo }, exposed === route.original ? undefined : route.original);
-  context.upstreamRequestId = (id) => recorder.upstreamRequestId(requestId, upstream.name, id);
+  const entry = recorder.routed(requestId, { name: upstream.name, serverInfo: upstream.serverInfo }, exposed === route.original ? undefined : route.original);
+  if (entry) context.upstreamRequestId = (id) => recorder.upstreamRequestId(entry, id);
   const uuid = recorder.vconUuid;
   if (uuid === undefined) return upstreamParams;
   return { ...upstreamParams, _meta: { ...(upstreamParams._meta as Params | undefined), [CHAIN_META_KEY]: uuid } };
