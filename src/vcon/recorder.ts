@@ -204,7 +204,12 @@ export class SessionRecorder implements MessageTap {
     this.pending = [];
     const journal = this.current?.journal;
     if (!journal || queued.length === 0) return;
-    journal.append(queued.map((item) => ('t' in item ? item : this.capture.entry(item))));
+    try {
+      journal.append(queued.map((item) => ('t' in item ? item : this.capture.entry(item))));
+    } catch (error) {
+      // Runs from a timer: whatever a message holds, it must not take the proxy down.
+      this.host.journalError(error as Error);
+    }
   }
 
   /** Closes the open vCon: the next message, if any, starts its successor. */
