@@ -11,5 +11,7 @@ export async function startRecording(config: ProxyConfig): Promise<VconRecording
   const recording = new VconRecording(options, log);
   await recording.start();
   log.info(`recording sessions as vCons into ${options.dir}${options.conserver ? ` and ${new URL(options.conserver.url).origin}` : ''}`);
+  // Told early, not at the first session's end; vCons wait in the spool meanwhile.
+  void recording.conserver?.healthCheck().then((healthy) => healthy || log.warn('the conserver does not answer its health check: vCons are spooled until it does'));
   return recording;
 }
