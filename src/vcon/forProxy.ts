@@ -9,8 +9,13 @@ export async function startRecording(config: ProxyConfig): Promise<VconRecording
   if (!config.vcon) return undefined;
   const options = recordingOptionsFromConfig(config.vcon, config.server.name, config.upstreams.map((upstream) => upstream.name));
   const recording = new VconRecording(options, log);
-  await recording.start();
-  log.info(`recording sessions as vCons into ${options.dir}${options.conserver ? ` and ${new URL(options.conserver.url).origin}` : ''}`);
+  try {
+    await recording.start();
+    log.info(`recording sessions as vCons into ${options.dir}${options.conserver ? ` and ${new URL(options.conserver.url).origin}` : ''}`);
+  } catch (error) {
+    // A folder that cannot be written is logged, not fatal: the proxy keeps serving.
+    log.error(`vCon folder ${options.dir} is not usable, sessions are not being recorded: ${(error as Error).message}`);
+  }
   // Told early, not at the first session's end; vCons wait in the spool meanwhile.
   void recording.conserver?.healthCheck().then((healthy) => healthy || log.warn('the conserver does not answer its health check: vCons are spooled until it does'));
   return recording;
