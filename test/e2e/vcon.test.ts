@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { CreateMessageRequestSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { vconProblems } from '../../src/vcon/validate.js';
 import type { Vcon } from '../../src/vcon/types.js';
@@ -260,6 +260,21 @@ describe('vCon recording', function () {
     assert.match(shown.stdout, /continued in an inner proxy:\n {2}MCP session: outer-proxy via inner-proxy/);
     assert.match(shown.stdout, /outer-proxy → everything +tools\/call request/);
     assert.doesNotMatch(shown.stdout, /\u001b\[/, 'no colours when stdout is not a TTY');
+  });
+
+  it('keeps serving when the vCon folder cannot be written, and says so', async () => {
+    const blocker = path.join(path.dirname(writeConfig('unused: true')), 'a-file');
+    writeFileSync(blocker, 'not a folder');
+    const proxy = await startHttpProxy(writeConfig(twoUpstreams({ dir: path.join(blocker, 'vcons') })));
+    try {
+      const { client, transport } = await connectHttp(proxy.url);
+      assert.equal(text(await client.callTool({ name: 'ev__echo', arguments: { message: 'still here' } })), 'Echo: still here');
+      await transport.terminateSession();
+      await client.close();
+      assert.match(proxy.stderr(), /vCon folder .*a-file\/vcons is not usable, sessions are not being recorded: ENOTDIR/);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('`vcon validate` lists reasons and exits 2 on an invalid vCon, 0 on a valid one', async () => {
