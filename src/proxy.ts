@@ -7,6 +7,7 @@ import { proxyIdentity } from './session/chain.js';
 import { ClientSession } from './session/session.js';
 import { UpstreamPool } from './upstream/pool.js';
 import { PROXY_VERSION } from './version.js';
+import { startRecording } from './vcon/forProxy.js';
 
 export interface RunningProxy {
   /** The HTTP endpoint, in HTTP mode. */
@@ -23,7 +24,8 @@ export interface ProxyOptions {
 
 export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}): Promise<RunningProxy> {
   const pool = new UpstreamPool({ name: config.server.name, version: PROXY_VERSION }, proxyIdentity(config));
-  const newSession = (label: string, profile?: string) => new ClientSession(config, pool, label, profile);
+  const recording = await startRecording(config);
+  const newSession = (label: string, profile?: string) => new ClientSession(config, pool, label, { profile, recorder: recording?.recorder(label) });
   log.info(`mcproxy ${PROXY_VERSION}: ${config.upstreams.length} upstream(s) from ${config.file}`);
 
   if (config.server.transport === 'stdio') {
@@ -31,9 +33,10 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     const { closed } = await startStdioListener(session);
     const stop = async () => {
       await session.close();
+      await recording?.shutdown();
       await pool.close();
     };
-    return { stopped: closed.then(() => pool.close()), stop };
+    return { stopped: closed.then(() => recording?.shutdown()).then(() => pool.close()), stop };
   }
 
   const listener = await startHttpListener({ ...config.server, profiles: Object.keys(config.profiles) }, newSession);
@@ -44,6 +47,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     stopped: whenStopped,
     async stop() {
       await listener.close();
+      await recording?.shutdown();
       await pool.close();
       stopped();
     },

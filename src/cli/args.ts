@@ -1,11 +1,13 @@
 // Command-line parsing: pure, so every flag combination is unit-tested.
 import { parseArgs } from 'node:util';
+import { parseVconCommand, type VconCommand } from './vconArgs.js';
 
 export type Command =
   | { kind: 'run'; config?: string; transport?: 'stdio' | 'http'; host?: string; port?: number; profile?: string }
   | { kind: 'validate'; config?: string }
   | { kind: 'list'; config?: string; json: boolean; profile?: string }
   | { kind: 'init'; install?: string; undo?: string; dryRun: boolean; output?: string }
+  | VconCommand
   | { kind: 'help'; topic?: string }
   | { kind: 'version' };
 
@@ -17,6 +19,10 @@ export const USAGE = `Usage:
                                    connect to the upstreams and print the catalog, exposed ← original
   mcproxy init [--install CLIENT] [--dry-run] [--undo CLIENT] [--output FILE]
                                    import the MCP servers of the clients on this machine
+  mcproxy vcon validate FILE...    check vCon files against the IETF schema and core rules
+  mcproxy vcon show FILE           print a vCon as a timeline (follows chain links to vCons beside it)
+  mcproxy vcon flush [--config FILE]
+                                   post the spooled vCons to the conserver now; list what was rejected
   mcproxy help [COMMAND]           this text, or a command's own
   mcproxy --version
 
@@ -88,6 +94,7 @@ export function parseCommand(argv: string[]): Command {
     if (extra.length > 1) throw new UsageError(`unexpected argument: ${extra[1]}`);
     return extra[0] === undefined ? { kind: 'help' } : { kind: 'help', topic: extra[0] };
   }
+  if (sub === 'vcon' && !values.json) return parseVconCommand(extra, values.config);
   if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
   const runOnly = (name: string) => {
     if (sub !== undefined && values[name as keyof typeof values] !== undefined) throw new UsageError(`--${name} only applies when running the proxy`);

@@ -2,12 +2,14 @@
 import { USAGE } from './args.js';
 
 const COMMANDS: Record<string, string> = {
-  run: `Usage: mcproxy [--config FILE] [--transport stdio|http] [--host H] [--port N]
+  run: `Usage: mcproxy [--config FILE] [--transport stdio|http] [--host H] [--port N] [--profile NAME]
 
 Runs the proxy. With the stdio transport (the default) the MCP client starts mcproxy itself and
 talks to it on stdin/stdout; run by hand in a terminal it just waits for such a client. With
 --transport http it serves Streamable HTTP on http://HOST:PORT/mcp (default 127.0.0.1:8808).
 Binding another address than loopback makes every upstream reachable from other machines.
+--profile NAME picks the view (a profile of the config) a stdio client gets; over HTTP each
+profile is served at <path>/NAME.
 Logs go to stderr (MCPROXY_LOG_LEVEL=debug for more); stdout carries only the protocol.
 Exit codes: 2 invalid or missing config, 3 cannot listen (port in use, permission denied).
 `,
@@ -16,10 +18,11 @@ Exit codes: 2 invalid or missing config, 3 cannot listen (port in use, permissio
 Checks the config without starting anything and prints every problem, one per line, as
 FILE:LINE:COLUMN KEY.PATH: MESSAGE. Exit 0 valid, 2 invalid or missing.
 `,
-  list: `Usage: mcproxy list [--config FILE] [--json]
+  list: `Usage: mcproxy list [--config FILE] [--json] [--profile NAME]
 
 Connects to every upstream once and prints the catalog a client would see: each tool, prompt,
-resource and template with its exposed name, upstream and original name. An upstream that
+resource and template as EXPOSED ← UPSTREAM/ORIGINAL (for --profile NAME, as that profile's
+clients see it), then COLLISION lines for names that collided. An upstream that
 fails is shown as FAILED upstream NAME: REASON (its exit code and last stderr lines, or the
 HTTP error). Exit 0 all connected, 1 some failed, 2 invalid config.
 `,
@@ -36,9 +39,20 @@ windsurf, cline), shows what it found, and writes their servers into one mcproxy
 --dry-run         prints what would be written (a diff for --install), writes nothing
 --undo CLIENT     restores CLIENT's config from its latest backup
 `,
+  vcon: `Usage: mcproxy vcon validate FILE...
+       mcproxy vcon show FILE
+       mcproxy vcon flush [--config FILE]
+
+validate  checks each vCon against the IETF JSON Schema and the core rules it does not encode;
+          lists the reasons; exit 2 if any file is invalid
+show      prints a vCon as a timeline (time, from → to, method, summary; colours on a terminal),
+          following chain links to vCons in the same folder
+flush     posts the vCons spooled for the conserver of the config's vcon: section now, and lists
+          those the conserver rejected
+`,
   help: `Usage: mcproxy help [COMMAND]
 
-Prints the overview, or COMMAND's own help (run, validate, list, init).
+Prints the overview, or COMMAND's own help (run, validate, list, init, vcon).
 `,
 };
 

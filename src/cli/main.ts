@@ -14,6 +14,7 @@ import { collectCatalog, formatReport } from './list.js';
 import { startupCollisions } from './collisionCheck.js';
 import { UnknownProfileError, viewOf, type View } from '../catalog/view.js';
 import { isLoopback, listenFailure } from './listenErrors.js';
+import { runVconCommand } from './vcon.js';
 
 /** Exit codes (documented in USAGE and the README). */
 const EXIT_INVALID = 2;
@@ -60,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'init':
       return runInit(command);
+    case 'vcon':
+      return runVconCommand(command, load);
     case 'run':
       return run(command);
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isPlainMap } from './document.js';
 import { packageEntry } from './packages.js';
 import type { ConfigPath, PathProblem } from './problems.js';
+import { normalizeVcon } from './vconSchema.js';
 import { NAMESPACE_PATTERN, NAMESPACE_RULE, type ProxyConfig, type RawConfig, type UpstreamConfig } from './schema.js';
 
 /** These sections hold upstreams by name; `mcpServers` is Claude Desktop's spelling, `servers` VS Code's. */
@@ -80,6 +81,7 @@ export function normalizeConfig(raw: RawConfig, file: string): ProxyConfig {
   const upstreams = UPSTREAM_SECTIONS.flatMap((section) => Object.entries(raw[section] ?? {}))
     .filter(([, upstream]) => upstream.enabled)
     .map(([name, upstream]) => normalizeUpstream(name, upstream, folder));
+  const vcon = normalizeVcon(raw.vcon, folder);
   const logFile = raw.logging.file === undefined ? undefined : path.resolve(folder, raw.logging.file);
   return {
     file,
@@ -89,6 +91,7 @@ export function normalizeConfig(raw: RawConfig, file: string): ProxyConfig {
     upstreams,
     policy: raw.policy ?? {},
     profiles: raw.profiles ?? {},
+    ...(vcon && { vcon }),
   };
 }
 

@@ -5,6 +5,7 @@ import { isPlainMap, valueAt } from './document.js';
 import type { EnvExpansion } from './env.js';
 import { REMOTE_LIMIT_NUMBER_KEYS, RESUMPTION_NUMBER_KEYS, SESSION_NUMBER_KEYS } from './lifecycleSchema.js';
 import type { ConfigPath, PathProblem } from './problems.js';
+import { vconScalarKindAt } from './vconSchema.js';
 
 /** Claude Desktop (and friends) spell the HTTP transport of a `url` server as `type`. */
 const TRANSPORT_FOR_TYPE: Record<string, 'streamable-http' | 'sse'> = {
@@ -68,6 +69,7 @@ export function coerceExpandedScalars(document: unknown, expansions: readonly En
 
 function scalarKindAt(path: ConfigPath): 'number' | 'boolean' | undefined {
   const [section, , field] = path;
+  if (section === 'vcon') return vconScalarKindAt(path);
   if (path.length === 2 && section === 'server' && (path[1] === 'port' || path[1] === 'pageSize')) return 'number';
   if (path.length === 2 && section === 'server' && isOneOf(path[1], SESSION_NUMBER_KEYS)) return 'number';
   if (path.length === 3 && section === 'server' && path[1] === 'resumption' && isOneOf(field, RESUMPTION_NUMBER_KEYS)) return 'number';

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { NamingSchema, PolicySchema, ProfilesSchema, policySections, type Policy, type Profile } from './policySchema.js';
 import { remoteConnectionLimitKeys, sessionLifecycleKeys } from './lifecycleSchema.js';
+import { VconSchema, type VconConfig } from './vconSchema.js';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -101,6 +102,8 @@ export const ConfigSchema = z
         file: z.string().optional(),
       })
       .prefault({}),
+    /** vCon recording of every client session (src/vcon); absent: nothing is recorded. */
+    vcon: VconSchema.optional(),
   });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
@@ -124,6 +127,7 @@ export interface ProxyConfig {
   /** The top-level `policy:` ({} when absent). */
   policy: Policy;
   profiles: Record<string, Profile>;
+  vcon?: VconConfig;
 }
 
 export function isStdioUpstream(u: UpstreamConfig): u is StdioUpstreamConfig & UpstreamConfig {

@@ -12,6 +12,7 @@ import type { CallContext } from '../upstream/attachments.js';
 import { LooseResult } from '../upstream/looseSchemas.js';
 import type { ClientSession } from './session.js';
 import { exposeTasks, listTasks, routeTask } from './tasks.js';
+import { recordRoute } from '../vcon/route.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 type Params = Record<string, unknown>;
@@ -80,7 +81,7 @@ async function byUri(session: ClientSession, uri: unknown): Promise<Route> {
  */
 async function forward(session: ClientSession, extra: Extra, method: string, params: Params, route: Route): Promise<Result> {
   const connection = await session.connection(route.upstream);
-  const upstreamParams = rename(method, params, route);
+  let upstreamParams = rename(method, params, route);
   const progressToken = extra._meta?.progressToken;
   const options: RequestOptions = { signal: extra.signal };
   if (progressToken !== undefined) {
@@ -91,6 +92,7 @@ async function forward(session: ClientSession, extra: Extra, method: string, par
     sendNotification: (notification) => extra.sendNotification(notification as ServerNotification),
     sendRequest: (upstreamRequest, requestOptions) => extra.sendRequest(upstreamRequest as ServerRequest, LooseResult, requestOptions),
   };
+  if (session.recorder) upstreamParams = recordRoute(session.recorder, extra.requestId, connection, params, upstreamParams, route, context);
   const result = await connection.request(session, { method, params: upstreamParams }, options, context);
   // A task the upstream created (or reports on) gets the id this client knows it by.
   if (method.startsWith('tasks/') || params.task !== undefined) return exposeTasks(session, route.upstream, result);

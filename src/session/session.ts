@@ -19,6 +19,7 @@ import { routeClientRequest } from './router.js';
 import { forwardToClient } from './serverRequests.js';
 import { exposeTaskParams } from './tasks.js';
 import { PROXY_VERSION } from '../version.js';
+import type { SessionRecorder } from '../vcon/recorder.js';
 
 /** MCP log levels, least severe first. */
 const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
@@ -26,12 +27,20 @@ const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
 /** How long a session's first requests wait for slow upstreams to connect. */
 const FIRST_CONNECT_WAIT_MS = 10_000;
 
+export interface SessionOptions {
+  /** The profile whose view this session serves (undefined: the default view). */
+  profile?: string;
+  /** Records this session as vCons when `vcon:` is configured: taps its transport, hears its routes. */
+  recorder?: SessionRecorder;
+}
+
 export class ClientSession implements UpstreamListener<UpstreamConnection> {
   readonly server: Server;
   /** Resource URIs this client subscribed to (as it knows them), and their route: only their updates reach it. */
   readonly subscriptions = new Map<string, Route>();
   /** The upstreams and policies this session's catalog is made of (its profile). */
   readonly view: View;
+  readonly recorder?: SessionRecorder;
   /** The catalog last built: new names never take one it gave away. */
   private lastCatalog?: Catalog;
   logLevel?: LoggingLevel;
@@ -47,9 +56,10 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     readonly config: ProxyConfig,
     private readonly pool: UpstreamPool,
     readonly label = 'stdio',
-    profile?: string,
+    options: SessionOptions = {},
   ) {
-    this.view = viewOf(config, profile);
+    this.view = viewOf(config, options.profile);
+    this.recorder = options.recorder;
     this.server = new Server(
       { name: config.server.name, version: config.server.version ?? PROXY_VERSION },
       {
@@ -94,7 +104,12 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   }
 
   connect(transport: Transport): Promise<void> {
-    return this.server.connect(transport);
+    return this.server.connect(this.recorder ? this.recorder.wrap(transport) : transport);
+  }
+
+  /** Runs `send`, so that what it sends the client is recorded as coming from `upstream`. */
+  private fromUpstream<T>(upstream: UpstreamConnection, send: () => T): T {
+    return this.recorder ? this.recorder.from({ name: upstream.name, serverInfo: upstream.serverInfo }, send) : send();
   }
 
   /**
@@ -160,7 +175,11 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     }
   }
 
-  onUpstreamNotification(upstream: UpstreamConnection, upstreamNotification: Notification, call?: CallContext): void {
+  onUpstreamNotification(upstream: UpstreamConnection, notification: Notification, call?: CallContext): void {
+    this.fromUpstream(upstream, () => this.relayNotification(upstream, notification, call));
+  }
+
+  private relayNotification(upstream: UpstreamConnection, upstreamNotification: Notification, call?: CallContext): void {
     const notification = exposeTaskParams(this, upstream.name, upstreamNotification);
     const params = (notification.params ?? {}) as Record<string, unknown>;
     switch (notification.method) {
@@ -189,7 +208,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   }
 
   onUpstreamRequest(upstream: UpstreamConnection, request: JSONRPCRequest, signal: AbortSignal, call?: CallContext): Promise<Result> {
-    return forwardToClient(this, upstream, exposeTaskParams(this, upstream.name, request), signal, call);
+    return this.fromUpstream(upstream, () => forwardToClient(this, upstream, exposeTaskParams(this, upstream.name, request), signal, call));
   }
 
   /** Sends to the client: with the call it belongs to when there is one (its HTTP stream), else on its own. */
@@ -224,6 +243,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     }
     await Promise.all(connections.map((connection) => this.pool.release(connection, this)));
     await this.server.close().catch(() => {});
+    // The vCon is finished and delivered off to the side; shutdown waits for it, bounded.
+    void this.recorder?.end();
     this.onclose?.();
   }
 }

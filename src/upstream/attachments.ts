@@ -10,6 +10,8 @@ import { ForwardedError } from './errors.js';
 export interface CallContext {
   sendNotification(notification: Notification): Promise<void>;
   sendRequest(request: { method: string; params?: Record<string, unknown> }, options: RequestOptions): Promise<Result>;
+  /** Told the upstream's own id for the request once it is sent (vCon recording). */
+  upstreamRequestId?(id: RequestId): void;
 }
 
 /** What a client session hears from an upstream. `call` is the session's latest call in flight there, if any. */

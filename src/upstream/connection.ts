@@ -109,7 +109,10 @@ export class UpstreamConnection {
     const tracked = async () => {
       const { call, done } = this.attachments.track(listener, context);
       try {
-        return await this.send(request, { ...options, resetTimeoutOnProgress: true }, (id) => (call.upstreamId = id));
+        return await this.send(request, { ...options, resetTimeoutOnProgress: true }, (id) => {
+          call.upstreamId = id;
+          context?.upstreamRequestId?.(id);
+        });
       } finally {
         done();
       }

@@ -1,0 +1,22 @@
+// The aggregating proxy's entry point into recording: a VconRecording from the `vcon:` section.
+import type { ProxyConfig } from '../config/schema.js';
+import { log } from '../log.js';
+import { recordingOptionsFromConfig } from './options.js';
+import { VconRecording } from './recording.js';
+
+/** The proxy's recording, started (crash leftovers delivered, spool retried); undefined without `vcon:`. */
+export async function startRecording(config: ProxyConfig): Promise<VconRecording | undefined> {
+  if (!config.vcon) return undefined;
+  const options = recordingOptionsFromConfig(config.vcon, config.server.name, config.upstreams.map((upstream) => upstream.name));
+  const recording = new VconRecording(options, log);
+  try {
+    await recording.start();
+    log.info(`recording sessions as vCons into ${options.dir}${options.conserver ? ` and ${new URL(options.conserver.url).origin}` : ''}`);
+  } catch (error) {
+    // A folder that cannot be written is logged, not fatal: the proxy keeps serving.
+    log.error(`vCon folder ${options.dir} is not usable, sessions are not being recorded: ${(error as Error).message}`);
+  }
+  // Told early, not at the first session's end; vCons wait in the spool meanwhile.
+  void recording.conserver?.healthCheck().then((healthy) => healthy || log.warn('the conserver does not answer its health check: vCons are spooled until it does'));
+  return recording;
+}

@@ -1,0 +1,244 @@
+// One client session's recording. It sees the session's messages through the tapped transport
+// (transport.ts) and learns from the session where each request went (`routed`) and which
+// upstream sent what the proxy passes on (`from`). On the request path it only queues what it
+// saw; capture, serialization and the journal write happen off to the side, batched every
+// JOURNAL_FLUSH_MS (one disk write per batch, not per message: that is what keeps recording cheap).
+//
+// Lifecycle: a vCon starts at the first message (initialize); reaching maxMessages, or being
+// idle for timeoutMs, closes it, and the next message starts a new one whose `amended` names
+// the previous uuid; `end()` (client gone, DELETE, shutdown) closes the last one.
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import path from 'node:path';
+import { MessageCapture, type CaptureOptions, type CrossedMessage } from './capture.js';
+import { Journal, journalName } from './journal.js';
+import { TappedTransport, type MessageTap } from './transport.js';
+import type { Implementation, JournalEntry, RouteEntry, StartEntry } from './types.js';
+import { uuidV8 } from './uuid.js';
+
+/** How long what crossed may wait in memory before it is appended to the journal. */
+export const JOURNAL_FLUSH_MS = 10;
+
+/** What the recorder needs from the recording it belongs to (recording.ts). */
+export interface RecorderHost {
+  readonly journalDir: string;
+  readonly capture: CaptureOptions;
+  readonly session: { timeoutMs: number; maxMessages: number };
+  startEntry(): Omit<StartEntry, 't' | 'uuid' | 'at' | 'amended' | 'defaultParty'>;
+  /** A vCon's journal is complete: build and deliver it. */
+  finished(journalFile: string, uuid: string, sessionId: string): Promise<void>;
+  /** Work that shutdown must wait for. */
+  track(work: Promise<void>): Promise<void>;
+  journalError(error: Error): void;
+  /** The session's last vCon is closed (its delivery may still run). */
+  sessionEnded(sessionId: string): void;
+}
+
+/** An upstream as the recorder names it: its key, and its serverInfo once known. */
+export interface UpstreamRef {
+  name: string;
+  serverInfo?: Implementation;
+}
+
+interface OpenVcon {
+  uuid: string;
+  journal: Journal;
+  messages: number;
+  /** Upstream keys already described in this vCon's journal (with serverInfo or not). */
+  parties: Map<string, boolean>;
+  sessionNoted: boolean;
+}
+
+export class SessionRecorder implements MessageTap {
+  private readonly capture: MessageCapture;
+  private pending: (CrossedMessage | JournalEntry)[] = [];
+  private flushScheduled = false;
+  private current?: OpenVcon;
+  private previous?: string;
+  private origin?: string;
+  private transport?: Transport;
+  private lastActivity = 0;
+  private idleTimer?: NodeJS.Timeout;
+  private ended = false;
+  private readonly finishing = new Set<Promise<void>>();
+
+  constructor(
+    private readonly host: RecorderHost,
+    readonly sessionId: string,
+    /** Library mode: the one server every message is exchanged with. */
+    private readonly defaultParty?: UpstreamRef,
+  ) {
+    this.capture = new MessageCapture(host.capture);
+  }
+
+  /** The uuid of the vCon being written, for `_meta` of requests to upstreams (chains). */
+  get vconUuid(): string | undefined {
+    return this.current?.uuid;
+  }
+
+  wrap<T extends Transport>(transport: T): Transport {
+    this.transport = transport;
+    return new TappedTransport(transport, this);
+  }
+
+  incoming(message: JSONRPCMessage): void {
+    const m = message as { method?: string; params?: { clientInfo?: Implementation; protocolVersion?: string } };
+    if (!this.open()) return;
+    if (m.method === 'initialize' && m.params?.clientInfo) {
+      this.pending.push({ t: 'client', info: m.params.clientInfo, protocolVersion: m.params.protocolVersion });
+    }
+    this.crossed({ at: Date.now(), dir: 'in', message });
+  }
+
+  outgoing(message: JSONRPCMessage, options?: TransportSendOptions): void {
+    if (!this.open()) return;
+    const current = this.current!;
+    if (!current.sessionNoted && this.transport?.sessionId) {
+      current.sessionNoted = true;
+      this.pending.push({ t: 'session', mcpSessionId: this.transport.sessionId });
+    }
+    const result = (message as { result?: { serverInfo?: Implementation; protocolVersion?: string } }).result;
+    // Library mode: the wrapped server's initialize answer names it.
+    if (this.defaultParty && result?.serverInfo && result.protocolVersion) this.describe({ ...this.defaultParty, serverInfo: result.serverInfo });
+    const crossed: CrossedMessage = { at: Date.now(), dir: 'out', message };
+    if (this.origin !== undefined) crossed.origin = this.origin;
+    if (options?.relatedRequestId !== undefined) crossed.related = options.relatedRequestId;
+    this.crossed(crossed);
+  }
+
+  /** The client's request `id` goes to `upstream`, under its `original` name there. */
+  routed(id: RequestId, upstream: UpstreamRef, original?: string): RouteEntry | undefined {
+    if (!this.current) return undefined;
+    this.describe(upstream);
+    const route: RouteEntry = { t: 'route', id, upstream: upstream.name, ...(original !== undefined && { original }) };
+    this.pending.push(route);
+    this.schedule();
+    return route;
+  }
+
+  /** The upstream's own id for the request `route` describes: into that entry while it waits for the journal, else a new one. */
+  upstreamRequestId(route: RouteEntry, upstreamId: RequestId): void {
+    if (!this.current) return;
+    if (this.pending.includes(route)) route.upstreamId = upstreamId;
+    else this.pending.push({ ...route, upstreamId });
+    this.schedule();
+  }
+
+  /** Runs `send`, attributing what it sends to the client (synchronously) to `upstream`. */
+  from<T>(upstream: UpstreamRef, send: () => T): T {
+    if (this.current) this.describe(upstream);
+    const outer = this.origin;
+    this.origin = upstream.name;
+    try {
+      return send();
+    } finally {
+      this.origin = outer;
+    }
+  }
+
+  closed(): void {
+    void this.end();
+  }
+
+  /** The session is over: closes its last vCon and waits until it is delivered (or kept for later). */
+  async end(): Promise<void> {
+    if (!this.ended) {
+      this.ended = true;
+      clearTimeout(this.idleTimer);
+      this.close();
+      this.host.sessionEnded(this.sessionId);
+    }
+    await Promise.all([...this.finishing]);
+  }
+
+  /** Makes sure a vCon is open for the next message; false once the session has ended. */
+  private open(): boolean {
+    if (this.ended) return false;
+    if (!this.current) this.begin();
+    this.lastActivity = Date.now();
+    return true;
+  }
+
+  private begin(): void {
+    const uuid = uuidV8();
+    const journal = new Journal(path.join(this.host.journalDir, journalName(uuid)), (error) => this.host.journalError(error));
+    this.current = { uuid, journal, messages: 0, parties: new Map(), sessionNoted: false };
+    const start: StartEntry = {
+      t: 'start',
+      uuid,
+      at: Date.now(),
+      ...this.host.startEntry(),
+      ...(this.previous && { amended: this.previous }),
+      ...(this.defaultParty && { defaultParty: this.defaultParty.name }),
+    };
+    this.pending.push(start);
+    if (this.defaultParty) this.describe(this.defaultParty);
+    this.armIdleTimer();
+  }
+
+  private crossed(message: CrossedMessage): void {
+    this.pending.push(message);
+    this.schedule();
+    if (++this.current!.messages >= this.host.session.maxMessages) this.close();
+  }
+
+  private describe(upstream: UpstreamRef): void {
+    const parties = this.current!.parties;
+    const known = parties.get(upstream.name);
+    if (known === true || (known === false && !upstream.serverInfo)) return;
+    parties.set(upstream.name, upstream.serverInfo !== undefined);
+    const info = upstream.serverInfo && { name: upstream.serverInfo.name, version: upstream.serverInfo.version };
+    this.pending.push({ t: 'party', key: upstream.name, ...(info && { info }) });
+  }
+
+  private schedule(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setTimeout(() => this.flush(), JOURNAL_FLUSH_MS);
+  }
+
+  /** Capture and journal everything queued, in order. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const queued = this.pending;
+    this.pending = [];
+    const journal = this.current?.journal;
+    if (!journal || queued.length === 0) return;
+    try {
+      journal.append(queued.map((item) => ('t' in item ? item : this.capture.entry(item))));
+    } catch (error) {
+      // Runs from a timer: whatever a message holds, it must not take the proxy down.
+      this.host.journalError(error as Error);
+    }
+  }
+
+  /** Closes the open vCon: the next message, if any, starts its successor. */
+  private close(): void {
+    const current = this.current;
+    if (!current) return;
+    this.flush();
+    current.journal.append([{ t: 'end', at: Date.now() }]);
+    this.current = undefined;
+    this.previous = current.uuid;
+    clearTimeout(this.idleTimer);
+    const done = this.host.track(
+      current.journal
+        .close()
+        .then(() => this.host.finished(current.journal.file, current.uuid, this.sessionId))
+        .finally(() => this.finishing.delete(done)),
+    );
+    this.finishing.add(done);
+  }
+
+  /** One timer per session, re-armed lazily: no timer work per message. */
+  private armIdleTimer(): void {
+    const timeout = this.host.session.timeoutMs;
+    const check = () => {
+      if (!this.current) return;
+      const idle = Date.now() - this.lastActivity;
+      if (idle >= timeout) this.close();
+      else this.idleTimer = setTimeout(check, timeout - idle).unref();
+    };
+    this.idleTimer = setTimeout(check, timeout).unref();
+  }
+}

@@ -1,0 +1,29 @@
+// What the router tells the recorder about a client request it forwards: the upstream, the
+// name there when it differs, the upstream's own request id, and, for chains of proxies, this
+// session's vCon uuid passed along in `_meta` so the next proxy can link its vCon to ours.
+import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { CallContext } from '../upstream/attachments.js';
+import type { SessionRecorder } from './recorder.js';
+import { CHAIN_META_KEY } from './types.js';
+
+type Params = Record<string, unknown>;
+
+/** Records the route and returns the upstream's params with the chain link in `_meta` (a new object: the client's message is left as recorded). */
+export function recordRoute(
+  recorder: SessionRecorder,
+  requestId: RequestId,
+  upstream: { name: string; serverInfo?: Implementation },
+  clientParams: Params,
+  upstreamParams: Params,
+  route: { original: string },
+  context: CallContext,
+): Params {
+  const ref = clientParams.ref as Params | undefined;
+  const exposed = clientParams.name ?? clientParams.uri ?? ref?.name ?? ref?.uri ?? clientParams.taskId;
+  const entry = recorder.routed(requestId, { name: upstream.name, serverInfo: upstream.serverInfo }, exposed === route.original ? undefined : route.original);
+  if (entry) context.upstreamRequestId = (id) => recorder.upstreamRequestId(entry, id);
+  const uuid = recorder.vconUuid;
+  if (uuid === undefined) return upstreamParams;
+  return { ...upstreamParams, _meta: { ...(upstreamParams._meta as Params | undefined), [CHAIN_META_KEY]: uuid } };
+}
