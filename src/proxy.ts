@@ -1,6 +1,8 @@
 // Puts the proxy together: the upstream pool, and a listener that opens one session per client.
 import type { ProxyConfig } from './config/schema.js';
+import { anonymousBindRefusal } from './downstream/auth/authFilter.js';
 import { startHttpListener } from './downstream/http.js';
+import { httpFilters } from './downstream/httpFilters.js';
 import { startStdioListener } from './downstream/stdio.js';
 import { log } from './log.js';
 import { ClientSession } from './session/session.js';
@@ -30,7 +32,9 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
     return { stopped: closed.then(() => pool.close()), stop };
   }
 
-  const listener = await startHttpListener(config.server, newSession);
+  const refusal = anonymousBindRefusal(config.server.host, config.server.auth);
+  if (refusal) throw new Error(refusal);
+  const listener = await startHttpListener({ ...config.server, filters: httpFilters(config.server) }, newSession);
   let stopped!: () => void;
   const whenStopped = new Promise<void>((resolve) => (stopped = resolve));
   return {

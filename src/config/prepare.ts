@@ -63,6 +63,8 @@ export function coerceExpandedScalars(document: unknown, expansions: readonly En
 function scalarKindAt(path: ConfigPath): 'number' | 'boolean' | undefined {
   const [section, , field] = path;
   if (path.length === 2 && section === 'server' && (path[1] === 'port' || path[1] === 'pageSize')) return 'number';
+  if (section === 'server' && path[1] === 'limits' && path.length >= 3) return 'number'; // every limit, rateLimit's too
+  if (path.length === 3 && section === 'server' && path[1] === 'auth' && field === 'allowAnonymous') return 'boolean';
   if (path.length !== 3 || (section !== 'upstreams' && section !== 'mcpServers')) return undefined;
   if (field === 'timeoutMs' || field === 'maxConcurrent') return 'number';
   if (field === 'shared' || field === 'enabled') return 'boolean';

@@ -1,5 +1,7 @@
 // The shape of mcproxy.yaml. Key names are a user-facing contract: add, never rename.
 import { z } from 'zod';
+import { AuthSchema, LimitsSchema } from './authSchema.js';
+import { SecuritySchema } from './securitySchema.js';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -69,6 +71,10 @@ export const ConfigSchema = z
         allowedHosts: z.array(z.string()).optional(),
         /** Origin header values accepted in HTTP mode; requests from other origins get 403. */
         allowedOrigins: z.array(z.string()).optional(),
+        /** HTTP: who may connect (API keys, OAuth access tokens). */
+        auth: AuthSchema.optional(),
+        /** HTTP: body size, nesting, sessions, in-flight requests, rate limit. */
+        limits: LimitsSchema.prefault({}),
       })
       .prefault({}),
     naming: z
@@ -85,6 +91,7 @@ export const ConfigSchema = z
         file: z.string().optional(),
       })
       .prefault({}),
+    security: SecuritySchema.prefault({}),
   });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
@@ -104,6 +111,8 @@ export interface ProxyConfig {
   server: RawConfig['server'];
   naming: RawConfig['naming'];
   logging: RawConfig['logging'];
+  /** Tool pinning; `pins` is an absolute path. */
+  security: RawConfig['security'];
   upstreams: UpstreamConfig[];
 }
 
