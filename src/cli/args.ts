@@ -5,6 +5,7 @@ export type Command =
   | { kind: 'run'; config?: string; transport?: 'stdio' | 'http'; host?: string; port?: number }
   | { kind: 'validate'; config?: string }
   | { kind: 'list'; config?: string; json: boolean }
+  | { kind: 'pins'; config?: string; action: 'list' | 'diff' | 'accept'; selector?: string }
   | { kind: 'help' }
   | { kind: 'version' };
 
@@ -14,6 +15,8 @@ export const USAGE = `Usage:
   mcproxy validate [--config FILE] check the config; lists every problem; exit 0 valid, 2 invalid
   mcproxy list [--config FILE] [--json]
                                    connect to the upstreams and print the aggregated catalog
+  mcproxy pins list|diff|accept [UPSTREAM[:TOOL]] [--config FILE]
+                                   show the tool pins, what differs from them, or accept the current versions
   mcproxy --help | --version
 `;
 
@@ -43,12 +46,13 @@ export function parseCommand(argv: string[]): Command {
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   const [sub, ...extra] = positionals;
-  if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
   const runOnly = (name: string) => {
     if (sub !== undefined && values[name as keyof typeof values] !== undefined) throw new UsageError(`--${name} only applies when running the proxy`);
   };
   ['transport', 'host', 'port'].forEach(runOnly);
   if (sub !== 'list' && values.json) throw new UsageError('--json only applies to `mcproxy list`');
+  if (sub === 'pins') return pinsCommand(extra, values.config);
+  if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
   switch (sub) {
     case undefined:
       return { kind: 'run', config: values.config, transport: transportOf(values.transport), host: values.host, port: portOf(values.port) };
@@ -59,6 +63,12 @@ export function parseCommand(argv: string[]): Command {
     default:
       throw new UsageError(`unknown command: ${sub}`);
   }
+}
+
+function pinsCommand([action, selector, ...rest]: string[], config: string | undefined): Command {
+  if (action !== 'list' && action !== 'diff' && action !== 'accept') throw new UsageError(`mcproxy pins needs list, diff or accept, not ${action ?? 'nothing'}`);
+  if (rest.length > 0) throw new UsageError(`unexpected argument: ${rest[0]}`);
+  return { kind: 'pins', config, action, selector };
 }
 
 function transportOf(value: string | undefined): 'stdio' | 'http' | undefined {

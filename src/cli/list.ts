@@ -18,6 +18,12 @@ const ignore: UpstreamListener<UpstreamConnection> = {
 };
 
 export async function collectCatalog(config: ProxyConfig): Promise<CatalogReport> {
+  const { listings, failed } = await collectListings(config);
+  return { entries: entriesOf(buildCatalog(listings, config.naming.separator)), failed };
+}
+
+/** Connects to every upstream once and returns what each lists, and which failed and why. */
+export async function collectListings(config: ProxyConfig): Promise<{ listings: UpstreamListing[]; failed: CatalogReport['failed'] }> {
   const clientInfo = { name: config.server.name, version: PROXY_VERSION };
   const connections = config.upstreams.map((upstream) => new UpstreamConnection(upstream, clientInfo, {}));
   connections.forEach((connection) => connection.attach(ignore));
@@ -36,7 +42,7 @@ export async function collectCatalog(config: ProxyConfig): Promise<CatalogReport
         failed.push({ upstream: connection.name, reason: (error as Error).message });
       }
     }
-    return { entries: entriesOf(buildCatalog(listings, config.naming.separator)), failed };
+    return { listings, failed };
   } finally {
     await Promise.all(connections.map((connection) => connection.close()));
   }

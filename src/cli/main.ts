@@ -8,6 +8,7 @@ import { startProxy } from '../proxy.js';
 import { PROXY_VERSION } from '../version.js';
 import { parseCommand, USAGE, UsageError, type Command } from './args.js';
 import { collectCatalog, formatReport } from './list.js';
+import { runPins } from './pins.js';
 
 const EXIT_INVALID = 2;
 
@@ -41,6 +42,14 @@ async function main(argv: string[]): Promise<number> {
       const report = await collectCatalog(config);
       process.stdout.write(command.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
       return report.failed.length === 0 ? 0 : 1;
+    }
+    case 'pins': {
+      const config = load(command.config);
+      if (!config) return EXIT_INVALID;
+      configureLogging({ level: 'warn', file: config.logging.file });
+      const { output, code } = await runPins(config, command.action, command.selector);
+      process.stdout.write(output);
+      return code;
     }
     case 'run':
       return run(command);

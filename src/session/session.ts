@@ -17,6 +17,7 @@ import { routeClientRequest } from './router.js';
 import { forwardToClient } from './serverRequests.js';
 import { exposeTaskParams } from './tasks.js';
 import { PROXY_VERSION } from '../version.js';
+import { guardListings, pinGuardFor } from '../security/pinGuard.js';
 
 /** MCP log levels, least severe first. */
 const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
@@ -32,6 +33,9 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   private connections?: Map<string, UpstreamConnection>;
   private firstAttempts?: Promise<unknown>;
   private catalogCache?: Promise<Catalog>;
+  /** Tools and prompts tool pinning withholds, by "tool <name>", with the reason a call gets. */
+  withheld = new Map<string, string>();
+  private pinsVersion = -1;
   private closed = false;
   onclose?: () => void;
 
@@ -104,6 +108,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
 
   /** The catalog as this session sees it, rebuilt after any upstream says its lists changed. */
   catalog(): Promise<Catalog> {
+    // `mcproxy pins accept` changed the pin file: what was withheld may be served now.
+    if (pinGuardFor(this.config).refresh() !== this.pinsVersion) this.catalogCache = undefined;
     this.catalogCache ??= this.buildCatalog();
     return this.catalogCache;
   }
@@ -119,7 +125,10 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
         }),
       ),
     );
-    const catalog = buildCatalog(listings, this.config.naming.separator);
+    const pinned = guardListings(this.config, listings);
+    this.withheld = pinned.withheld;
+    this.pinsVersion = pinGuardFor(this.config).version;
+    const catalog = buildCatalog(pinned.listings, this.config.naming.separator);
     for (const note of catalog.notes) log.info(note, { session: this.label });
     return catalog;
   }
