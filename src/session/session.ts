@@ -9,6 +9,7 @@ import { buildCatalog, type Catalog } from '../catalog/catalog.js';
 import { emptyListing } from '../catalog/listing.js';
 import type { ProxyConfig } from '../config/schema.js';
 import { log } from '../log.js';
+import { throttledWarn } from '../logThrottle.js';
 import type { CallContext, UpstreamListener } from '../upstream/attachments.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import { asClientError } from '../upstream/errors.js';
@@ -72,7 +73,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     // Upstreams are told the client's capabilities, so they open once the client said them.
     this.server.oninitialized = () => void this.upstreams();
     this.server.onclose = () => void this.close();
-    this.server.onerror = (error) => log.debug(`downstream protocol: ${error.message}`, { session: this.label });
+    const protocolNoise = throttledWarn({ session: label });
+    this.server.onerror = (error) => protocolNoise(`protocol error from the client: ${error.message}`);
   }
 
   connect(transport: Transport): Promise<void> {

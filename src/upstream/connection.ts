@@ -19,6 +19,7 @@ import PQueue from 'p-queue';
 import { isStdioUpstream, type RemoteUpstreamConfig, type UpstreamConfig } from '../config/schema.js';
 import { emptyListing, type UpstreamListing } from '../catalog/listing.js';
 import { log } from '../log.js';
+import { throttledWarn } from '../logThrottle.js';
 import { Attachments, type CallContext, type UpstreamListener } from './attachments.js';
 import { unavailable, upstreamError } from './errors.js';
 import { fetchListing } from './listing.js';
@@ -48,6 +49,8 @@ export class UpstreamConnection {
   private attempt = 0;
   private retryTimer?: NodeJS.Timeout;
   private firstAttempt: Promise<void>;
+  /** Garbage, duplicate answers, answers to unknown ids: logged, but never a flood. */
+  private readonly protocolNoise: (message: string) => void;
 
   constructor(
     readonly config: UpstreamConfig,
@@ -55,6 +58,7 @@ export class UpstreamConnection {
     private readonly capabilities: ClientCapabilities,
   ) {
     this.attachments = new Attachments(config.name);
+    this.protocolNoise = throttledWarn({ upstream: config.name });
     if (config.maxConcurrent) this.queue = new PQueue({ concurrency: config.maxConcurrent });
     this.firstAttempt = this.connect();
   }
@@ -222,7 +226,7 @@ export class UpstreamConnection {
     const client = new Client(this.clientInfo, { capabilities: this.capabilities });
     client.fallbackNotificationHandler = async (notification) => this.onNotification(notification);
     client.fallbackRequestHandler = async (request, extra) => this.answer(request, extra.signal);
-    client.onerror = (error) => log.debug(`protocol: ${error.message}`, { upstream: this.name });
+    client.onerror = (error) => this.protocolNoise(`protocol error from the upstream: ${error.message}`);
     client.onclose = () => this.onClosed(client);
     await client.connect(transport, { timeout: this.config.timeoutMs });
     tapTransport(transport, (requestId, reason) => this.answering.get(requestId)?.abort(reason));
