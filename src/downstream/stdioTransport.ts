@@ -86,8 +86,6 @@ export class BoundedStdioServerTransport implements Transport {
       }
       return this.refuse(validId, -32600, `Invalid Request: ${what}`);
     }
-    // The SDK never answers a request whose id is "" (it tests ids for truthiness): say so instead of hanging the client.
-    if ('id' in parsed.data && parsed.data.id === '' && 'method' in parsed.data) return this.refuse('', -32600, 'Invalid Request: an empty string id is not supported');
     this.onmessage?.(parsed.data);
   }
 
