@@ -4,18 +4,14 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { postJsonRpc } from '../helpers/jsonrpc.js';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { INITIALIZE, postJsonRpc } from '../helpers/jsonrpc.js';
 import { startTestIssuer, unsignedToken, type TestIssuer } from '../helpers/oauthIssuer.js';
 import { CLI, ROOT } from '../helpers/paths.js';
 import { startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { changing } from '../helpers/upstreams.js';
 
-const INITIALIZE = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'auth-test', version: '1' } },
-};
 
 const TEAM_KEY = 'team-key-0123456789abcdef';
 const CI_KEY = 'ci-key-0123456789abcdef';
@@ -85,6 +81,34 @@ describe('API key in a custom header', function () {
     assert.ok((await toolNamesWith(proxy.url, { 'x-api-key': TEAM_KEY })).length > 0);
     assert.ok((await toolNamesWith(proxy.url, { 'x-api-key': `Bearer ${TEAM_KEY}` })).length > 0);
     assert.equal((await postJsonRpc(proxy.url, INITIALIZE, { authorization: `Bearer ${TEAM_KEY}` })).status, 401);
+  });
+});
+
+describe('no token passthrough', function () {
+  it('sends a remote upstream only its configured headers, never the client’s key', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const upstream = createServer((req, res) => {
+      seen.push(req.headers);
+      res.writeHead(401).end();
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const file = writeConfig({
+      server: { auth: { apiKeys: ['${TEAM_KEY}'] } },
+      upstreams: { chg: changing, remote: { url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp`, headers: { 'x-upstream': 'configured' } } },
+    });
+    const proxy = await startHttpProxy(file, [], { TEAM_KEY });
+    try {
+      await toolNamesWith(proxy.url, { authorization: `Bearer ${TEAM_KEY}` });
+      assert.ok(seen.length > 0, 'the proxy tried the remote upstream');
+      for (const headers of seen) {
+        assert.equal(headers['x-upstream'], 'configured');
+        assert.equal(headers.authorization, undefined);
+        assert.ok(!JSON.stringify(headers).includes(TEAM_KEY));
+      }
+    } finally {
+      await proxy.stop();
+      upstream.close();
+    }
   });
 });
 

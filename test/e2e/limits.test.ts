@@ -1,15 +1,9 @@
 // Limits on the HTTP listener: each refusal is a clear status, and the proxy keeps serving.
 import assert from 'node:assert/strict';
-import { postJsonRpc } from '../helpers/jsonrpc.js';
+import { INITIALIZE, postJsonRpc } from '../helpers/jsonrpc.js';
 import { connectHttp, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { changing } from '../helpers/upstreams.js';
 
-const INITIALIZE = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'limits-test', version: '1' } },
-};
 
 /** Opens a raw session: its id, with the initialized notification sent. */
 async function openSession(url: string): Promise<Record<string, string>> {

@@ -1,6 +1,7 @@
 // The stdio listener under bad input: every bad line gets its JSON-RPC error (or is dropped with
 // a log line), and the session carries on; nothing a client writes ends it.
 import assert from 'node:assert/strict';
+import { INITIALIZE } from '../helpers/jsonrpc.js';
 import { writeConfig } from '../helpers/proxy.js';
 import { startRawStdio, type RawStdioProxy } from '../helpers/rawStdio.js';
 import { changing } from '../helpers/upstreams.js';
@@ -9,7 +10,7 @@ describe('stdio listener under bad input', function () {
   let proxy: RawStdioProxy;
   before(async () => {
     proxy = startRawStdio(writeConfig({ upstreams: { chg: changing } }));
-    await proxy.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }) + '\n');
+    await proxy.write(JSON.stringify(INITIALIZE) + '\n');
     assert.equal((await proxy.next()).id, 1);
     await proxy.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
   });

@@ -5,7 +5,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { POST_HEADERS } from '../helpers/jsonrpc.js';
+import { INITIALIZE, POST_HEADERS } from '../helpers/jsonrpc.js';
 import { CLI, ROOT } from '../helpers/paths.js';
 import { connectHttp, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { changing, fixture } from '../helpers/upstreams.js';
@@ -30,7 +30,7 @@ export interface FuzzResult {
   warnLines: number;
 }
 
-const INITIALIZE = { jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'fuzz', version: '1' } } };
+const INIT = { ...INITIALIZE, id: 'init' };
 const count = (detail: Record<string, number>, key: string) => (detail[key] = (detail[key] ?? 0) + 1);
 
 /** Splits `total` inputs over the three targets: 40 % stdio, 40 % HTTP, 20 % hostile upstream. */
@@ -85,7 +85,7 @@ async function fuzzStdio(inputs: number, rng: Rng): Promise<Figures> {
     });
 
   const init = answered('init');
-  await write(JSON.stringify(INITIALIZE) + '\n');
+  await write(JSON.stringify(INIT) + '\n');
   if (!(await init)) figures.failures.push('no answer to initialize');
   await write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
   let expectAnswers = 0;
@@ -120,7 +120,7 @@ async function fuzzHttp(proxy: HttpProxy, inputs: number, rng: Rng): Promise<Fig
   const started = Date.now();
   const figures: Figures = { target: 'HTTP', inputs, answered: 0, dropped: 0, failures: [], ms: 0, detail: {} };
   const control = await connectHttp(proxy.url);
-  const init = await fetch(proxy.url, { method: 'POST', headers: POST_HEADERS, body: JSON.stringify(INITIALIZE) });
+  const init = await fetch(proxy.url, { method: 'POST', headers: POST_HEADERS, body: JSON.stringify(INIT) });
   await init.text();
   const session = { 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-06-18' };
   const url = new URL(proxy.url);

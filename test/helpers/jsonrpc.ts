@@ -7,3 +7,11 @@ export const POST_HEADERS = { 'content-type': 'application/json', accept: 'appli
 export function postJsonRpc(url: string, message: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, { method: 'POST', headers: { ...POST_HEADERS, ...headers }, body: JSON.stringify(message) });
 }
+
+/** A plain initialize request, as a client without capabilities sends it. */
+export const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'mcproxy-test', version: '1' } },
+};

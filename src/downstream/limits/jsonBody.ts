@@ -1,6 +1,8 @@
-// Reads a POST body once, for everything after it: refused with 413 past maxBodyBytes (without
-// reading the rest), with a JSON-RPC error when nested deeper than maxDepth (checked on the
-// text, before JSON.parse ever recurses into it) or when it is not JSON.
+// Reads a POST body once, for everything after it. Refused: with 413 past maxBodyBytes (the rest
+// is drained unread, so a client still sending gets to read the answer); with a JSON-RPC error
+// when nested deeper than maxDepth (checked on the text, before JSON.parse recurses into it) or
+// when it is not JSON.
+import type { IncomingMessage } from 'node:http';
 import type { LimitsConfig } from '../../config/authSchema.js';
 import { reply, type HttpFilter } from '../filters.js';
 
@@ -9,14 +11,10 @@ export function jsonBody(limits: Pick<LimitsConfig, 'maxBodyBytes' | 'maxDepth'>
     if (req.method !== 'POST') return true;
     const declared = Number(req.headers['content-length']);
     if (declared > limits.maxBodyBytes) return tooLarge();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > limits.maxBodyBytes) return tooLarge();
-      chunks.push(chunk as Buffer);
-    }
-    const text = Buffer.concat(chunks).toString('utf8');
+    const read = await readBody(req, limits.maxBodyBytes);
+    if (read === 'too large') return tooLarge();
+    if (read === 'aborted') return false; // the client hung up: no one to answer
+    const text = read.toString('utf8');
     if (nestingExceeds(text, limits.maxDepth)) {
       reply(res, 400, -32600, `Invalid Request: JSON nested deeper than ${limits.maxDepth} levels`);
       return false;
@@ -30,11 +28,44 @@ export function jsonBody(limits: Pick<LimitsConfig, 'maxBodyBytes' | 'maxDepth'>
     return true;
 
     function tooLarge(): boolean {
-      // Close the connection: the rest of the body is not worth reading.
-      reply(res, 413, -32600, `Request body larger than ${limits.maxBodyBytes} bytes`, { connection: 'close' });
+      reply(res, 413, -32600, `Request body larger than ${limits.maxBodyBytes} bytes`);
+      drain(req);
       return false;
     }
   };
+}
+
+/** The body, unless it grows past `limit` or the client hangs up first. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too large' | 'aborted'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (result: Buffer | 'too large' | 'aborted') => {
+      req.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onClose);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) settle('too large');
+      else chunks.push(chunk);
+    };
+    const onEnd = () => settle(Buffer.concat(chunks));
+    const onClose = () => settle('aborted');
+    req.on('data', onData).once('end', onEnd).once('close', onClose).once('error', onClose);
+  });
+}
+
+/** Most bytes read and thrown away after a 413 before the connection is cut. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
+/** Discards the rest of a refused body, so that the client, still sending, gets to read the 413. */
+function drain(req: IncomingMessage): void {
+  let drained = 0;
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > MAX_DRAIN_BYTES) req.socket.destroy();
+  });
+  req.resume();
 }
 
 /** Whether arrays/objects in `text` nest deeper than `maxDepth` (brackets inside strings don't count). */
