@@ -111,7 +111,11 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   /** The catalog as this session sees it, rebuilt after any upstream says its lists changed. */
   catalog(): Promise<Catalog> {
     // `mcproxy pins accept` changed the pin file: what was withheld may be served now.
-    if (pinGuardFor(this.config).refresh() !== this.pinsVersion) this.catalogCache = undefined;
+    const pinsVersion = pinGuardFor(this.config).refresh();
+    if (pinsVersion !== this.pinsVersion) {
+      this.pinsVersion = pinsVersion;
+      this.catalogCache = undefined;
+    }
     this.catalogCache ??= this.buildCatalog();
     return this.catalogCache;
   }
@@ -129,7 +133,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     );
     const pinned = guardListings(this.config, listings);
     this.withheld = pinned.withheld;
-    this.pinsVersion = pinGuardFor(this.config).version;
+    this.pinsVersion = pinGuardFor(this.config).version; // our own first pins are no reason to rebuild
     const catalog = buildCatalog(pinned.listings, this.config.naming.separator);
     for (const note of catalog.notes) log.info(note, { session: this.label });
     return catalog;

@@ -138,12 +138,12 @@ describe('protocol edges', function () {
     }
   });
 
-  it('drops progress under a token nobody gave, with a debug log, and keeps serving', async () => {
+  it('drops progress under a token nobody gave, with a warning naming the upstream, and keeps serving', async () => {
     const { client } = await connectHttp(proxy.url);
     try {
       assert.equal(text(await client.callTool({ name: 'chg__stray-progress', arguments: {} })), 'sent');
       assert.equal(text(await client.callTool({ name: 'chg__ping-client', arguments: {} })), 'pong {}');
-      assert.match(proxy.stderr(), /debug .*upstream=changing.*unknown token/);
+      assert.match(proxy.stderr(), /warn \[upstream=changing\] protocol error from the upstream: .*unknown token/);
     } finally {
       await client.close();
     }
