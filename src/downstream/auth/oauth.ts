@@ -20,11 +20,14 @@ export type TokenVerifier = (token: string, audience: string) => Promise<TokenCh
 
 export function oauthVerifier(config: OAuthConfig): TokenVerifier {
   let keys: Promise<JWTVerifyGetKey> | undefined;
-  const keySet = () => {
-    keys ??= jwksUrlOf(config).then((url) => createRemoteJWKSet(new URL(url)));
-    keys.catch(() => (keys = undefined)); // discovery is retried on the next token
-    return keys;
-  };
+  const keySet = () =>
+    (keys ??= jwksUrlOf(config).then(
+      (url) => createRemoteJWKSet(new URL(url)),
+      (error: unknown) => {
+        keys = undefined; // discovery is retried with the next token
+        throw error;
+      },
+    ));
 
   return async (token, defaultAudience) => {
     let payload: JWTPayload;
