@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { INITIALIZE, postJsonRpc } from '../helpers/jsonrpc.js';
+import { freePort } from '../helpers/net.js';
 import { startTestIssuer, unsignedToken, type TestIssuer } from '../helpers/oauthIssuer.js';
 import { CLI, ROOT } from '../helpers/paths.js';
 import { startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
@@ -108,6 +109,27 @@ describe('no token passthrough', function () {
     } finally {
       await proxy.stop();
       upstream.close();
+    }
+  });
+});
+
+describe('OAuth with its signing keys out of reach', function () {
+  it('answers 503 with Retry-After, not 401, when the JWKS cannot be fetched, and names no token', async () => {
+    const issuer = await startTestIssuer();
+    const closedPort = await freePort();
+    const file = writeConfig({ server: { auth: { oauth: { issuer: issuer.issuer, jwksUrl: `http://127.0.0.1:${closedPort}/jwks.json` } } }, upstreams: { chg: changing } });
+    const proxy = await startHttpProxy(file);
+    try {
+      const token = await issuer.sign({ sub: 'alice', aud: proxy.url });
+      const response = await postJsonRpc(proxy.url, INITIALIZE, { authorization: `Bearer ${token}` });
+      assert.equal(response.status, 503);
+      assert.equal(response.headers.get('retry-after'), '5');
+      assert.match(((await response.json()) as { error: { message: string } }).error.message, /signing keys cannot be fetched/);
+      assert.match(proxy.stderr(), /warn cannot fetch the issuer's signing keys/);
+      assert.ok(!proxy.stderr().includes(token.split('.')[2]));
+    } finally {
+      await proxy.stop();
+      await issuer.close();
     }
   });
 });
