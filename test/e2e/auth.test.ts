@@ -4,10 +4,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { INITIALIZE, postJsonRpc } from '../helpers/jsonrpc.js';
-import { freePort } from '../helpers/net.js';
+import { freePort, startHeaderRecorder } from '../helpers/net.js';
 import { startTestIssuer, unsignedToken, type TestIssuer } from '../helpers/oauthIssuer.js';
 import { CLI, ROOT } from '../helpers/paths.js';
 import { startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
@@ -87,15 +85,11 @@ describe('API key in a custom header', function () {
 
 describe('no token passthrough', function () {
   it('sends a remote upstream only its configured headers, never the client’s key', async () => {
-    const seen: IncomingHttpHeaders[] = [];
-    const upstream = createServer((req, res) => {
-      seen.push(req.headers);
-      res.writeHead(401).end();
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const upstream = await startHeaderRecorder();
+    const { seen } = upstream;
     const file = writeConfig({
       server: { auth: { apiKeys: ['${TEAM_KEY}'] } },
-      upstreams: { chg: changing, remote: { url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp`, headers: { 'x-upstream': 'configured' } } },
+      upstreams: { chg: changing, remote: { url: upstream.url, headers: { 'x-upstream': 'configured' } } },
     });
     const proxy = await startHttpProxy(file, [], { TEAM_KEY });
     try {

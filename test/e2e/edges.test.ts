@@ -4,11 +4,9 @@
 import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { POST_HEADERS, postJsonRpc } from '../helpers/jsonrpc.js';
-import { freePort } from '../helpers/net.js';
+import { freePort, startHeaderRecorder } from '../helpers/net.js';
 import { ROOT, serverPackage } from '../helpers/paths.js';
 import { connectHttp, connectStdio, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
@@ -52,13 +50,8 @@ describe('remote upstreams', function () {
   });
 
   it('sends the configured headers, with ${VAR} taken from the environment', async () => {
-    const seen: IncomingHttpHeaders[] = [];
-    const gate = createServer((req, res) => {
-      seen.push(req.headers);
-      res.writeHead(401).end();
-    });
-    await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(gate.address() as AddressInfo).port}/mcp`;
+    const gate = await startHeaderRecorder();
+    const { url, seen } = gate;
     const file = writeConfig({ upstreams: { locked: { url, headers: { Authorization: 'Bearer ${TEST_UPSTREAM_TOKEN}' } } } });
     const proxy = await startHttpProxy(file, [], { TEST_UPSTREAM_TOKEN: 's3cret-token' });
     try {
