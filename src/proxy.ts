@@ -1,6 +1,8 @@
 // Puts the proxy together: the upstream pool, and a listener that opens one session per client.
 import type { ProxyConfig } from './config/schema.js';
+import { anonymousBindRefusal } from './downstream/auth/authFilter.js';
 import { startHttpListener } from './downstream/http.js';
+import { httpFilters } from './downstream/httpFilters.js';
 import { startStdioListener } from './downstream/stdio.js';
 import { log } from './log.js';
 import { proxyIdentity } from './session/chain.js';
@@ -39,7 +41,9 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     return { stopped: closed.then(() => recording?.shutdown()).then(() => pool.close()), stop };
   }
 
-  const listener = await startHttpListener({ ...config.server, profiles: Object.keys(config.profiles) }, newSession);
+  const refusal = anonymousBindRefusal(config.server.host, config.server.auth);
+  if (refusal) throw new Error(refusal);
+  const listener = await startHttpListener({ ...config.server, profiles: Object.keys(config.profiles), filters: httpFilters(config.server) }, newSession);
   let stopped!: () => void;
   const whenStopped = new Promise<void>((resolve) => (stopped = resolve));
   return {

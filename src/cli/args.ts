@@ -8,6 +8,7 @@ export type Command =
   | { kind: 'list'; config?: string; json: boolean; profile?: string }
   | { kind: 'init'; install?: string; undo?: string; dryRun: boolean; output?: string }
   | VconCommand
+  | { kind: 'pins'; config?: string; action: 'list' | 'diff' | 'accept'; selector?: string }
   | { kind: 'help'; topic?: string }
   | { kind: 'version' };
 
@@ -23,6 +24,8 @@ export const USAGE = `Usage:
   mcproxy vcon show FILE           print a vCon as a timeline (follows chain links to vCons beside it)
   mcproxy vcon flush [--config FILE]
                                    post the spooled vCons to the conserver now; list what was rejected
+  mcproxy pins list|diff|accept [UPSTREAM[:TOOL]] [--config FILE]
+                                   show the tool pins, what differs from them, or accept the current versions
   mcproxy help [COMMAND]           this text, or a command's own
   mcproxy --version
 
@@ -95,6 +98,7 @@ export function parseCommand(argv: string[]): Command {
     return extra[0] === undefined ? { kind: 'help' } : { kind: 'help', topic: extra[0] };
   }
   if (sub === 'vcon' && !values.json) return parseVconCommand(extra, values.config);
+  if (sub === 'pins' && !values.json) return pinsCommand(extra, values.config);
   if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
   const runOnly = (name: string) => {
     if (sub !== undefined && values[name as keyof typeof values] !== undefined) throw new UsageError(`--${name} only applies when running the proxy`);
@@ -119,6 +123,12 @@ export function parseCommand(argv: string[]): Command {
     default:
       throw new UsageError(`unknown command: ${sub}`);
   }
+}
+
+function pinsCommand([action, selector, ...rest]: string[], config: string | undefined): Command {
+  if (action !== 'list' && action !== 'diff' && action !== 'accept') throw new UsageError(`mcproxy pins needs list, diff or accept, not ${action ?? 'nothing'}`);
+  if (rest.length > 0) throw new UsageError(`unexpected argument: ${rest[0]}`);
+  return { kind: 'pins', config, action, selector };
 }
 
 function transportOf(value: string | undefined): 'stdio' | 'http' | undefined {

@@ -1,10 +1,6 @@
 // Why the HTTP listener could not start, in one line instead of a stack trace.
 
 /** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 /** The one-line reason for a listen error, or undefined for any other error. */
 export function listenFailure(error: unknown, host: string, port: number): string | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

@@ -13,8 +13,11 @@ import { runInit } from './init.js';
 import { collectCatalog, formatReport } from './list.js';
 import { startupCollisions } from './collisionCheck.js';
 import { UnknownProfileError, viewOf, type View } from '../catalog/view.js';
-import { isLoopback, listenFailure } from './listenErrors.js';
+import { listenFailure } from './listenErrors.js';
+import { isLoopback } from '../downstream/hostPolicy.js';
+import { anonymousBindRefusal } from '../downstream/auth/authFilter.js';
 import { runVconCommand } from './vcon.js';
+import { runPins } from './pins.js';
 
 /** Exit codes (documented in USAGE and the README). */
 const EXIT_INVALID = 2;
@@ -63,6 +66,14 @@ async function main(argv: string[]): Promise<number> {
       return runInit(command);
     case 'vcon':
       return runVconCommand(command, load);
+    case 'pins': {
+      const config = load(command.config);
+      if (!config) return EXIT_INVALID;
+      configureLogging({ level: 'warn', file: config.logging.file });
+      const { output, code } = await runPins(config, command.action, command.selector);
+      process.stdout.write(output);
+      return code;
+    }
     case 'run':
       return run(command);
   }
@@ -84,6 +95,11 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
     }
   }
   const { transport, host } = config.server;
+  const unauthenticated = transport === 'http' ? anonymousBindRefusal(host, config.server.auth) : undefined;
+  if (unauthenticated) {
+    process.stderr.write(`mcproxy: ${unauthenticated}\n`);
+    return EXIT_INVALID;
+  }
   if (transport === 'http' && !isLoopback(host)) {
     log.warn(`binding ${host}: the proxy, and every upstream behind it, is reachable from other machines; bind 127.0.0.1 unless that is what you want`);
   }

@@ -79,9 +79,11 @@ export function loadConfigWithNotes(file: string, env: NodeJS.ProcessEnv = proce
 
   if (result.success) problems.push(...checkPackages(result.data, absoluteFile));
   if (problems.length > 0 || !result.success) throw new ConfigError(inFileOrder(problems.map(toProblem)));
-  // Servers told to keep data under ${MCPROXY_DATA_DIR} find the folder there on first run.
+  // Servers told to keep data under ${MCPROXY_DATA_DIR} find the folder there on first run, with
+  // its files/ folder: the one a file server is given, so that the proxy's own state beside it
+  // (vCons, the pin file) stays out of that server's reach.
   if (expanded.expansions.some((expansion) => expansion.variables.includes('MCPROXY_DATA_DIR'))) {
-    mkdirSync(dataDir({ env: variables }), { recursive: true });
+    mkdirSync(path.join(dataDir({ env: variables }), 'files'), { recursive: true });
   }
   return { config: normalizeConfig(result.data, absoluteFile), notes: inFileOrder(adapted.notes.map(toProblem)) };
 }

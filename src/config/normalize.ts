@@ -88,6 +88,7 @@ export function normalizeConfig(raw: RawConfig, file: string): ProxyConfig {
     server: raw.server,
     naming: raw.naming,
     logging: { ...raw.logging, ...(logFile !== undefined && { file: logFile }) },
+    security: { ...raw.security, pins: path.resolve(folder, raw.security.pins) },
     upstreams,
     policy: raw.policy ?? {},
     profiles: raw.profiles ?? {},

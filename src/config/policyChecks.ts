@@ -130,10 +130,21 @@ function checkProfiles(document: PlainMap, upstreamNames: string[]): PathProblem
     });
   }
   const server = isPlainMap(document.server) ? document.server : {};
+  const known = Object.keys(profiles);
+  const unknownProfile = (name: string) => `no profile named ${JSON.stringify(name)} (${known.length ? `profiles: ${known.join(', ')}` : 'none defined'})`;
   if (typeof server.defaultProfile === 'string' && !Object.hasOwn(profiles, server.defaultProfile)) {
-    const known = Object.keys(profiles);
-    problems.push({ path: ['server', 'defaultProfile'], message: `no profile named ${JSON.stringify(server.defaultProfile)} (${known.length ? `profiles: ${known.join(', ')}` : 'none defined'})` });
+    problems.push({ path: ['server', 'defaultProfile'], message: unknownProfile(server.defaultProfile) });
   }
+  // An API key bound to profiles may only name profiles that exist.
+  const apiKeys = isPlainMap(server.auth) && Array.isArray(server.auth.apiKeys) ? server.auth.apiKeys : [];
+  apiKeys.forEach((key, index) => {
+    if (!isPlainMap(key) || !Array.isArray(key.profiles)) return;
+    key.profiles.forEach((profile, at) => {
+      if (typeof profile === 'string' && !Object.hasOwn(profiles, profile)) {
+        problems.push({ path: ['server', 'auth', 'apiKeys', index, 'profiles', at], message: unknownProfile(profile) });
+      }
+    });
+  });
   return problems;
 }
 

@@ -73,6 +73,8 @@ function scalarKindAt(path: ConfigPath): 'number' | 'boolean' | undefined {
   if (path.length === 2 && section === 'server' && (path[1] === 'port' || path[1] === 'pageSize')) return 'number';
   if (path.length === 2 && section === 'server' && isOneOf(path[1], SESSION_NUMBER_KEYS)) return 'number';
   if (path.length === 3 && section === 'server' && path[1] === 'resumption' && isOneOf(field, RESUMPTION_NUMBER_KEYS)) return 'number';
+  if (section === 'server' && path[1] === 'limits' && path.length >= 3) return 'number'; // every limit, rateLimit's too
+  if (path.length === 3 && section === 'server' && path[1] === 'auth' && field === 'allowAnonymous') return 'boolean';
   if (path.length === 2 && section === 'naming' && path[1] === 'maxLength') return 'number';
   if (path.length !== 3 || (section !== 'upstreams' && section !== 'mcpServers' && section !== 'servers')) return undefined;
   if (field === 'timeoutMs' || field === 'maxConcurrent' || isOneOf(field, REMOTE_LIMIT_NUMBER_KEYS)) return 'number';

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { NamingSchema, PolicySchema, ProfilesSchema, policySections, type Policy, type Profile } from './policySchema.js';
 import { remoteConnectionLimitKeys, sessionLifecycleKeys } from './lifecycleSchema.js';
 import { VconSchema, type VconConfig } from './vconSchema.js';
+import { AuthSchema, LimitsSchema } from './authSchema.js';
+import { SecuritySchema } from './securitySchema.js';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -84,6 +86,10 @@ export const ConfigSchema = z
         /** The profile the plain path (and stdio without --profile) serves; the full view when absent. */
         defaultProfile: z.string().optional(),
         ...sessionLifecycleKeys,
+        /** HTTP: who may connect (API keys, OAuth access tokens). */
+        auth: AuthSchema.optional(),
+        /** HTTP: body size, nesting, sessions, in-flight requests, rate limit. */
+        limits: LimitsSchema.prefault({}),
       })
       .prefault({}),
     naming: NamingSchema.prefault({}),
@@ -104,6 +110,7 @@ export const ConfigSchema = z
       .prefault({}),
     /** vCon recording of every client session (src/vcon); absent: nothing is recorded. */
     vcon: VconSchema.optional(),
+    security: SecuritySchema.prefault({}),
   });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
@@ -123,6 +130,8 @@ export interface ProxyConfig {
   server: RawConfig['server'];
   naming: RawConfig['naming'];
   logging: RawConfig['logging'];
+  /** Tool pinning; `pins` is an absolute path. */
+  security: RawConfig['security'];
   upstreams: UpstreamConfig[];
   /** The top-level `policy:` ({} when absent). */
   policy: Policy;

@@ -11,6 +11,11 @@ export interface HostPolicy {
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]', '::1'];
 
+/** Whether a host name or address stays on this machine (all of 127.0.0.0/8, localhost, ::1). */
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.includes(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** What a listener bound to `bindHost` accepts: loopback names for a loopback bind, plus the config's lists. */
 export function hostPolicy(bindHost: string, allowedHosts: string[] = [], allowedOrigins: string[] = []): HostPolicy {
   const loopback = LOOPBACK.includes(bindHost);

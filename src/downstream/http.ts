@@ -10,7 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { log } from '../log.js';
 import type { ClientSession } from '../session/session.js';
 import { EventBudget } from './eventStore.js';
+import { reply, runFilters, type HttpFilter, type RequestContext } from './filters.js';
 import { checkHostAndOrigin, hostPolicy } from './hostPolicy.js';
+import { profileFor } from './auth/identity.js';
 import { viewAtPath } from './profilePaths.js';
 import { SessionRegistry } from './sessions.js';
 
@@ -20,10 +22,12 @@ export interface HttpListenerOptions {
   path: string;
   allowedHosts?: string[];
   allowedOrigins?: string[];
-  /** Largest request body accepted, in bytes. */
-  maxBodyBytes?: number;
+  /** Run on every request before it reaches a session (auth, limits, the JSON body): see filters.ts. */
+  filters: HttpFilter[];
   /** Profiles served at `<path>/<name>`. */
   profiles?: readonly string[];
+  /** The profile the plain path serves (undefined: the full view). */
+  defaultProfile?: string;
   /** A session with no request and no open stream for this long ends. */
   sessionIdleMs: number;
   /** Stream events kept for Last-Event-ID, and the `retry:` clients are told. */
@@ -45,41 +49,43 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
   const events = new EventBudget(resumption.maxEvents);
   let started = 0;
   const policy = hostPolicy(options.host, options.allowedHosts, options.allowedOrigins);
-  const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  let endpoint: URL;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const view = viewAtPath(url.pathname, options.path, options.profiles ?? []);
-    if (!view) return reply(res, 404, null, -32601, `Not found: ${url.pathname}`);
     const refusal = checkHostAndOrigin(policy, req.headers.host, req.headers.origin);
-    if (refusal) return reply(res, 403, null, -32000, refusal);
-    // The request is accepted here; from now on it belongs to a session, existing or new.
-
+    if (refusal) return reply(res, 403, -32000, refusal);
     const sessionId = req.headers['mcp-session-id'];
+    const context: RequestContext = { url, endpoint, sessionId: typeof sessionId === 'string' ? sessionId : undefined, sessionCount: sessions.size };
+    if (!(await runFilters(options.filters, req, res, context))) return;
+    const view = viewAtPath(url.pathname, options.path, options.profiles ?? []);
+    if (!view) return reply(res, 404, -32601, `Not found: ${url.pathname}`);
+    const entitled = profileFor(context.identity, view.profile, options.defaultProfile, options.profiles ?? []);
+    if ('refused' in entitled) return reply(res, 403, -32000, entitled.refused);
+    const body = context.body;
+
     if (typeof sessionId === 'string') {
       const live = sessions.get(sessionId);
-      // A session id is valid only at the path (the profile) it was opened on.
-      if (!live || live.profile !== view.profile) return reply(res, 404, null, -32001, `Session not found: ${sessionId}`);
+      // A session id is valid only at the path (the profile) it was opened on, and for whoever opened it.
+      if (!live || live.path !== url.pathname || live.subject !== context.identity?.subject) {
+        return reply(res, 404, -32001, `Session not found: ${sessionId}`);
+      }
       sessions.hold(sessionId, res);
-      const body = req.method === 'POST' ? await readJson(req, res, maxBodyBytes) : undefined;
-      if (body === INVALID) return;
       return live.transport.handleRequest(req, res, body);
     }
 
-    if (req.method !== 'POST') return reply(res, 400, null, -32000, 'Bad Request: Mcp-Session-Id header is required');
-    const body = await readJson(req, res, maxBodyBytes);
-    if (body === INVALID) return;
+    if (req.method !== 'POST') return reply(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     const messages = Array.isArray(body) ? body : [body];
     if (!messages.some((message) => isInitializeRequest(message))) {
-      return reply(res, 400, null, -32000, 'Bad Request: no Mcp-Session-Id header, and the body is not an initialize request');
+      return reply(res, 400, -32000, 'Bad Request: no Mcp-Session-Id header, and the body is not an initialize request');
     }
-    const session = newSession(`http-${++started}`, view.profile);
+    const session = newSession(`http-${++started}`, entitled.profile);
     const store = events.store(resumption.maxEventsPerSession);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       eventStore: store,
       retryInterval: resumption.retryMs,
-      onsessioninitialized: (id) => sessions.add({ id, transport, session, events: store, profile: view.profile }),
+      onsessioninitialized: (id) => sessions.add({ id, transport, session, events: store, path: url.pathname, subject: context.identity?.subject }),
       onsessionclosed: (id) => sessions.markDeleted(id),
     });
     await session.connect(transport);
@@ -89,7 +95,7 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
   const server: HttpServer = createServer((req, res) => {
     handle(req, res).catch((error: Error) => {
       log.error(`HTTP request failed: ${error.stack ?? error.message}`);
-      if (!res.headersSent) reply(res, 500, null, -32603, 'Internal error');
+      if (!res.headersSent) reply(res, 500, -32603, 'Internal error');
       else res.end();
     });
   });
@@ -100,6 +106,7 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${hostForUrl}:${address.port}${options.path}`;
+  endpoint = new URL(url);
   log.info(`listening on ${url}`);
 
   return {
@@ -111,30 +118,4 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-const INVALID = Symbol('invalid body');
-
-/** The parsed JSON body, or INVALID after replying with the JSON-RPC error that says why. */
-async function readJson(req: IncomingMessage, res: ServerResponse, limit: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      reply(res, 413, null, -32600, `Request body larger than ${limit} bytes`);
-      return INVALID;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    reply(res, 400, null, -32700, 'Parse error: the body is not valid JSON');
-    return INVALID;
-  }
-}
-
-function reply(res: ServerResponse, status: number, id: null, code: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } }));
 }

@@ -14,8 +14,10 @@ export interface LiveSession {
   transport: StreamableHTTPServerTransport;
   session: ClientSession;
   events: SessionEventStore;
-  /** The view it was opened on (undefined: the default view). */
-  profile?: string;
+  /** The path it was opened at (the plain path, or a profile's): its id is valid only there. */
+  path: string;
+  /** Who opened it (the auth filters' subject), when the listener authenticates. */
+  subject?: string;
 }
 
 interface Entry extends LiveSession {

@@ -35,9 +35,9 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
   }
   switch (request.method) {
     case 'tools/call':
-      return forward(session, extra, request.method, params, byName((await session.catalog()).toolRoutes, 'tool', params.name));
+      return forward(session, extra, request.method, params, byName((await session.catalog()).toolRoutes, 'tool', params.name, session.withheld));
     case 'prompts/get':
-      return forward(session, extra, request.method, params, byName((await session.catalog()).promptRoutes, 'prompt', params.name));
+      return forward(session, extra, request.method, params, byName((await session.catalog()).promptRoutes, 'prompt', params.name, session.withheld));
     case 'resources/read':
       return forward(session, extra, request.method, params, await byUri(session, params.uri));
     case 'resources/subscribe':
@@ -60,8 +60,10 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
   }
 }
 
-function byName(routes: Map<string, Route>, kind: string, name: unknown): Route {
+function byName(routes: Map<string, Route>, kind: string, name: unknown, withheld: Map<string, string>): Route {
   const route = typeof name === 'string' ? routes.get(name) : undefined;
+  const withholding = withheld.get(`${kind} ${String(name)}`);
+  if (!route && withholding) throw new ForwardedError(ErrorCode.InvalidRequest, withholding);
   if (!route) throw notFound(kind, String(name));
   return route;
 }
@@ -129,7 +131,7 @@ async function complete(session: ClientSession, extra: Extra, params: Params): P
   const ref = (params.ref ?? {}) as Params;
   const catalog = await session.catalog();
   if (ref.type === 'ref/prompt') {
-    const route = byName(catalog.promptRoutes, 'prompt', ref.name);
+    const route = byName(catalog.promptRoutes, 'prompt', ref.name, session.withheld);
     return forward(session, extra, 'completion/complete', { ...params, ref: { ...ref, name: route.original } }, route);
   }
   if (ref.type === 'ref/resource' && typeof ref.uri === 'string') {

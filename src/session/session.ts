@@ -10,6 +10,7 @@ import { emptyListing } from '../catalog/listing.js';
 import { viewOf, type View } from '../catalog/view.js';
 import type { ProxyConfig } from '../config/schema.js';
 import { log } from '../log.js';
+import { throttledWarn } from '../logThrottle.js';
 import type { CallContext, UpstreamListener } from '../upstream/attachments.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import { asClientError } from '../upstream/errors.js';
@@ -20,6 +21,7 @@ import { forwardToClient } from './serverRequests.js';
 import { exposeTaskParams } from './tasks.js';
 import { PROXY_VERSION } from '../version.js';
 import type { SessionRecorder } from '../vcon/recorder.js';
+import { guardListings, pinGuardFor } from '../security/pinGuard.js';
 
 /** MCP log levels, least severe first. */
 const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
@@ -47,6 +49,9 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   private connections?: Map<string, UpstreamConnection>;
   private firstAttempts?: Promise<unknown>;
   private catalogCache?: Promise<Catalog>;
+  /** Tools and prompts tool pinning withholds, by "tool <name>", with the reason a call gets. */
+  withheld = new Map<string, string>();
+  private pinsVersion = -1;
   private closed = false;
   /** Until the client has asked for a catalog, a list_changed would only tell it what its first list will. */
   private catalogServed = false;
@@ -100,7 +105,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     // Upstreams are told the client's capabilities, so they open once the client said them.
     this.server.oninitialized = () => void this.upstreams();
     this.server.onclose = () => void this.close();
-    this.server.onerror = (error) => log.debug(`downstream protocol: ${error.message}`, { session: this.label });
+    const protocolNoise = throttledWarn({ session: label });
+    this.server.onerror = (error) => protocolNoise(`protocol error from the client: ${error.message}`);
   }
 
   connect(transport: Transport): Promise<void> {
@@ -144,6 +150,12 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   /** The catalog as this session sees it, rebuilt after any upstream says its lists changed. */
   catalog(): Promise<Catalog> {
     this.catalogServed = true;
+    // `mcproxy pins accept` changed the pin file: what was withheld may be served now.
+    const pinsVersion = pinGuardFor(this.config).refresh();
+    if (pinsVersion !== this.pinsVersion) {
+      this.pinsVersion = pinsVersion;
+      this.catalogCache = undefined;
+    }
     this.catalogCache ??= this.buildCatalog();
     return this.catalogCache;
   }
@@ -159,7 +171,10 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
         }),
       ),
     );
-    const catalog = buildCatalog(listings, { ...this.view.catalogOptions, previous: this.lastCatalog });
+    const pinned = guardListings(this.config, listings);
+    this.withheld = pinned.withheld;
+    this.pinsVersion = pinGuardFor(this.config).version; // our own first pins are no reason to rebuild
+    const catalog = buildCatalog(pinned.listings, { ...this.view.catalogOptions, previous: this.lastCatalog });
     // Collisions and typos are said once, not at every rebuild.
     const said = new Set(this.lastCatalog?.notes);
     for (const note of catalog.notes.filter((note) => !said.has(note))) log.warn(note, { session: this.label });

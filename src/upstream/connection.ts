@@ -19,6 +19,7 @@ import PQueue from 'p-queue';
 import { isStdioUpstream, type RemoteUpstreamConfig, type UpstreamConfig } from '../config/schema.js';
 import { emptyListing, type UpstreamListing } from '../catalog/listing.js';
 import { log } from '../log.js';
+import { throttledWarn } from '../logThrottle.js';
 import { Attachments, type CallContext, type UpstreamListener } from './attachments.js';
 import { unavailable, upstreamError } from './errors.js';
 import { fetchListing } from './listing.js';
@@ -56,6 +57,8 @@ export class UpstreamConnection {
   private firstAttempt: Promise<void>;
   /** For a stdio upstream: what its current child did that explains a failure. */
   private childDiagnosis: (stderrAlone?: boolean) => string | undefined = () => undefined;
+  /** Garbage, duplicate answers, answers to unknown ids: logged, but never a flood. */
+  private readonly protocolNoise: (message: string) => void;
 
   constructor(
     readonly config: UpstreamConfig,
@@ -63,6 +66,7 @@ export class UpstreamConnection {
     private readonly capabilities: ClientCapabilities,
   ) {
     this.attachments = new Attachments(config.name);
+    this.protocolNoise = throttledWarn({ upstream: config.name });
     if (config.maxConcurrent) this.queue = new PQueue({ concurrency: config.maxConcurrent });
     this.firstAttempt = this.connect();
   }
@@ -264,7 +268,7 @@ export class UpstreamConnection {
     const client = new Client(this.clientInfo, { capabilities: this.capabilities });
     client.fallbackNotificationHandler = async (notification) => this.onNotification(notification);
     client.fallbackRequestHandler = async (request, extra) => this.answer(request, extra.signal);
-    client.onerror = (error) => log.debug(`protocol: ${error.message}`, { upstream: this.name });
+    client.onerror = (error) => this.protocolNoise(`protocol error from the upstream: ${error.message}`);
     client.onclose = () => this.onClosed(client);
     await client.connect(transport, { timeout: this.config.timeoutMs });
     tapTransport(transport, (requestId, reason) => this.answering.get(requestId)?.abort(reason));

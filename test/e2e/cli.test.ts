@@ -49,7 +49,9 @@ describe('the mcproxy command', function () {
 
     it('warns before binding beyond loopback, and names an address the machine does not have', () => {
       // 192.0.2.1 is TEST-NET-1: never assigned to this machine, so nothing is bound or contacted.
-      const run = mcproxy('--config', config, '--transport', 'http', '--host', '192.0.2.1', '--port', '0');
+      // allowAnonymous: binding beyond loopback without auth is refused before any listen (see auth.test.ts).
+      const anonymous = writeConfig({ server: { auth: { allowAnonymous: true } }, upstreams: { echo: fixture('crashing-server') } });
+      const run = mcproxy('--config', anonymous, '--transport', 'http', '--host', '192.0.2.1', '--port', '0');
       assert.equal(run.status, 3);
       assert.match(run.stderr, /warn binding 192\.0\.2\.1: the proxy, and every upstream behind it, is reachable from other machines; bind 127\.0\.0\.1 unless that is what you want\n/);
       assert.match(run.stderr, /\nmcproxy: cannot listen on 192\.0\.2\.1:0: this machine has no such address \(check --host or server\.host\)\n$/);

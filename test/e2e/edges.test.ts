@@ -4,13 +4,11 @@
 import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { POST_HEADERS, postJsonRpc } from '../helpers/jsonrpc.js';
-import { freePort } from '../helpers/net.js';
+import { freePort, startHeaderRecorder } from '../helpers/net.js';
 import { ROOT, serverPackage } from '../helpers/paths.js';
 import { connectHttp, connectStdio, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
@@ -54,13 +52,8 @@ describe('remote upstreams', function () {
   });
 
   it('sends the configured headers, with ${VAR} taken from the environment', async () => {
-    const seen: IncomingHttpHeaders[] = [];
-    const gate = createServer((req, res) => {
-      seen.push(req.headers);
-      res.writeHead(401).end();
-    });
-    await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(gate.address() as AddressInfo).port}/mcp`;
+    const gate = await startHeaderRecorder();
+    const { url, seen } = gate;
     const file = writeConfig({ upstreams: { locked: { url, headers: { Authorization: 'Bearer ${TEST_UPSTREAM_TOKEN}' } } } });
     const proxy = await startHttpProxy(file, [], { TEST_UPSTREAM_TOKEN: 's3cret-token' });
     try {
@@ -105,12 +98,13 @@ describe('chaining: mcproxy behind mcproxy', function () {
 describe('the default config', function () {
   it('serves server-everything, server-memory and server-filesystem, with their data in MCPROXY_DATA_DIR', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-data-'));
-    writeFileSync(path.join(dataDir, 'hello.txt'), 'Hello from the data folder\n');
+    mkdirSync(path.join(dataDir, 'files'));
+    writeFileSync(path.join(dataDir, 'files', 'hello.txt'), 'Hello from the data folder\n');
     const { client } = await connectStdio(path.join(ROOT, 'config/mcproxy.yaml'), { env: { MCPROXY_DATA_DIR: dataDir } });
     try {
       const names = (await client.listTools()).tools.map((t) => t.name);
       for (const expected of ['ev__echo', 'mem__read_graph', 'fs__read_text_file']) assert.ok(names.includes(expected), expected);
-      const hello = await client.callTool({ name: 'fs__read_text_file', arguments: { path: path.join(dataDir, 'hello.txt') } });
+      const hello = await client.callTool({ name: 'fs__read_text_file', arguments: { path: path.join(dataDir, 'files', 'hello.txt') } });
       assert.match(text(hello), /Hello from the data folder/);
       await client.callTool({ name: 'mem__create_entities', arguments: { entities: [{ name: 'mcproxy', entityType: 'tool', observations: ['proxies MCP'] }] } });
       assert.match(readFileSync(path.join(dataDir, 'memory.jsonl'), 'utf8'), /"name":"mcproxy"/, 'the memory graph is kept in the data folder');
@@ -145,12 +139,12 @@ describe('protocol edges', function () {
     }
   });
 
-  it('drops progress under a token nobody gave, with a debug log, and keeps serving', async () => {
+  it('drops progress under a token nobody gave, with a warning naming the upstream, and keeps serving', async () => {
     const { client } = await connectHttp(proxy.url);
     try {
       assert.equal(text(await client.callTool({ name: 'chg__stray-progress', arguments: {} })), 'sent');
       assert.equal(text(await client.callTool({ name: 'chg__ping-client', arguments: {} })), 'pong {}');
-      assert.match(proxy.stderr(), /debug .*upstream=changing.*unknown token/);
+      assert.match(proxy.stderr(), /warn \[upstream=changing\] protocol error from the upstream: .*unknown token/);
     } finally {
       await client.close();
     }

@@ -67,13 +67,13 @@ describe('stdio protocol hygiene', function () {
     assert.deepEqual(parseError, { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: the line is not valid JSON' } });
     proxy.send('{"id": 5, "hello": "world"}');
     const invalid = await proxy.next((m) => m.id === 5);
-    assert.deepEqual(invalid, { jsonrpc: '2.0', id: 5, error: { code: -32600, message: 'Invalid Request: not a JSON-RPC 2.0 message' } });
+    assert.deepEqual(invalid, { jsonrpc: '2.0', id: 5, error: { code: -32600, message: 'Invalid Request: not a JSON-RPC 2.0 request, notification or response' } });
 
     proxy.send(INITIALIZE);
     const initialized = await proxy.next((m) => m.id === 1);
     assert.ok('result' in initialized, 'the session still works after bad lines');
     assert.doesNotMatch(proxy.stderr(), /waiting for an MCP client/, 'the terminal hint is for terminals only');
-    assert.match(proxy.stderr(), /warn \[session=stdio\] malformed JSON from the client: "\{\\"jsonrpc\\": \\"2\.0\\", \\"id\\": 1, \\"method\\": tools\/list\}"/);
+    assert.match(proxy.stderr(), /warn \[session=stdio\] refused a message from the client: Parse error: the line is not valid JSON: "\{\\"jsonrpc\\": \\"2\.0\\", \\"id\\": 1, \\"method\\": tools\/list\}"/);
   });
 
   it('sends no list_changed to a client that initialized and has not listed anything yet', async () => {

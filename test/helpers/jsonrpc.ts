@@ -40,3 +40,10 @@ export function sseMessages(body: string): Record<string, unknown>[] {
     .filter((event) => event.data !== '')
     .map((event) => JSON.parse(event.data) as Record<string, unknown>);
 }
+/** A plain initialize request, as a client without capabilities sends it. */
+export const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'mcproxy-test', version: '1' } },
+};

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { OPTIONS, parseCommand, USAGE, UsageError } from '../../src/cli/args.js';
 import { helpText, HELP_TOPICS } from '../../src/cli/help.js';
-import { isLoopback, listenFailure } from '../../src/cli/listenErrors.js';
+import { listenFailure } from '../../src/cli/listenErrors.js';
+import { isLoopback } from '../../src/downstream/hostPolicy.js';
 
 function usageError(argv: string[], pattern: RegExp): void {
   assert.throws(

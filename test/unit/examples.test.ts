@@ -11,7 +11,8 @@ import { ROOT } from '../helpers/paths.js';
 
 const EXAMPLES = path.join(ROOT, 'examples');
 const configFiles = [
-  ...readdirSync(EXAMPLES).filter((f) => /\.(ya?ml|json)$/.test(f) && f !== 'claude-desktop-mcproxy.json').map((f) => path.join(EXAMPLES, f)),
+  // Pin files (*.pins.json, git-ignored) appear beside an example that a test ran: they are not configs.
+  ...readdirSync(EXAMPLES).filter((f) => /\.(ya?ml|json)$/.test(f) && !f.endsWith('.pins.json') && f !== 'claude-desktop-mcproxy.json').map((f) => path.join(EXAMPLES, f)),
   path.join(ROOT, 'config/mcproxy.yaml'),
 ];
 

@@ -1,20 +1,29 @@
-// A stdio upstream: a child process speaking MCP on its stdin/stdout.
+// A stdio upstream: a child process speaking MCP on its stdin/stdout. On POSIX it runs under the
+// guardian (guardian.ts), in a process group of its own that goes away with the connection or
+// with the proxy, grandchildren included.
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { createInterface } from 'node:readline';
 import type { ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import type { StdioUpstreamConfig } from '../../config/schema.js';
 import { log } from '../../log.js';
 import { tapUnparsedLines } from '../../readBufferTap.js';
 import { ChildReport } from './childReport.js';
+import { logLines } from './stderrLines.js';
 
-/** Children still running. The SDK gives a child seconds to exit after stdin closes; if the
- * proxy itself is told to go meanwhile, they must not stay behind as orphans. */
+const GUARDIAN = fileURLToPath(new URL('./guardian.js', import.meta.url));
+/** How long the upstream's group gets between SIGTERM and SIGKILL (below the SDK's own 2 s). */
+const GRACE_MS = 1_500;
+const USE_GUARDIAN = process.platform !== 'win32';
+
+/** Guardians still running. If the proxy exits, they are told to end their groups. */
 const liveChildren = new Set<number>();
 process.once('exit', () => {
   for (const pid of liveChildren) {
     try {
-      process.kill(pid, 'SIGKILL');
+      process.kill(pid, USE_GUARDIAN ? 'SIGTERM' : 'SIGKILL');
     } catch {
       // already gone
     }
@@ -29,19 +38,19 @@ export function describeChild(transport: StdioClientTransport, stderrAlone = fal
 }
 
 export function createStdioTransport(name: string, config: StdioUpstreamConfig): StdioClientTransport {
+  // The config's env goes over the SDK's safe subset of ours (PATH, HOME, ...), never all of it.
+  const env = { ...getDefaultEnvironment(), ...config.env };
   const transport = new StdioClientTransport({
-    command: config.command,
-    args: config.args,
-    // The config's env goes over the SDK's safe subset of ours (PATH, HOME, ...), never all of it.
-    env: { ...getDefaultEnvironment(), ...config.env },
+    ...(USE_GUARDIAN
+      ? { command: process.execPath, args: [GUARDIAN, String(GRACE_MS), config.command, ...config.args] }
+      : { command: config.command, args: config.args }),
+    env,
     cwd: config.cwd,
     stderr: 'pipe',
   });
-  // The child's stderr is its log: keep it, tagged with the upstream's name, off our stdout.
+  // The child's stderr is its log: kept, tagged with the upstream's name, off our stdout, bounded.
   const stderr = transport.stderr;
-  if (stderr) {
-    createInterface({ input: stderr as Readable }).on('line', (line) => log.info(line, { upstream: name }));
-  }
+  if (stderr) logLines(stderr as Readable, name);
   // What the child did, for errors that say why it failed: exit, stderr tail, stray stdout.
   const report = new ChildReport(config.command);
   childReports.set(transport, report);
@@ -57,6 +66,8 @@ export function createStdioTransport(name: string, config: StdioUpstreamConfig):
   const start = transport.start.bind(transport);
   transport.start = async () => {
     try {
+      // Under the guardian a missing command would only show as an early exit: say it plainly.
+      if (USE_GUARDIAN && !findExecutable(config.command, env.PATH, config.cwd)) throw Object.assign(new Error(`spawn ${config.command} ENOENT`), { code: 'ENOENT' });
       await start();
     } catch (error) {
       throw report.spawnError(error);
@@ -79,4 +90,20 @@ export function createStdioTransport(name: string, config: StdioUpstreamConfig):
     }
   };
   return transport;
+}
+
+/** Whether `command` names an executable file, as the child's spawn would look it up. */
+function findExecutable(command: string, searchPath: string | undefined, cwd: string | undefined): boolean {
+  const base = cwd ?? process.cwd();
+  const candidates = command.includes('/')
+    ? [path.resolve(base, command)]
+    : (searchPath ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(path.resolve(base, dir), command));
+  return candidates.some((candidate) => {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
