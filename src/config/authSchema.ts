@@ -1,10 +1,8 @@
 // server.auth and server.limits: who may use the HTTP listener, and how much of it.
 import { z } from 'zod';
+import { positiveInteger } from './numbers.js';
 import { isLoopback } from '../downstream/hostPolicy.js';
 
-const POSITIVE_INTEGER = 'expected a positive integer';
-const positiveInteger = () =>
-  z.number({ error: POSITIVE_INTEGER }).int({ error: POSITIVE_INTEGER }).positive({ error: POSITIVE_INTEGER });
 
 /** An https URL, or an http one on a loopback address (local development, tests). */
 export function isSecureOrLoopbackUrl(value: string): boolean {

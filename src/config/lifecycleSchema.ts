@@ -3,10 +3,7 @@
 // streams one upstream connection may have open. Spread into the `server` section and into
 // remote upstreams by schema.ts.
 import { z } from 'zod';
-
-const POSITIVE_INTEGER = 'expected a positive integer';
-const positiveInteger = () =>
-  z.number({ error: POSITIVE_INTEGER }).int({ error: POSITIVE_INTEGER }).positive({ error: POSITIVE_INTEGER });
+import { positiveInteger } from './numbers.js';
 
 /** `server.*` keys of the HTTP listener's session lifecycle. */
 export const sessionLifecycleKeys = {

@@ -1,5 +1,6 @@
 // The shape of mcproxy.yaml. Key names are a user-facing contract: add, never rename.
 import { z } from 'zod';
+import { positiveInteger } from './numbers.js';
 import { NamingSchema, PolicySchema, ProfilesSchema, policySections, type Policy, type Profile } from './policySchema.js';
 import { remoteConnectionLimitKeys, sessionLifecycleKeys } from './lifecycleSchema.js';
 import { VconSchema, type VconConfig } from './vconSchema.js';
@@ -8,10 +9,6 @@ import { SecuritySchema } from './securitySchema.js';
 
 const stringMap = z.record(z.string(), z.string());
 
-// One message for every way a number can be wrong: users need the rule, not which check failed.
-const POSITIVE_INTEGER = 'expected a positive integer';
-const positiveInteger = () =>
-  z.number({ error: POSITIVE_INTEGER }).int({ error: POSITIVE_INTEGER }).positive({ error: POSITIVE_INTEGER });
 const PORT_NUMBER = 'expected a port number (0-65535)';
 
 /** MCP tool names are limited to [A-Za-z0-9_.-], and a namespace becomes part of them. */

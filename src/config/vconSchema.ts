@@ -2,10 +2,10 @@
 // a contract (issue 8): add, never rename.
 import path from 'node:path';
 import { z } from 'zod';
+import { positiveInteger } from './numbers.js';
 import type { ConfigPath } from './problems.js';
 
 const NON_NEGATIVE_INTEGER = 'expected a non-negative integer';
-const POSITIVE_INTEGER = 'expected a positive integer';
 const count = (error: string, min: number) => z.number({ error }).int({ error }).min(min, { error });
 
 /** A regular expression given as a string; a bad one is a config error, not a crash at the first message. */
@@ -32,18 +32,18 @@ export const VconSchema = z.strictObject({
       apiToken: z.string().optional(),
       apiTokenHeader: z.string().min(1).default('x-conserver-api-token'),
       ingressList: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
-      timeoutMs: count(POSITIVE_INTEGER, 1).default(30_000),
+      timeoutMs: positiveInteger().default(30_000),
       retryAttempts: count(NON_NEGATIVE_INTEGER, 0).default(3),
-      retryDelayMs: count(POSITIVE_INTEGER, 1).default(1_000),
+      retryDelayMs: positiveInteger().default(1_000),
     })
     .prefault({}),
   session: z
     .strictObject({
-      timeoutMs: count(POSITIVE_INTEGER, 1).default(300_000),
-      maxMessages: count(POSITIVE_INTEGER, 1).default(10_000),
+      timeoutMs: positiveInteger().default(300_000),
+      maxMessages: positiveInteger().default(10_000),
       captureResources: z.boolean().default(true),
       capturePrompts: z.boolean().default(true),
-      maxInlineContentSize: count(POSITIVE_INTEGER, 1).default(100_000),
+      maxInlineContentSize: positiveInteger().default(100_000),
     })
     .prefault({}),
   addAnalysis: z.boolean().default(true),
