@@ -1,9 +1,11 @@
 // The HTTP listener's filter chain as the config asks for it, in order: OAuth metadata (public),
-// auth, rate limit, session cap, in-flight bounds, and the JSON body (size and nesting).
+// failed-auth throttle, auth, rate limit, session cap, in-flight bounds, and the JSON body (size
+// and nesting).
 import type { ProxyConfig } from '../config/schema.js';
 import { authFilter, requiresCredentials } from './auth/authFilter.js';
 import { protectedResourceMetadata } from './auth/protectedResourceMetadata.js';
 import type { HttpFilter } from './filters.js';
+import { authFailureLimit } from './limits/authFailures.js';
 import { inFlightLimit, sessionCap } from './limits/capacity.js';
 import { jsonBody } from './limits/jsonBody.js';
 import { rateLimit } from './limits/rateLimit.js';
@@ -11,7 +13,7 @@ import { rateLimit } from './limits/rateLimit.js';
 export function httpFilters({ auth, limits }: ProxyConfig['server']): HttpFilter[] {
   return [
     ...(auth?.oauth ? [protectedResourceMetadata(auth.oauth)] : []),
-    ...(requiresCredentials(auth) ? [authFilter(auth)] : []),
+    ...(requiresCredentials(auth) ? [authFailureLimit(), authFilter(auth)] : []),
     ...(limits.rateLimit ? [rateLimit(limits.rateLimit)] : []),
     sessionCap(limits.maxSessions),
     inFlightLimit(limits),

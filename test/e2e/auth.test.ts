@@ -94,6 +94,26 @@ describe('API keys on the HTTP listener', function () {
   });
 });
 
+describe('guessing API keys', function () {
+  let proxy: HttpProxy;
+  before(async () => {
+    proxy = await startHttpProxy(writeConfig({ server: { auth: { apiKeys: ['${TEAM_KEY}'] } }, upstreams: { chg: changing } }), [], { TEAM_KEY });
+  });
+  after(() => proxy?.stop());
+
+  it('answers an address with 429 and Retry-After after 20 failed attempts in a minute, even with the right key', async () => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const response = await postJsonRpc(proxy.url, INITIALIZE, { authorization: `Bearer guess-${attempt}` });
+      assert.equal(response.status, 401, `attempt ${attempt}`);
+      await response.text();
+    }
+    const throttled = await postJsonRpc(proxy.url, INITIALIZE, { authorization: `Bearer ${TEAM_KEY}` });
+    assert.equal(throttled.status, 429);
+    assert.ok(Number(throttled.headers.get('retry-after')) > 0);
+    assert.match(((await throttled.json()) as { error: { message: string } }).error.message, /Too many failed authentication attempts/);
+  });
+});
+
 describe('API key in a custom header', function () {
   let proxy: HttpProxy;
   before(async () => {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { nestingExceeds } from '../../src/downstream/limits/jsonBody.js';
 import { tokenBuckets } from '../../src/downstream/limits/rateLimit.js';
+import { failureWindow } from '../../src/downstream/limits/authFailures.js';
 
 describe('nestingExceeds', () => {
   it('counts arrays and objects, and nothing inside strings', () => {
@@ -37,5 +38,28 @@ describe('tokenBuckets', () => {
     const take = tokenBuckets({ perSecond: 5 });
     const results = Array.from({ length: 6 }, () => take('a', 0));
     assert.deepEqual(results, [0, 0, 0, 0, 0, 1]);
+  });
+});
+
+describe('failureWindow (failed authentication per address)', () => {
+  const limit = { maxFailures: 3, windowMs: 10_000 };
+
+  it('lets an address try until it has failed maxFailures times within the window', () => {
+    const window = failureWindow(limit);
+    window.failed('a', 0);
+    window.failed('a', 1_000);
+    assert.equal(window.blockedFor('a', 1_500), 0);
+    window.failed('a', 2_000);
+    assert.equal(window.blockedFor('a', 2_500), 8, 'until the first failure is 10 s old');
+    assert.equal(window.blockedFor('b', 2_500), 0, 'other addresses are not affected');
+  });
+
+  it('forgets failures older than the window', () => {
+    const window = failureWindow(limit);
+    for (const at of [0, 1_000, 2_000]) window.failed('a', at);
+    assert.equal(window.blockedFor('a', 10_000), 0, 'two failures left in the window');
+    window.failed('a', 10_500);
+    assert.equal(window.blockedFor('a', 10_600), 1, 'three again: until the one at 1 s is 10 s old');
+    assert.equal(window.blockedFor('a', 11_000), 0);
   });
 });
