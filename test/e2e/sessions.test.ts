@@ -134,6 +134,23 @@ describe('idle HTTP sessions end', function () {
   });
 });
 
+describe('a session that ends ends its sessions upstream too', function () {
+  it('sends DELETE to a Streamable HTTP upstream (here another mcproxy), which frees its session at once', async () => {
+    const inner = await startHttpProxy(writeConfig({ upstreams: { echo: fixture('crashing-server') } }));
+    const outer = await startHttpProxy(writeConfig({ upstreams: { inner: { url: inner.url, transport: 'streamable-http' } } }));
+    try {
+      const { client, transport } = await connectHttp(outer.url);
+      assert.ok((await client.listTools()).tools.some((tool) => tool.name === 'inner__echo__echo'));
+      await transport.terminateSession();
+      await client.close();
+      await waitUntil(() => /session ended: DELETE/.test(inner.stderr()), 'the inner proxy to log its session ended by DELETE');
+    } finally {
+      await outer.stop();
+      await inner.stop();
+    }
+  });
+});
+
 describe('a client stream that drops mid-call resumes with Last-Event-ID', function () {
   let proxy: HttpProxy;
   before(async () => {

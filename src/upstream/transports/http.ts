@@ -24,7 +24,29 @@ export function createStreamableHttpTransport(name: string, config: RemoteUpstre
     fetch: http.fetch,
     reconnectionOptions: RECONNECTION,
   });
-  return { transport: releasingOnClose(transport, http), http };
+  return { transport: releasingOnClose(endingSessionOnClose(transport), http), http };
+}
+
+/** How long closing waits for the upstream to confirm the end of its session. */
+const SESSION_END_WAIT_MS = 2_000;
+
+/**
+ * Closing also ends the upstream's session with DELETE, as the spec asks of a client that is
+ * done: the server (a mcproxy further down a chain, say) then frees it at once instead of
+ * after its idle timeout. Bounded, so a hung upstream cannot hold a closing session.
+ */
+function endingSessionOnClose(transport: StreamableHTTPClientTransport): StreamableHTTPClientTransport {
+  const close = transport.close.bind(transport);
+  transport.close = async () => {
+    if (transport.sessionId !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, SESSION_END_WAIT_MS)));
+      await Promise.race([transport.terminateSession().catch(() => {}), waited]);
+      clearTimeout(timer);
+    }
+    await close();
+  };
+  return transport;
 }
 
 export function createSseTransport(name: string, config: RemoteUpstreamConfig): RemoteTransport {
