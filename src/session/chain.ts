@@ -3,7 +3,8 @@
 // initialize request's `capabilities.experimental["io.github.mcproxy/chain"]`. A proxy that
 // finds itself in the chain refuses the initialize (so it opens none of its upstreams), and
 // the proxy before it does not retry: the loop ends after one extra process at most.
-import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { ErrorCode, InitializeRequestSchema, McpError, type ClientCapabilities, type InitializeResult } from '@modelcontextprotocol/sdk/types.js';
 import { hostname } from 'node:os';
 import { shortHash } from '../catalog/names.js';
 import type { ProxyConfig } from '../config/schema.js';
@@ -47,6 +48,20 @@ export function loopRefusal(chain: readonly ProxyIdentity[], self: ProxyIdentity
   if (start < 0) return undefined;
   const loop = [...chain.slice(start), self].map((entry) => entry.label).join(' → ');
   return `${LOOP_REFUSAL}: ${loop}`;
+}
+
+/**
+ * Makes `server` refuse an initialize whose chain already holds `self`; `onRefused` hears the
+ * refusal. Wraps the SDK's own initialize handler (a private method: the SDK has no hook).
+ */
+export function refuseLoops(server: Server, self: ProxyIdentity, onRefused: (refusal: string) => void): void {
+  const initialize = (server as unknown as { _oninitialize(request: unknown): Promise<InitializeResult> })._oninitialize.bind(server);
+  server.setRequestHandler(InitializeRequestSchema, (request) => {
+    const refusal = loopRefusal(chainOf(request.params.capabilities), self);
+    if (!refusal) return initialize(request);
+    onRefused(refusal);
+    throw new McpError(ErrorCode.InvalidRequest, refusal);
+  });
 }
 
 export function isLoopRefusal(message: string | undefined): boolean {

@@ -4,7 +4,7 @@
 // their way back to the right client.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, InitializeRequestSchema, LoggingLevelSchema, McpError, type InitializeResult, type JSONRPCRequest, type LoggingLevel, type Notification, type Result } from '@modelcontextprotocol/sdk/types.js';
+import { LoggingLevelSchema, type JSONRPCRequest, type LoggingLevel, type Notification, type Result } from '@modelcontextprotocol/sdk/types.js';
 import { buildCatalog, exposeUri, type Catalog, type Route } from '../catalog/catalog.js';
 import { emptyListing } from '../catalog/listing.js';
 import { viewOf, type View } from '../catalog/view.js';
@@ -15,7 +15,7 @@ import type { CallContext, UpstreamListener } from '../upstream/attachments.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import { asClientError } from '../upstream/errors.js';
 import type { UpstreamPool } from '../upstream/pool.js';
-import { chainOf, loopRefusal, proxyIdentity, withChain } from './chain.js';
+import { chainOf, proxyIdentity, refuseLoops, withChain } from './chain.js';
 import { routeClientRequest } from './router.js';
 import { forwardToClient } from './serverRequests.js';
 import { exposeTaskParams } from './tasks.js';
@@ -83,17 +83,11 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     // requests to its client start at 1: a sampling or elicitation request the upstream gives
     // up on must be cancellable at the client too. (Harmless if the SDK renames the field.)
     (this.server as unknown as { _requestMessageId: number })._requestMessageId = 1;
-    // A proxy that finds itself in its client's chain of proxies is in a loop: refuse before any upstream opens.
-    const initialize = (this.server as unknown as { _oninitialize(request: unknown): Promise<InitializeResult> })._oninitialize.bind(this.server);
-    this.server.setRequestHandler(InitializeRequestSchema, (request) => {
-      const refusal = loopRefusal(chainOf(request.params.capabilities), proxyIdentity(config));
-      if (refusal) {
-        log.error(refusal, { session: this.label });
-        // Ends the session once the refusal is on its way: it has nothing to serve.
-        setTimeout(() => void this.close(), 100);
-        throw new McpError(ErrorCode.InvalidRequest, refusal);
-      }
-      return initialize(request);
+    // A proxy that finds itself in its client's chain of proxies is in a loop: it refuses the
+    // initialize before any upstream opens, and ends the session once the refusal is on its way.
+    refuseLoops(this.server, proxyIdentity(config), (refusal) => {
+      log.error(refusal, { session: this.label });
+      setTimeout(() => void this.close(), 100);
     });
     // The proxy answers every method itself, from the raw request: no SDK schema strips fields.
     this.server.removeRequestHandler('logging/setLevel');
