@@ -5,7 +5,7 @@
 // devDependency is missing here, as it would be for a user.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../helpers/paths.js';
@@ -66,6 +66,27 @@ describe('the packed package, installed into a temp prefix', function () {
     const names = report.entries.map((entry) => entry.name);
     for (const expected of ['ev__echo', 'mem__read_graph', 'fs__list_directory']) assert.ok(names.includes(expected), expected);
     assert.deepEqual(readdirSync(run.home), ['data'], 'the data folder is created under the per-user location');
+  });
+
+  it('gives TypeScript users the vCon library with its types', () => {
+    // A consumer beside the installed package: `import … from 'mcproxy'` resolves to it.
+    const consumer = mkdtempSync(path.join(temp, 'prefix', 'lib', 'consumer-'));
+    writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ type: 'module' }));
+    const compilerOptions = { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: ['node'], typeRoots: [path.join(ROOT, 'node_modules/@types')] };
+    writeFileSync(path.join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['use.ts'] }));
+    writeFileSync(
+      path.join(consumer, 'use.ts'),
+      [
+        "import { VconMcpProxy } from 'mcproxy';",
+        "const proxy = new VconMcpProxy({ conserver: { url: 'http://127.0.0.1:8000/api/vcon' } });",
+        "proxy.on('vcon:created', () => {});",
+        'export const maxMessages: number = proxy.getConfig().session.maxMessages;',
+        "// @ts-expect-error: the types know that wrapTransport needs a transport",
+        'proxy.wrapTransport();',
+      ].join('\n'),
+    );
+    const check = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', consumer], { encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stdout + check.stderr);
   });
 
   it('says where it looked when the given config is missing', () => {
