@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { StdioUpstreamConfig } from '../../config/schema.js';
 import { log } from '../../log.js';
-import { tapUnparsedLines } from '../../readBufferTap.js';
+import { tapUnparsedLines } from './readBufferTap.js';
 import { ChildReport } from './childReport.js';
 import { logLines } from './stderrLines.js';
 

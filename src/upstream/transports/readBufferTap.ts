@@ -1,7 +1,7 @@
-// Both stdio transports of the SDK (client and server) read newline-delimited JSON-RPC with a
-// ReadBuffer and drop a line that does not parse, reporting only the parser's error. This
-// hands such a line to `onUnparsed` first, with whether it was JSON at all, so the proxy can
-// say what was wrong: answer -32700 to a client, name a child's stray stdout output.
+// The SDK's stdio client transport reads newline-delimited JSON-RPC with a ReadBuffer and
+// drops a line that does not parse, reporting only the parser's error. This hands such a line
+// to `onUnparsed` first, with whether it was JSON at all, so that a child's stray stdout
+// output can be named. (The client-facing stdio listener has a reader of its own.)
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 
 export interface UnparsedLine {
