@@ -238,7 +238,8 @@ describe('vCon recording', function () {
       assert.equal(text(await client.callTool({ name: 'inner__ev__echo', arguments: { message: 'through two proxies' } })), 'Echo: through two proxies');
       await transport.terminateSession();
       await client.close();
-      await waitUntil(() => vconsIn(vcon.dir).length === 1, 'the outer vCon');
+      // Both, before any shutdown: ending the outer session sends DELETE to the inner proxy.
+      await waitUntil(() => vconsIn(vcon.dir).length === 2, 'the outer vCon, and the inner one its DELETE ended');
     } finally {
       await outer.stop();
       await inner.stop();
