@@ -143,7 +143,6 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
 
   /** The catalog as this session sees it, rebuilt after any upstream says its lists changed. */
   catalog(): Promise<Catalog> {
-    this.catalogServed = true;
     // `mcproxy pins accept` changed the pin file: what was withheld may be served now.
     const pinsVersion = pinGuardFor(this.config).refresh();
     if (pinsVersion !== this.pinsVersion) {
@@ -156,6 +155,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
 
   private async buildCatalog(): Promise<Catalog> {
     const connections = [...(await this.upstreams()).values()];
+    // What changed while the first attempts were awaited is in this catalog; only later changes are news.
+    this.catalogServed = true;
     const listings = await Promise.all(
       connections.map((connection) =>
         connection.listing().catch((error: Error) => {

@@ -93,4 +93,19 @@ describe('stdio protocol hygiene', function () {
     const names = ((listed.result as { tools: Array<{ name: string }> }).tools).map((t) => t.name);
     assert.ok(names.includes('one__echo') && names.includes('two__echo'), 'the first list has both upstreams');
   });
+
+  it('sends no list_changed to a client that listed at once, for upstreams that were still starting', async () => {
+    proxy = startRaw(writeConfig({ upstreams: { one: fixture('crashing-server'), two: fixture('crashing-server') } }));
+    proxy.send(INITIALIZE);
+    await proxy.next((m) => m.id === 1);
+    // The list arrives while both children are still starting: it waits for them (up to 10 s).
+    proxy.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+    proxy.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }));
+    const listed = await proxy.next((m) => m.id === 2);
+
+    const names = ((listed.result as { tools: Array<{ name: string }> }).tools).map((t) => t.name);
+    assert.ok(names.includes('one__echo') && names.includes('two__echo'), 'the first list has both upstreams');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(proxy.messages.map((m) => m.method ?? `response ${String(m.id)}`), ['response 1', 'response 2'], 'no list_changed before or after it');
+  });
 });
