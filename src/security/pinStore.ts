@@ -25,8 +25,9 @@ export function writePins(file: string, pins: PinFile): void {
 /** Changes whenever the file is replaced or written (inode, time, size): tells when to re-read it. */
 export function pinsStamp(file: string): string {
   try {
-    const stat = statSync(file);
-    return `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
+    // Asked on every routed request: no exception (and its stack) for a file not there yet.
+    const stat = statSync(file, { throwIfNoEntry: false });
+    return stat ? `${stat.ino}:${stat.mtimeMs}:${stat.size}` : 'missing';
   } catch {
     return 'missing';
   }

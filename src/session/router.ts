@@ -34,12 +34,18 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
     return nextCursor === undefined ? { [list]: page } : { [list]: page, nextCursor };
   }
   switch (request.method) {
-    case 'tools/call':
-      return forward(session, extra, request.method, params, byName((await session.catalog()).toolRoutes, 'tool', params.name, session.withheld));
-    case 'prompts/get':
-      return forward(session, extra, request.method, params, byName((await session.catalog()).promptRoutes, 'prompt', params.name, session.withheld));
-    case 'resources/read':
-      return forward(session, extra, request.method, params, await byUri(session, params.uri));
+    case 'tools/call': {
+      const catalog = await session.catalog();
+      return forward(session, extra, request.method, params, byName(catalog.toolRoutes, 'tool', params.name, session.withheld), catalog);
+    }
+    case 'prompts/get': {
+      const catalog = await session.catalog();
+      return forward(session, extra, request.method, params, byName(catalog.promptRoutes, 'prompt', params.name, session.withheld), catalog);
+    }
+    case 'resources/read': {
+      const catalog = await session.catalog();
+      return forward(session, extra, request.method, params, byUri(catalog, params.uri), catalog);
+    }
     case 'resources/subscribe':
     case 'resources/unsubscribe':
       return subscription(session, request.method, params);
@@ -68,8 +74,8 @@ function byName(routes: Map<string, Route>, kind: string, name: unknown, withhel
   return route;
 }
 
-async function byUri(session: ClientSession, uri: unknown): Promise<Route> {
-  const route = typeof uri === 'string' ? routeResource(await session.catalog(), uri) : undefined;
+function byUri(catalog: Catalog, uri: unknown): Route {
+  const route = typeof uri === 'string' ? routeResource(catalog, uri) : undefined;
   if (!route) throw new ForwardedError(-32002, `Resource not found: ${String(uri)}`, { uri });
   return route;
 }
@@ -80,8 +86,9 @@ async function byUri(session: ClientSession, uri: unknown): Promise<Route> {
  * connection, which a shared upstream needs; progress comes back under the client's token),
  * cancellation (the SDK tells the upstream, with its own request id), and a context so that
  * the upstream's logs and requests during the call travel back on the call's own stream.
+ * `catalog` is the one the route came from: result URIs are exposed by it too.
  */
-async function forward(session: ClientSession, extra: Extra, method: string, params: Params, route: Route): Promise<Result> {
+async function forward(session: ClientSession, extra: Extra, method: string, params: Params, route: Route, catalog?: Catalog): Promise<Result> {
   const connection = await session.connection(route.upstream);
   let upstreamParams = rename(method, params, route);
   const progressToken = extra._meta?.progressToken;
@@ -99,8 +106,8 @@ async function forward(session: ClientSession, extra: Extra, method: string, par
   // A task the upstream created (or reports on) gets the id this client knows it by.
   if (method.startsWith('tasks/') || params.task !== undefined) return exposeTasks(session, route.upstream, result);
   // Resource URIs in what the upstream said become ones this client can read back through us.
-  const catalog = await session.catalog();
-  return rewriteResultUris(result, (uri) => exposeUri(catalog, route.upstream, uri)) as Result;
+  const exposing = catalog ?? (await session.catalog());
+  return rewriteResultUris(result, (uri) => exposeUri(exposing, route.upstream, uri)) as Result;
 }
 
 /** The params as the upstream knows them: its own name or URI, and the arguments policy pins. */
@@ -113,7 +120,7 @@ function rename(method: string, params: Params, route: Route): Params {
 
 async function subscription(session: ClientSession, method: string, params: Params): Promise<Result> {
   const uri = params.uri as string;
-  const route = await byUri(session, uri);
+  const route = byUri(await session.catalog(), uri);
   const connection = await session.connection(route.upstream);
   const upstreamParams = { ...params, uri: route.original };
   if (method === 'resources/subscribe') {
@@ -132,12 +139,12 @@ async function complete(session: ClientSession, extra: Extra, params: Params): P
   const catalog = await session.catalog();
   if (ref.type === 'ref/prompt') {
     const route = byName(catalog.promptRoutes, 'prompt', ref.name, session.withheld);
-    return forward(session, extra, 'completion/complete', { ...params, ref: { ...ref, name: route.original } }, route);
+    return forward(session, extra, 'completion/complete', { ...params, ref: { ...ref, name: route.original } }, route, catalog);
   }
   if (ref.type === 'ref/resource' && typeof ref.uri === 'string') {
     const route = routeTemplate(catalog, ref.uri) ?? routeResource(catalog, ref.uri);
     if (!route) throw new ForwardedError(-32002, `Resource not found: ${ref.uri}`, { uri: ref.uri });
-    return forward(session, extra, 'completion/complete', { ...params, ref: { ...ref, uri: route.original } }, route);
+    return forward(session, extra, 'completion/complete', { ...params, ref: { ...ref, uri: route.original } }, route, catalog);
   }
   throw new ForwardedError(ErrorCode.InvalidParams, `completion/complete needs a ref of type ref/prompt or ref/resource`);
 }
