@@ -15,7 +15,8 @@ export class ChildReport {
 
   noteStderr(chunk: Buffer): void {
     const lines = (this.partialLine + chunk.toString('utf8')).split('\n');
-    this.partialLine = lines.pop() ?? '';
+    // Only the start of a line is ever kept: a child writing megabytes without a newline must not grow this.
+    this.partialLine = (lines.pop() ?? '').slice(0, MAX_LINE + 1);
     for (const line of lines) this.keepLine(line);
   }
 
