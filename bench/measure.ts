@@ -1,5 +1,5 @@
 // Shared by the benchmarks: times `tools/call` of an echo tool and prints one row per path.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { performance } from 'node:perf_hooks';
 
 export const CALLS = Number(process.env.BENCH_CALLS ?? 2000);

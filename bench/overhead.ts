@@ -2,8 +2,7 @@
 // server (over stdio and over Streamable HTTP) and through mcproxy (stdio and Streamable HTTP
 // downstream, a stdio upstream), sequentially and concurrently.
 // Prints latency percentiles and throughput; asserts nothing. Run: npm run bench
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { spawn } from 'node:child_process';
 import { freePort } from '../test/helpers/net.js';
 import { serverPackage } from '../test/helpers/paths.js';

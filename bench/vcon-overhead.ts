@@ -4,7 +4,7 @@
 // round of each counts, so that load from other processes does not decide the ratio. It also
 // prints the CPU time each proxy process spent per call (from /proc), which load does not skew.
 // Prints figures; asserts nothing. Run: npm run build && node dist/bench/vcon-overhead.js
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

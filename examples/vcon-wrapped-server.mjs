@@ -6,8 +6,8 @@
 //   CONSERVER_URL=http://localhost:8000/api/vcon CONSERVER_API_TOKEN=... node examples/vcon-wrapped-server.mjs
 //
 // Without CONSERVER_URL the vCons only land in VCON_DIR (default ./vcons).
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { VconMcpProxy } from 'mcproxy';
 
@@ -21,7 +21,7 @@ recorder.on('vcon:error', ({ uuid, error }) => process.stderr.write(`vCon ${uuid
 const server = new McpServer({ name: 'weather-example', version: '1.0.0' });
 server.registerTool(
   'forecast',
-  { description: 'A (made-up) forecast for a city', inputSchema: { city: z.string() } },
+  { description: 'A (made-up) forecast for a city', inputSchema: z.object({ city: z.string() }) },
   async ({ city }) => ({ content: [{ type: 'text', text: `Sunny in ${city}` }] }),
 );
 

@@ -2,8 +2,7 @@
 // under the names clients see, with the route back to the owner. Plain data, built by a pure
 // function from the listings and the policies, so naming, filtering and routing are tested
 // without any I/O. What a policy hides is simply absent: nothing routes to it.
-import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import type { Prompt, Resource, ResourceTemplateType, Tool, UriTemplate } from '@modelcontextprotocol/server';
 import type { Naming, Policy } from '../config/policySchema.js';
 import type { UpstreamListing } from './listing.js';
 import { exposedName, uniqueName, validName } from './names.js';
@@ -24,7 +23,7 @@ export interface Catalog {
   tools: Tool[];
   prompts: Prompt[];
   resources: Resource[];
-  resourceTemplates: ResourceTemplate[];
+  resourceTemplates: ResourceTemplateType[];
   toolRoutes: Map<string, Route>;
   promptRoutes: Map<string, Route>;
   /** Exact exposed resource URI → owner and the URI it knows. */

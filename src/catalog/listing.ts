@@ -1,5 +1,5 @@
 // What one upstream offers, as it listed it: the input the catalog is built from.
-import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/server';
 
 export interface UpstreamListing {
   /** The upstream's key in the config. */
@@ -9,7 +9,7 @@ export interface UpstreamListing {
   tools: Tool[];
   prompts: Prompt[];
   resources: Resource[];
-  resourceTemplates: ResourceTemplate[];
+  resourceTemplates: ResourceTemplateType[];
 }
 
 export type ListKind = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';

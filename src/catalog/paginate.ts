@@ -1,6 +1,6 @@
 // The proxy's own list pagination. Cursors are opaque to clients: base64url JSON holding the
 // list they belong to and the offset to resume at.
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 
 interface CursorState {
   list: string;
@@ -18,7 +18,7 @@ function decodeCursor(cursor: string, list: string): number {
   } catch {
     // fall through to the error below
   }
-  throw new McpError(ErrorCode.InvalidParams, `Invalid cursor for ${list}: ${JSON.stringify(cursor)}`);
+  throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor for ${list}: ${JSON.stringify(cursor)}`);
 }
 
 /** One page of `items`, with the cursor of the next page when there is one. */

@@ -1,7 +1,7 @@
 // Resources and resource templates in the catalog: filtered by policy, a URI another upstream
 // already listed exposed in its namespaced form, and routed back by URI. Pure, like catalog.ts.
-import type { Resource, ResourceTemplate } from '@modelcontextprotocol/sdk/types.js';
-import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import { UriTemplate } from '@modelcontextprotocol/server';
+import type { Resource, ResourceTemplateType } from '@modelcontextprotocol/server';
 import type { Policy } from '../config/policySchema.js';
 import type { Catalog, CatalogOptions, Route } from './catalog.js';
 import type { UpstreamListing } from './listing.js';
@@ -29,7 +29,7 @@ export function buildResources(
 
   const resources: Resource[] = [];
   const resourceRoutes = new Map<string, Route>();
-  const resourceTemplates: ResourceTemplate[] = [];
+  const resourceTemplates: ResourceTemplateType[] = [];
   const templateRoutes: TemplateRoute[] = [];
   const upstreamTemplates = new Map<string, UriTemplate[]>();
   for (const listing of listings) {

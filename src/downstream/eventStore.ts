@@ -3,8 +3,7 @@
 // keeps at most `maxEventsPerSession` (its oldest dropped first), and all sessions together at
 // most `maxEvents` (the oldest anywhere dropped first). Resuming after a dropped event gets
 // 400 from the SDK transport ("Invalid event ID"), so the client starts over.
-import type { EventId, EventStore, StreamId } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { EventId, EventStore, StreamId, JSONRPCMessage } from '@modelcontextprotocol/server';
 
 interface StoredEvent {
   streamId: StreamId;

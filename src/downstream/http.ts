@@ -2,8 +2,8 @@
 // POST without a session id must be an initialize (a new session); GET opens a session's
 // standalone stream; DELETE ends it; an unknown or ended id gets 404. Sessions, their idle
 // expiry and their resumable stream events live in sessions.ts and eventStore.ts.
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest } from '@modelcontextprotocol/server';
+import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -81,7 +81,7 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
     }
     const session = newSession(`http-${++started}`, entitled.profile);
     const store = events.store(resumption.maxEventsPerSession);
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       eventStore: store,
       retryInterval: resumption.retryMs,

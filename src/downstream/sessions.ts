@@ -1,7 +1,7 @@
 // The HTTP listener's live sessions, by Mcp-Session-Id, and when each one ends: on DELETE, when
 // idle (no request and no open stream for `idleMs`), at shutdown, or when its transport closes
 // on its own. An ended session's id is forgotten, so a later request with it gets 404.
-import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import type { ServerResponse } from 'node:http';
 import { log } from '../log.js';
 import type { ClientSession } from '../session/session.js';
@@ -11,7 +11,7 @@ export type EndReason = 'DELETE' | 'idle' | 'shutdown' | 'transport closed';
 
 export interface LiveSession {
   id: string;
-  transport: StreamableHTTPServerTransport;
+  transport: NodeStreamableHTTPServerTransport;
   session: ClientSession;
   events: SessionEventStore;
   /** The path it was opened at (the plain path, or a profile's): its id is valid only there. */

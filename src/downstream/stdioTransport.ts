@@ -3,8 +3,8 @@
 // closing the session, JSON nested past maxDepth is refused before it is parsed, and a line
 // that is not JSON or not JSON-RPC gets the JSON-RPC error for it. The session never ends
 // because of what the client wrote, only when it closes stdin.
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { JSONRPCMessageSchema } from '@modelcontextprotocol/core';
+import type { Transport, JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { Readable, Writable } from 'node:stream';
 import type { LimitsConfig } from '../config/authSchema.js';
 import { throttledWarn } from '../logThrottle.js';

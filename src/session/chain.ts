@@ -3,8 +3,8 @@
 // initialize request's `capabilities.experimental["io.github.mcproxy/chain"]`. A proxy that
 // finds itself in the chain refuses the initialize (so it opens none of its upstreams), and
 // the proxy before it does not retry: the loop ends after one extra process at most.
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { ErrorCode, InitializeRequestSchema, McpError, type ClientCapabilities, type InitializeResult } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import type { Server, ClientCapabilities, InitializeResult } from '@modelcontextprotocol/server';
 import { hostname } from 'node:os';
 import { shortHash } from '../catalog/names.js';
 import type { ProxyConfig } from '../config/schema.js';
@@ -39,7 +39,7 @@ export function chainOf(capabilities: ClientCapabilities | undefined): ProxyIden
 
 /** `capabilities` plus the chain to hand on to upstreams. */
 export function withChain(capabilities: ClientCapabilities | undefined, chain: readonly ProxyIdentity[]): ClientCapabilities {
-  return { ...capabilities, experimental: { ...capabilities?.experimental, [CHAIN_CAPABILITY]: { proxies: [...chain] } } };
+  return { ...capabilities, experimental: { ...capabilities?.experimental, [CHAIN_CAPABILITY]: { proxies: chain.map(({ id, label }) => ({ id, label })) } } };
 }
 
 /** The refusal message when `self` is already in `chain`, naming the whole loop; else undefined. */
@@ -56,11 +56,11 @@ export function loopRefusal(chain: readonly ProxyIdentity[], self: ProxyIdentity
  */
 export function refuseLoops(server: Server, self: ProxyIdentity, onRefused: (refusal: string) => void): void {
   const initialize = (server as unknown as { _oninitialize(request: unknown): Promise<InitializeResult> })._oninitialize.bind(server);
-  server.setRequestHandler(InitializeRequestSchema, (request) => {
+  server.setRequestHandler('initialize', (request) => {
     const refusal = loopRefusal(chainOf(request.params.capabilities), self);
     if (!refusal) return initialize(request);
     onRefused(refusal);
-    throw new McpError(ErrorCode.InvalidRequest, refusal);
+    throw new ProtocolError(ProtocolErrorCode.InvalidRequest, refusal);
   });
 }
 

@@ -1,8 +1,8 @@
 // Client → upstream: answers list requests from the catalog and sends every other request to
 // the upstream that owns its tool, prompt or resource, under the upstream's original name.
-import type { RequestHandlerExtra, RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { JSONRPCRequest, Result, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCode, LoggingLevelSchema } from '@modelcontextprotocol/sdk/types.js';
+import { LoggingLevelSchema } from '@modelcontextprotocol/core';
+import type { RequestOptions, JSONRPCRequest, Result, ServerNotification, ServerRequest, ServerContext } from '@modelcontextprotocol/server';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { exposeUri, routeResource, routeTemplate, type Catalog, type Route } from '../catalog/catalog.js';
 import { paginate } from '../catalog/paginate.js';
 import { injectPinned } from '../catalog/policy.js';
@@ -14,7 +14,7 @@ import type { ClientSession } from './session.js';
 import { exposeTasks, listTasks, routeTask } from './tasks.js';
 import { recordRoute } from '../vcon/route.js';
 
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+type Extra = ServerContext;
 type Params = Record<string, unknown>;
 
 /** The four lists the proxy answers itself, and the catalog field each pages through. */
@@ -62,14 +62,14 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
     case 'tasks/list':
       return listTasks(session, params);
     default:
-      throw new ForwardedError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
+      throw new ForwardedError(ProtocolErrorCode.MethodNotFound, `Method not found: ${request.method}`);
   }
 }
 
 function byName(routes: Map<string, Route>, kind: string, name: unknown, withheld: Map<string, string>): Route {
   const route = typeof name === 'string' ? routes.get(name) : undefined;
   const withholding = withheld.get(`${kind} ${String(name)}`);
-  if (!route && withholding) throw new ForwardedError(ErrorCode.InvalidRequest, withholding);
+  if (!route && withholding) throw new ForwardedError(ProtocolErrorCode.InvalidRequest, withholding);
   if (!route) throw notFound(kind, String(name));
   return route;
 }
@@ -91,17 +91,17 @@ function byUri(catalog: Catalog, uri: unknown): Route {
 async function forward(session: ClientSession, extra: Extra, method: string, params: Params, route: Route, catalog?: Catalog): Promise<Result> {
   const connection = await session.connection(route.upstream);
   let upstreamParams = rename(method, params, route);
-  const progressToken = extra._meta?.progressToken;
-  const options: RequestOptions = { signal: extra.signal };
+  const progressToken = extra.mcpReq._meta?.progressToken;
+  const options: RequestOptions = { signal: extra.mcpReq.signal };
   if (progressToken !== undefined) {
     options.onprogress = (progress) =>
-      void extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } }).catch(() => {});
+      void extra.mcpReq.notify({ method: 'notifications/progress', params: { ...progress, progressToken } }).catch(() => {});
   }
   const context: CallContext = {
-    sendNotification: (notification) => extra.sendNotification(notification as ServerNotification),
-    sendRequest: (upstreamRequest, requestOptions) => extra.sendRequest(upstreamRequest as ServerRequest, LooseResult, requestOptions),
+    sendNotification: (notification) => extra.mcpReq.notify(notification as ServerNotification),
+    sendRequest: (upstreamRequest, requestOptions) => extra.mcpReq.send(upstreamRequest as ServerRequest, LooseResult, requestOptions),
   };
-  if (session.recorder) upstreamParams = recordRoute(session.recorder, extra.requestId, connection, params, upstreamParams, route, context);
+  if (session.recorder) upstreamParams = recordRoute(session.recorder, extra.mcpReq.id, connection, params, upstreamParams, route, context);
   const result = await connection.request(session, { method, params: upstreamParams }, options, context);
   // A task the upstream created (or reports on) gets the id this client knows it by.
   if (method.startsWith('tasks/') || params.task !== undefined) return exposeTasks(session, route.upstream, result);
@@ -146,13 +146,13 @@ async function complete(session: ClientSession, extra: Extra, params: Params): P
     if (!route) throw new ForwardedError(-32002, `Resource not found: ${ref.uri}`, { uri: ref.uri });
     return forward(session, extra, 'completion/complete', { ...params, ref: { ...ref, uri: route.original } }, route, catalog);
   }
-  throw new ForwardedError(ErrorCode.InvalidParams, `completion/complete needs a ref of type ref/prompt or ref/resource`);
+  throw new ForwardedError(ProtocolErrorCode.InvalidParams, `completion/complete needs a ref of type ref/prompt or ref/resource`);
 }
 
 /** logging/setLevel reaches every upstream of the session that logs. */
 async function setLevel(session: ClientSession, level: unknown): Promise<Result> {
   const parsed = LoggingLevelSchema.safeParse(level);
-  if (!parsed.success) throw new ForwardedError(ErrorCode.InvalidParams, `Invalid log level: ${JSON.stringify(level)}`);
+  if (!parsed.success) throw new ForwardedError(ProtocolErrorCode.InvalidParams, `Invalid log level: ${JSON.stringify(level)}`);
   session.logLevel = parsed.data;
   const connections = [...(await session.upstreams()).values()];
   await Promise.allSettled(connections.map((connection) => connection.setLogLevel(parsed.data)));

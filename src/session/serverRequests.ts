@@ -1,8 +1,8 @@
 // Upstream → client: sampling, elicitation and roots requests go to the client of the session
 // the upstream serves, and the client's answer goes back. Cancellation crosses too: when the
 // upstream cancels, the signal aborts, and the SDK tells the client.
-import type { ClientCapabilities, JSONRPCRequest, Result } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, JSONRPCRequest, Result } from '@modelcontextprotocol/server';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { CallContext } from '../upstream/attachments.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import { asClientError, ForwardedError } from '../upstream/errors.js';
@@ -29,7 +29,7 @@ export async function forwardToClient(
   const needed = REQUIRED_CAPABILITY[request.method];
   if (needed && !session.server.getClientCapabilities()?.[needed]) {
     throw new ForwardedError(
-      ErrorCode.MethodNotFound,
+      ProtocolErrorCode.MethodNotFound,
       `The client did not declare the '${needed}' capability, so mcproxy cannot forward ${request.method} from upstream '${upstream.name}'`,
     );
   }

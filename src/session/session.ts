@@ -2,9 +2,9 @@
 // it, and its view of the catalog. Every message between this client and any upstream passes
 // through here, which is what lets server→client requests, logs and resource updates find
 // their way back to the right client.
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { LoggingLevelSchema, type JSONRPCRequest, type LoggingLevel, type Notification, type Result } from '@modelcontextprotocol/sdk/types.js';
+import { LoggingLevelSchema } from '@modelcontextprotocol/core';
+import { Server } from '@modelcontextprotocol/server';
+import type { Transport, JSONRPCRequest, LoggingLevel, Notification, Result } from '@modelcontextprotocol/server';
 import { buildCatalog, exposeUri, type Catalog, type Route } from '../catalog/catalog.js';
 import { emptyListing } from '../catalog/listing.js';
 import { viewOf, type View } from '../catalog/view.js';
@@ -91,8 +91,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     });
     // The proxy answers every method itself, from the raw request: no SDK schema strips fields.
     this.server.removeRequestHandler('logging/setLevel');
-    this.server.fallbackRequestHandler = (request, extra) =>
-      routeClientRequest(this, request as JSONRPCRequest, extra).catch((error: unknown) => {
+    this.server.fallbackRequestHandler = (request, ctx) =>
+      routeClientRequest(this, request as JSONRPCRequest, ctx).catch((error: unknown) => {
         throw asClientError(error);
       });
     this.server.fallbackNotificationHandler = async (notification) => this.onClientNotification(notification);

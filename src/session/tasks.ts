@@ -1,9 +1,8 @@
 // Tasks (experimental in MCP 2025-11-25): task-augmented tools/call and tasks/get|result|
 // list|cancel pass through, with each upstream's task ids kept apart by a prefix.
-import type { Result } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import type { Result, JSONRPCRequest, Notification } from '@modelcontextprotocol/server';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { paginate } from '../catalog/paginate.js';
-import type { JSONRPCRequest, Notification } from '@modelcontextprotocol/sdk/types.js';
 import { exposeTaskId, mapRelatedTask, mapTaskIds, routeTaskId } from '../catalog/taskIds.js';
 import { ForwardedError } from '../upstream/errors.js';
 import { collectPages } from '../upstream/listing.js';
@@ -32,7 +31,7 @@ export function exposeTaskParams<T extends Notification | JSONRPCRequest>(sessio
 export function routeTask(session: ClientSession, taskId: unknown): { upstream: string; taskId: string } {
   const names = session.config.upstreams.map((u) => u.name);
   const route = typeof taskId === 'string' ? routeTaskId(taskId, names, session.config.naming.separator) : undefined;
-  if (!route) throw new ForwardedError(ErrorCode.InvalidParams, `Unknown task: ${String(taskId)}`);
+  if (!route) throw new ForwardedError(ProtocolErrorCode.InvalidParams, `Unknown task: ${String(taskId)}`);
   return route;
 }
 

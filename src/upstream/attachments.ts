@@ -1,9 +1,8 @@
 // Which client sessions an upstream connection serves, and which of their calls are in flight
 // on it. That is how what the upstream sends on its own (logs, sampling, elicitation, roots)
 // finds its client, and, during a call, the call's own stream.
-import type { JSONRPCRequest, Notification, RequestId, Result } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { JSONRPCRequest, Notification, RequestId, Result, RequestOptions } from '@modelcontextprotocol/server';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { ForwardedError } from './errors.js';
 
 /** The downstream side of a call in flight, so that upstream messages can travel with it. */
@@ -78,7 +77,7 @@ export class Attachments<Upstream> {
     }
     if (!listener) {
       throw new ForwardedError(
-        ErrorCode.InvalidRequest,
+        ProtocolErrorCode.InvalidRequest,
         `mcproxy cannot tell which client ${request.method} is for: ${this.listeners.size} sessions share upstream '${this.upstreamName}', ` +
           `${this.inflight.size === 0 ? 'none has' : 'several have'} a call in flight, and its transport does not show which call the request belongs to. ` +
           `Set \`shared: false\` on upstream '${this.upstreamName}' to give each session its own connection`,

@@ -2,19 +2,8 @@
 // after a failure, bounds in-flight requests, remembers what the proxy subscribed to, and
 // hands the server's own notifications and requests to whoever is attached to it (one client
 // session, or several when the upstream is shared).
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type {
-  ClientCapabilities,
-  Implementation,
-  JSONRPCRequest,
-  LoggingLevel,
-  Notification,
-  RequestId,
-  Result,
-  ServerCapabilities,
-} from '@modelcontextprotocol/sdk/types.js';
+import { Client } from '@modelcontextprotocol/client';
+import type { Transport, RequestOptions, ClientCapabilities, Implementation, JSONRPCRequest, LoggingLevel, Notification, RequestId, Result, ServerCapabilities } from '@modelcontextprotocol/client';
 import PQueue from 'p-queue';
 import { isStdioUpstream, type RemoteUpstreamConfig, type UpstreamConfig } from '../config/schema.js';
 import { emptyListing, type UpstreamListing } from '../catalog/listing.js';
@@ -267,7 +256,7 @@ export class UpstreamConnection {
   private async openOver(transport: Transport): Promise<Client> {
     const client = new Client(this.clientInfo, { capabilities: this.capabilities });
     client.fallbackNotificationHandler = async (notification) => this.onNotification(notification);
-    client.fallbackRequestHandler = async (request, extra) => this.answer(request, extra.signal);
+    client.fallbackRequestHandler = async (request, ctx) => this.answer(request, ctx.mcpReq.signal);
     client.onerror = (error) => this.protocolNoise(`protocol error from the upstream: ${error.message}`);
     client.onclose = () => this.onClosed(client);
     await client.connect(transport, { timeout: this.config.timeoutMs });

@@ -1,8 +1,12 @@
 // Errors that cross the proxy. An upstream's own JSON-RPC error reaches the client with its
 // code, message and data unchanged; failures of the link itself name the upstream.
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode } from '@modelcontextprotocol/server';
 
-/** An error the SDK sends downstream exactly as given: no "MCP error N:" prefix added twice. */
+/** The JSON-RPC codes clients have always seen for a link's own failures (the SDK's local codes are strings). */
+const REQUEST_TIMEOUT = -32001;
+const CONNECTION_CLOSED = -32000;
+
+/** An error the SDK sends downstream exactly as given. */
 export class ForwardedError extends Error {
   constructor(
     readonly code: number,
@@ -13,36 +17,34 @@ export class ForwardedError extends Error {
   }
 }
 
-const MCP_PREFIX = /^MCP error -?\d+: /;
-
 /** Turns whatever a request to an upstream threw into the error the client should see. */
 export function upstreamError(upstream: string, method: string, timeoutMs: number, error: unknown, diagnosis?: string): ForwardedError {
   const why = diagnosis ? `: ${diagnosis}` : '';
-  if (error instanceof McpError) {
-    const message = error.message.replace(MCP_PREFIX, '');
+  if (error instanceof SdkError) {
     const data = error.data as { timeout?: number } | undefined;
-    if (error.code === ErrorCode.RequestTimeout && data?.timeout !== undefined) {
-      return new ForwardedError(error.code, `Upstream '${upstream}' did not answer ${method} within ${timeoutMs} ms${why}`, { upstream });
+    if (error.code === SdkErrorCode.RequestTimeout && data?.timeout !== undefined) {
+      return new ForwardedError(REQUEST_TIMEOUT, `Upstream '${upstream}' did not answer ${method} within ${timeoutMs} ms${why}`, { upstream });
     }
-    if (error.code === ErrorCode.ConnectionClosed) {
-      return new ForwardedError(error.code, `Upstream '${upstream}' closed the connection during ${method}${why}`, { upstream });
+    if (error.code === SdkErrorCode.ConnectionClosed) {
+      return new ForwardedError(CONNECTION_CLOSED, `Upstream '${upstream}' closed the connection during ${method}${why}`, { upstream });
     }
-    return new ForwardedError(error.code, message, error.data);
   }
+  // The v2 client keeps the upstream's message as it came, so it crosses unchanged.
+  if (error instanceof ProtocolError) return new ForwardedError(error.code, error.message, error.data);
   if (error instanceof ForwardedError) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  return new ForwardedError(ErrorCode.InternalError, `Upstream '${upstream}' failed ${method}: ${reason}`, { upstream });
+  return new ForwardedError(ProtocolErrorCode.InternalError, `Upstream '${upstream}' failed ${method}: ${reason}`, { upstream });
 }
 
-/** The proxy's own McpErrors (a bad cursor, say) without the prefix the client will add again. */
+/** The proxy's own ProtocolErrors (a bad cursor, say), sent as they are. */
 export function asClientError(error: unknown): unknown {
-  return error instanceof McpError ? new ForwardedError(error.code, error.message.replace(MCP_PREFIX, ''), error.data) : error;
+  return error instanceof ProtocolError ? new ForwardedError(error.code, error.message, error.data) : error;
 }
 
 export function unavailable(upstream: string, reason: string): ForwardedError {
-  return new ForwardedError(ErrorCode.InternalError, `Upstream '${upstream}' is unavailable: ${reason}`, { upstream });
+  return new ForwardedError(ProtocolErrorCode.InternalError, `Upstream '${upstream}' is unavailable: ${reason}`, { upstream });
 }
 
 export function notFound(kind: string, name: string): ForwardedError {
-  return new ForwardedError(ErrorCode.InvalidParams, `Unknown ${kind}: ${name}`);
+  return new ForwardedError(ProtocolErrorCode.InvalidParams, `Unknown ${kind}: ${name}`);
 }

@@ -1,5 +1,5 @@
 // Reads everything an upstream offers, following its pagination to the end.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import type { UpstreamConfig } from '../config/schema.js';
 import type { UpstreamListing } from '../catalog/listing.js';
 import { log } from '../log.js';

@@ -1,6 +1,6 @@
 // Hands client sessions their upstream connections: a connection of their own for each
 // upstream, or the one connection every session shares for upstreams marked `shared: true`.
-import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/server';
 import type { UpstreamConfig } from '../config/schema.js';
 import { CHAIN_CAPABILITY, withChain, type ProxyIdentity } from '../session/chain.js';
 import type { UpstreamListener } from './attachments.js';

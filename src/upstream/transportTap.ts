@@ -4,8 +4,7 @@
 //   Each response waits one microtask, keeping wire order.
 // - It ignores notifications/cancelled for request id 0 (a falsy check), the id of every SDK
 //   server's first request to its client; cancellations are handed to `onCancelled` as well.
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { Transport, RequestId } from '@modelcontextprotocol/server';
 
 export function tapTransport(transport: Transport, onCancelled: (requestId: RequestId, reason?: string) => void): void {
   const deliver = transport.onmessage;

@@ -5,7 +5,7 @@
 // proxy routed to upstream B is [0, B] and B's answer [B, 0]; what B sends on its own or during
 // a call (progress, logs, sampling) is [B, 0] and the client's answer [0, B]; what the proxy
 // answers itself (initialize, aggregated lists, ping) is [0].
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestId } from '@modelcontextprotocol/server';
 import { inlineBody } from './capture.js';
 import type { Implementation, JournalEntry, MessageEntry, RouteEntry, StartEntry, Vcon, VconDialog } from './types.js';
 

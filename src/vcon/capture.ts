@@ -6,7 +6,7 @@
 // journal line as it is: one serialization per message. Bodies over maxInlineContentSize are
 // cut when the vCon is built (builder.ts). Runs off the request path (see recorder.ts).
 import { createHash } from 'node:crypto';
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import { CHAIN_META_KEY, type Direction, type MessageEntry } from './types.js';
 
 export interface CaptureOptions {

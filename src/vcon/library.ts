@@ -3,7 +3,7 @@
 // the same recorder as the aggregating proxy. Only `conserver.url` is required (or
 // CONSERVER_URL); vCons are also written to `vcon.dir` (default ./vcons), which holds the
 // journals that make recording crash-safe.
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Transport } from '@modelcontextprotocol/server';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';

@@ -7,8 +7,7 @@
 // Lifecycle: a vCon starts at the first message (initialize); reaching maxMessages, or being
 // idle for timeoutMs, closes it, and the next message starts a new one whose `amended` names
 // the previous uuid; `end()` (client gone, DELETE, shutdown) closes the last one.
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { Transport, TransportSendOptions, JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import path from 'node:path';
 import { MessageCapture, type CaptureOptions, type CrossedMessage } from './capture.js';
 import { Journal, journalName } from './journal.js';

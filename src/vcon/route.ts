@@ -1,8 +1,7 @@
 // What the router tells the recorder about a client request it forwards: the upstream, the
 // name there when it differs, the upstream's own request id, and, for chains of proxies, this
 // session's vCon uuid passed along in `_meta` so the next proxy can link its vCon to ours.
-import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { Implementation, RequestId } from '@modelcontextprotocol/server';
 import type { CallContext } from '../upstream/attachments.js';
 import type { SessionRecorder } from './recorder.js';
 import { CHAIN_META_KEY } from './types.js';

@@ -2,8 +2,7 @@
 // sees every JSON-RPC message, in order, both ways, and passes everything through untouched
 // (send options, onmessage extras, sessionId, setProtocolVersion), so it works over stdio and
 // Streamable HTTP alike.
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import type { Transport, TransportSendOptions, JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/server';
 
 export interface MessageTap {
   incoming(message: JSONRPCMessage): void;

@@ -1,6 +1,6 @@
 // The shapes the recorder works with: vCon objects (IETF vCon core, syntax "0.4.0") and the
 // journal entries a session's messages become on their way to a vCon.
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestId } from '@modelcontextprotocol/server';
 
 export interface Implementation {
   name: string;

@@ -1,6 +1,6 @@
 // One endpoint for many servers: the real reference servers from npm behind the real proxy
 // process, seen by the real SDK client over stdio and over Streamable HTTP.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

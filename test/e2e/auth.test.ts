@@ -1,7 +1,6 @@
 // Inbound auth on the HTTP listener: API keys, and OAuth access tokens from a local issuer
 // (test/helpers/oauthIssuer.ts), with the exact status and WWW-Authenticate of each refusal.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { INITIALIZE, postJsonRpc } from '../helpers/jsonrpc.js';

@@ -1,7 +1,6 @@
 // Proxies of proxies: a three-level chain carrying every kind of message, the shipped
 // two-level example, and loops refused with the loop named and the processes bounded.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { CreateMessageRequestSchema, ElicitRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Client } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -41,11 +40,11 @@ describe('chaining: client → proxy (stdio) → proxy (HTTP) → servers', func
       upstreams: { team: { url: inner.url, tools: { block: ['mem__delete_*'], rename: { 'ev__get-sum': 'sum' } } } },
     });
     ({ client } = await connectStdio(outer, { capabilities: { sampling: {}, elicitation: { form: {} } } }));
-    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+    client.setRequestHandler('elicitation/create', async (request) => {
       elicited.push(request.params.message);
       return { action: 'decline' };
     });
-    client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+    client.setRequestHandler('sampling/createMessage', async (request) => {
       const first = request.params.messages[0]?.content as { text?: string };
       samples.push(first.text ?? '');
       return { model: 'test-model', role: 'assistant', content: { type: 'text', text: 'sampled through two proxies' } };
@@ -71,7 +70,7 @@ describe('chaining: client → proxy (stdio) → proxy (HTTP) → servers', func
     assert.equal(read.contents[0].uri, 'demo://resource/static/document/features.md');
     assert.ok(String((read.contents[0] as { text?: string }).text).length > 0);
     const steps: number[] = [];
-    await client.callTool({ name: 'team__ev__trigger-long-running-operation', arguments: { duration: 0.6, steps: 3 } }, undefined, {
+    await client.callTool({ name: 'team__ev__trigger-long-running-operation', arguments: { duration: 0.6, steps: 3 } }, {
       onprogress: (p) => steps.push(p.progress),
     });
     // The last step can race the result across the HTTP hop (as in edges.test.ts): at least two, in order.
@@ -92,7 +91,7 @@ describe('chaining: client → proxy (stdio) → proxy (HTTP) → servers', func
 
   it('carries a cancellation down to the server, with the client’s reason', async () => {
     const controller = new AbortController();
-    const call = client.callTool({ name: 'team__chg__sleep', arguments: { ms: 30_000 } }, undefined, { signal: controller.signal });
+    const call = client.callTool({ name: 'team__chg__sleep', arguments: { ms: 30_000 } }, { signal: controller.signal });
     await new Promise((r) => setTimeout(r, 800)); // the request is at the server by now
     controller.abort('changed my mind');
     await assert.rejects(call);
@@ -107,7 +106,7 @@ describe('chaining: client → proxy (stdio) → proxy (HTTP) → servers', func
 
   it('carries logs, tagged with the upstream at each level', async () => {
     const logs: string[] = [];
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(String(n.params.logger)));
+    client.setNotificationHandler('notifications/message', (n) => void logs.push(String(n.params.logger)));
     await client.setLoggingLevel('debug');
     await client.callTool({ name: 'team__ev__toggle-simulated-logging', arguments: {} });
     assert.ok(await waitFor(() => logs.length > 0, 15_000), 'a log message crossed both proxies');

@@ -1,7 +1,7 @@
 // The edges: remote upstreams (Streamable HTTP, legacy SSE, headers from the environment), a
 // proxy chained behind another, the default config, old protocol versions, an upstream that
 // gives up on its own request, and messages that nobody can route.
-import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ElicitResult } from '@modelcontextprotocol/server';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -85,7 +85,7 @@ describe('chaining: mcproxy behind mcproxy', function () {
       assert.ok(names.includes('inner__ev__echo'), names.join(', '));
       assert.equal(text(await client.callTool({ name: 'inner__ev__echo', arguments: { message: 'twice proxied' } })), 'Echo: twice proxied');
       const steps: number[] = [];
-      await client.callTool({ name: 'inner__ev__trigger-long-running-operation', arguments: { duration: 1, steps: 3 } }, undefined, {
+      await client.callTool({ name: 'inner__ev__trigger-long-running-operation', arguments: { duration: 1, steps: 3 } }, {
         onprogress: (p) => steps.push(p.progress),
       });
       assert.ok(steps.length >= 2, `progress crosses both proxies: ${steps.join(',')}`);
@@ -126,8 +126,8 @@ describe('protocol edges', function () {
     const { client } = await connectHttp(proxy.url, { capabilities: { elicitation: { form: {} } } });
     let aborted!: () => void;
     const sawAbort = new Promise<void>((resolve) => (aborted = resolve));
-    client.setRequestHandler(ElicitRequestSchema, (_request, extra) => {
-      extra.signal.addEventListener('abort', () => aborted());
+    client.setRequestHandler('elicitation/create', (_request, ctx) => {
+      ctx.mcpReq.signal.addEventListener('abort', () => aborted());
       return new Promise<ElicitResult>(() => {}); // a user who never answers
     });
     try {

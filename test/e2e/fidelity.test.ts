@@ -4,16 +4,7 @@
 // (server-everything from npm, and the changing-tools fixture) behind the real proxy process,
 // seen by the real SDK client over stdio and over Streamable HTTP; where it can, a result is
 // compared with the same request made straight to server-everything.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  LoggingMessageNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-  ToolListChangedNotificationSchema,
-  type JSONRPCMessage,
-  type LoggingMessageNotification,
-  type Progress,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { Client, Transport, JSONRPCMessage, LoggingMessageNotification, Progress } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import {
   httpProxyForSuite,
@@ -134,7 +125,6 @@ function faithfulProxy(connect: Connect) {
         const seen: Progress[] = [];
         const result = await client.callTool(
           { name: 'ev__trigger-long-running-operation', arguments: { duration: steps / 20, steps } },
-          undefined,
           { onprogress: (progress) => seen.push(progress) },
         );
         assert.equal(text(result), `Long running operation completed. Duration: ${steps / 20} seconds, Steps: ${steps}.`);
@@ -153,10 +143,10 @@ function faithfulProxy(connect: Connect) {
       const a: Progress[] = [];
       const b: Progress[] = [];
       const [ra, rb] = await Promise.all([
-        client.callTool({ name: 'ev__trigger-long-running-operation', arguments: { duration: 0.6, steps: 3 } }, undefined, {
+        client.callTool({ name: 'ev__trigger-long-running-operation', arguments: { duration: 0.6, steps: 3 } }, {
           onprogress: (p) => a.push(p),
         }),
-        client.callTool({ name: 'ev__trigger-long-running-operation', arguments: { duration: 1, steps: 5 } }, undefined, {
+        client.callTool({ name: 'ev__trigger-long-running-operation', arguments: { duration: 1, steps: 5 } }, {
           onprogress: (p) => b.push(p),
         }),
       ]);
@@ -203,7 +193,7 @@ function faithfulProxy(connect: Connect) {
       const progressed = new Promise<void>((resolve) => (firstProgress = resolve));
       let progressCount = 0;
       try {
-        const call = client.callTool({ name: 'ev__trigger-long-running-operation', arguments: { duration: 20, steps: 50 } }, undefined, {
+        const call = client.callTool({ name: 'ev__trigger-long-running-operation', arguments: { duration: 20, steps: 50 } }, {
           signal: controller.signal,
           onprogress: () => {
             progressCount++;
@@ -232,7 +222,7 @@ function faithfulProxy(connect: Connect) {
     it('tells the upstream, which stops the request with the client’s reason', async () => {
       const before = JSON.parse(text(await client.callTool({ name: 'chg__cancellations', arguments: {} }))) as unknown[];
       const controller = new AbortController();
-      const call = client.callTool({ name: 'chg__sleep', arguments: { ms: 30_000 } }, undefined, { signal: controller.signal });
+      const call = client.callTool({ name: 'chg__sleep', arguments: { ms: 30_000 } }, { signal: controller.signal });
       await sleep(500); // the request is at the upstream by now
       controller.abort('changed my mind');
       await assert.rejects(call);
@@ -252,7 +242,7 @@ function faithfulProxy(connect: Connect) {
   describe('logging', function () {
     it('forwards the upstream’s log messages unchanged but for `logger`, which names the upstream', async () => {
       const logs: LoggingMessageNotification['params'][] = [];
-      client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => void logs.push(notification.params));
+      client.setNotificationHandler('notifications/message', (notification) => void logs.push(notification.params));
       try {
         assert.deepEqual(await client.setLoggingLevel('debug'), {});
         const started = await client.callTool({ name: 'ev__toggle-simulated-logging', arguments: {} });
@@ -274,7 +264,7 @@ function faithfulProxy(connect: Connect) {
       // server-everything acknowledges resources/subscribe with an info log; the proxy
       // subscribes on its own behalf, so the log belongs to no call of the client's.
       const logs: LoggingMessageNotification['params'][] = [];
-      client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => void logs.push(notification.params));
+      client.setNotificationHandler('notifications/message', (notification) => void logs.push(notification.params));
       try {
         await client.setLoggingLevel('info');
         await client.subscribeResource({ uri: DOC_B });
@@ -290,7 +280,7 @@ function faithfulProxy(connect: Connect) {
 
     it('applies the client’s log level, and passes data and the upstream’s own logger through', async () => {
       const logs: LoggingMessageNotification['params'][] = [];
-      client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => void logs.push(notification.params));
+      client.setNotificationHandler('notifications/message', (notification) => void logs.push(notification.params));
       const levels = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
       try {
         await client.setLoggingLevel('warning');
@@ -322,7 +312,7 @@ function faithfulProxy(connect: Connect) {
   describe('resource subscriptions', function () {
     it('delivers updates for a subscribed URI, and none after unsubscribing', async () => {
       const updates: string[] = [];
-      client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => void updates.push(notification.params.uri));
+      client.setNotificationHandler('notifications/resources/updated', (notification) => void updates.push(notification.params.uri));
       try {
         assert.deepEqual(await client.subscribeResource({ uri: DOC_A }), {});
         assert.match(text(await client.callTool({ name: 'ev__toggle-subscriber-updates', arguments: {} })), /^Started/);
@@ -496,7 +486,7 @@ function faithfulProxy(connect: Connect) {
     /** Waits for stray list_changed (the proxy announces upstreams as they connect), then counts anew. */
     async function listChanges(): Promise<{ count(): number; stop(): void }> {
       let count = 0;
-      client.setNotificationHandler(ToolListChangedNotificationSchema, () => void count++);
+      client.setNotificationHandler('notifications/tools/list_changed', () => void count++);
       await client.listTools();
       await sleep(200);
       count = 0;
@@ -552,8 +542,8 @@ function subscriptionsStayPerSession(connect: Connect) {
   const updates = { a: [] as string[], b: [] as string[] };
   before(async () => {
     [a, b] = await Promise.all([connect(), connect()]);
-    a.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.a.push(n.params.uri));
-    b.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.b.push(n.params.uri));
+    a.client.setNotificationHandler('notifications/resources/updated', (n) => void updates.a.push(n.params.uri));
+    b.client.setNotificationHandler('notifications/resources/updated', (n) => void updates.b.push(n.params.uri));
   });
   after(async () => {
     await a?.close();
@@ -602,7 +592,7 @@ function timesOut(connect: Connect) {
       proxied.client.callTool({ name: 'slow__trigger-long-running-operation', arguments: { duration: 4, steps: 1 } }),
       (error: Error & { code?: number; data?: unknown }) => {
         assert.equal(error.code, -32001);
-        assert.equal(error.message, "MCP error -32001: Upstream 'slow' did not answer tools/call within 1500 ms");
+        assert.equal(error.message, "Upstream 'slow' did not answer tools/call within 1500 ms");
         assert.deepEqual(error.data, { upstream: 'slow' });
         return true;
       },
@@ -615,7 +605,6 @@ function timesOut(connect: Connect) {
   it('lets progress keep a call alive past timeoutMs', async () => {
     const result = await proxied.client.callTool(
       { name: 'slow__trigger-long-running-operation', arguments: { duration: 2.4, steps: 3 } },
-      undefined,
       { onprogress: () => {} },
     );
     assert.equal(text(result), 'Long running operation completed. Duration: 2.4 seconds, Steps: 3.');
@@ -640,8 +629,8 @@ describe('protocol fidelity over Streamable HTTP', function () {
   it('sends no resource updates to a session that did not subscribe', async () => {
     const [a, b] = await Promise.all([http(proxy)(), http(proxy)()]);
     const updates = { a: [] as string[], b: [] as string[] };
-    a.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.a.push(n.params.uri));
-    b.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.b.push(n.params.uri));
+    a.client.setNotificationHandler('notifications/resources/updated', (n) => void updates.a.push(n.params.uri));
+    b.client.setNotificationHandler('notifications/resources/updated', (n) => void updates.b.push(n.params.uri));
     try {
       await b.client.listTools();
       await a.client.subscribeResource({ uri: DOC_A });

@@ -1,8 +1,8 @@
 // `mcproxy init` against sample configs of every client it knows, in a temp HOME: found,
 // converted (secrets out of the file and out of the output), installed with a backup, run
 // through the installed entry, and undone byte for byte.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Client } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,5 @@
 // Tool pinning end to end: a server rewrites a tool's description while the proxy runs; the
 // tool is withheld (calls refused, saying what changed) until `mcproxy pins accept`.
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -37,7 +36,7 @@ describe('tool pinning', function () {
       assert.deepEqual(Object.keys(JSON.parse(readFileSync(pinFile, 'utf8')).upstreams.rug.tools).sort(), ['rug-pull', 'weather']);
       assert.equal(pinsCli(file, 'diff').status, 0);
 
-      const changed = new Promise<void>((resolve) => client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()));
+      const changed = new Promise<void>((resolve) => client.setNotificationHandler('notifications/tools/list_changed', () => resolve()));
       await client.callTool({ name: 'rug__rug-pull', arguments: { description: POISONED } });
       await changed;
 
@@ -75,7 +74,7 @@ describe('tool pinning', function () {
     const { client } = await connectStdio(file);
     try {
       await client.listTools();
-      const changed = new Promise<void>((resolve) => client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()));
+      const changed = new Promise<void>((resolve) => client.setNotificationHandler('notifications/tools/list_changed', () => resolve()));
       await client.callTool({ name: 'rug__rug-pull', arguments: { description: 'Something else.' } });
       await changed;
       const weather = (await client.listTools()).tools.find((tool) => tool.name === 'rug__weather');

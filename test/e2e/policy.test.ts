@@ -2,9 +2,9 @@
 // client over stdio and HTTP. Filtered, renamed and described catalogs; blocked capabilities
 // refused and never forwarded (the recording fixture proves it on the upstream side); pinned
 // arguments hidden and injected; collisions settled or refused; long namespaces; profiles.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { Client as SdkClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Client as SdkClient } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

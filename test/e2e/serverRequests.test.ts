@@ -5,17 +5,8 @@
 // server-filesystem from npm, and the changing-tools fixture) behind the real proxy process,
 // seen by the real SDK client over stdio and over Streamable HTTP; results are compared with
 // the same requests made by an SDK client connected straight to the server.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import {
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-  McpError,
-  type ClientCapabilities,
-  type CreateMessageResult,
-  type ElicitResult,
-  type Root,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError } from '@modelcontextprotocol/client';
+import type { Client, ClientCapabilities, CreateMessageResult, ElicitResult, Root } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -66,20 +57,20 @@ interface Asked {
 function answer(client: Client, answers: Answers, capabilities: ClientCapabilities = EVERYTHING): Asked {
   const asked: Asked = { sampling: [], elicitation: [], roots: 0 };
   if (capabilities.sampling) {
-    client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+    client.setRequestHandler('sampling/createMessage', async (request) => {
       asked.sampling.push(request.params);
-      if (answers.sampling === 'reject') throw new McpError(-1, 'User rejected sampling request', { reason: 'policy' });
+      if (answers.sampling === 'reject') throw new ProtocolError(-1, 'User rejected sampling request', { reason: 'policy' });
       return SAMPLING_ANSWER;
     });
   }
   if (capabilities.elicitation) {
-    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+    client.setRequestHandler('elicitation/create', async (request) => {
       asked.elicitation.push(request.params);
       return answers.elicitation;
     });
   }
   if (capabilities.roots) {
-    client.setRequestHandler(ListRootsRequestSchema, async () => {
+    client.setRequestHandler('roots/list', async () => {
       asked.roots++;
       return { roots: answers.roots };
     });
@@ -271,7 +262,7 @@ function serverRequestsReachTheClient(connect: Connect) {
         assert.deepEqual(JSON.parse(text(result)), {
           code: -32601,
           message:
-            `MCP error -32601: The client did not declare the '${capability}' capability, ` +
+            `The client did not declare the '${capability}' capability, ` +
             `so mcproxy cannot forward ${method} from upstream 'changing'`,
         });
       });
@@ -312,7 +303,7 @@ describe('server→client requests over Streamable HTTP', function () {
       assert.deepEqual(JSON.parse(text(result)), {
         code: -32601,
         message:
-          "MCP error -32601: The client did not declare the 'sampling' capability, " +
+          "The client did not declare the 'sampling' capability, " +
           "so mcproxy cannot forward sampling/createMessage from upstream 'changing'",
       });
       assert.equal(asked.sampling.length, 0, 'the other session was not asked');

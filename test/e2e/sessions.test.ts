@@ -4,8 +4,8 @@
 // sends each sampling request to the session whose call asked. The real proxy process, real
 // SDK clients and raw HTTP on 127.0.0.1, the conformance fixture served over Streamable HTTP
 // and the crashing-server fixture over stdio.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { CreateMessageRequestSchema, LATEST_PROTOCOL_VERSION, type CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/client';
+import type { Client, CreateMessageResult } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { startConformanceFixture, type StartedProcess } from '../conformance/suite.js';
 import { POST_HEADERS, postJsonRpc, sseEvents, sseMessages, type SseEvent } from '../helpers/jsonrpc.js';
@@ -214,7 +214,7 @@ describe('a client stream that drops mid-call resumes with Last-Event-ID', funct
 /** A client that samples: answers with `answer`, once `release` resolves. */
 function sampler(client: Client, answer: string, release: Promise<void> = Promise.resolve()): { asked: string[] } {
   const asked: string[] = [];
-  client.setRequestHandler(CreateMessageRequestSchema, async (request): Promise<CreateMessageResult> => {
+  client.setRequestHandler('sampling/createMessage', async (request): Promise<CreateMessageResult> => {
     const content = request.params.messages[0].content as { text: string };
     asked.push(content.text);
     await release;

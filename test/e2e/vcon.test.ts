@@ -1,8 +1,8 @@
 // vCon recording end to end: the real proxy process in front of server-everything and
 // server-memory, the real SDK client, and a conserver test double on 127.0.0.1.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { CreateMessageRequestSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Client } from '@modelcontextprotocol/client';
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -41,7 +41,7 @@ async function stdioClient(configFile: string, env: Record<string, string> = {})
   });
   const seen = watchMessages(transport);
   const client = new Client({ name: 'vcon-test-client', version: '3.1.4' }, { capabilities: { sampling: {} } });
-  client.setRequestHandler(CreateMessageRequestSchema, async () => ({ role: 'assistant', content: { type: 'text', text: 'a sampled answer' }, model: 'test-model' }));
+  client.setRequestHandler('sampling/createMessage', async () => ({ role: 'assistant', content: { type: 'text', text: 'a sampled answer' }, model: 'test-model' }));
   await client.connect(transport);
   return { client, transport, seen };
 }

@@ -1,9 +1,8 @@
 // The recorder as a library (the package entry), around single SDK servers: the example in
 // examples/ as a real child process, and VconMcpProxy in process for the session lifecycle.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { InMemoryTransport, McpServer } from '@modelcontextprotocol/server';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Client } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -61,7 +60,7 @@ describe('vCon library (VconMcpProxy)', function () {
   async function wrappedSession(recorder: VconMcpProxy, sessionId: string) {
     const server = new McpServer({ name: 'counter', version: '2.0.0' });
     let count = 0;
-    server.registerTool('increment', { inputSchema: { by: z.number() } }, async ({ by }) => ({ content: [{ type: 'text', text: String((count += by)) }] }));
+    server.registerTool('increment', { inputSchema: z.object({ by: z.number() }) }, async ({ by }) => ({ content: [{ type: 'text', text: String((count += by)) }] }));
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(recorder.wrapTransport(serverSide, sessionId));
     const client = new Client({ name: 'lifecycle-client', version: '1.0.0' });

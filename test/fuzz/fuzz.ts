@@ -2,7 +2,7 @@
 // and calls that make a hostile upstream misbehave. The proxy must answer each input or drop it
 // with a log line, keep running, and keep serving a control session throughout. Prints figures;
 // `npm run fuzz` runs 10,000 inputs, test/e2e/fuzz.test.ts a few hundred.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Client } from '@modelcontextprotocol/client';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { INITIALIZE, POST_HEADERS } from '../helpers/jsonrpc.js';
@@ -191,7 +191,7 @@ async function fuzzHostileUpstream(proxy: HttpProxy, inputs: number, rng: Rng): 
     // Rarely: an 11 MiB answer or an exit, each of which costs the session a reconnect.
     const mode = rng() < 0.01 ? pickOne(rng, ['huge', 'exit']) : pickOne(rng, MODES);
     try {
-      await client.callTool({ name: 'hostile__misbehave', arguments: { mode } }, undefined, { timeout: 30_000 });
+      await client.callTool({ name: 'hostile__misbehave', arguments: { mode } }, { timeout: 30_000 });
       count(figures.detail, `${mode}: result`);
     } catch (error) {
       count(figures.detail, `${mode}: error`);

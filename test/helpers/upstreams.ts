@@ -1,7 +1,7 @@
 // The stdio servers the e2e tests put behind the proxy, and SDK clients straight to them (no proxy).
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Client } from '@modelcontextprotocol/client';
+import type { ClientCapabilities } from '@modelcontextprotocol/client';
 import path from 'node:path';
 import { FIXTURES, serverPackage } from './paths.js';
 

@@ -1,7 +1,7 @@
 // Which session a server→client request from a shared upstream goes to: the session of the
 // call whose stream carried it when the transport shows that, else the one session with a call
 // in flight, else a refusal that says how to avoid it.
-import type { JSONRPCRequest, Result } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCRequest, Result } from '@modelcontextprotocol/server';
 import assert from 'node:assert/strict';
 import { Attachments, type UpstreamListener } from '../../src/upstream/attachments.js';
 

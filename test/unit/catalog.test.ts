@@ -1,6 +1,6 @@
 // The aggregated catalog: naming, collisions, pass-through of fields the proxy doesn't know,
 // and routing of resource URIs and templates. Pure functions, no I/O.
-import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/server';
 import assert from 'node:assert/strict';
 import { buildCatalog, plainOptions, routeResource, routeTemplate } from '../../src/catalog/catalog.js';
 import type { UpstreamListing } from '../../src/catalog/listing.js';
@@ -8,7 +8,7 @@ import type { UpstreamListing } from '../../src/catalog/listing.js';
 const tool = (name: string, extra: Record<string, unknown> = {}): Tool => ({ name, inputSchema: { type: 'object' }, ...extra }) as Tool;
 const prompt = (name: string, extra: Record<string, unknown> = {}): Prompt => ({ name, ...extra }) as Prompt;
 const resource = (uri: string, name = uri): Resource => ({ uri, name });
-const template = (uriTemplate: string, name = uriTemplate): ResourceTemplate => ({ uriTemplate, name });
+const template = (uriTemplate: string, name = uriTemplate): ResourceTemplateType => ({ uriTemplate, name });
 
 function listing(upstream: string, namespace: string, items: Partial<Omit<UpstreamListing, 'upstream' | 'namespace'>> = {}): UpstreamListing {
   return { upstream, namespace, tools: [], prompts: [], resources: [], resourceTemplates: [], ...items };
@@ -129,7 +129,7 @@ describe('buildCatalog', () => {
           tools: [odd as unknown as Tool],
           prompts: [oddPrompt as unknown as Prompt],
           resources: [oddResource as unknown as Resource],
-          resourceTemplates: [oddTemplate as unknown as ResourceTemplate],
+          resourceTemplates: [oddTemplate as unknown as ResourceTemplateType],
         }),
       ],
       plainOptions(),

@@ -21,7 +21,7 @@ describe('proxy chain', () => {
     assert.deepEqual(capabilities.sampling, {});
     assert.deepEqual(capabilities.experimental?.other, { x: 1 });
     assert.deepEqual(chainOf({}), [], 'a client that is not a proxy');
-    assert.deepEqual(chainOf({ experimental: { [CHAIN_CAPABILITY]: { proxies: ['junk', { id: 1 }, a] } } }), [a], 'malformed entries are ignored');
+    assert.deepEqual(chainOf({ experimental: { [CHAIN_CAPABILITY]: { proxies: ['junk', { id: 1 }, { ...a }] } } }), [a], 'malformed entries are ignored');
   });
 
   it('refuses a proxy already in the chain, naming the loop from its first appearance', () => {

@@ -1,7 +1,7 @@
 // The pieces of a long-running HTTP proxy that need no I/O: the lifecycle keys of the config
 // (defaults, env coercion, errors with their place), the bounded event store, and the reading
 // of upstream response streams that tells which call a server→client request came with.
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

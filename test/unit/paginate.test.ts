@@ -1,5 +1,5 @@
 // The proxy's own list pagination: pages, opaque cursors, and the errors for bad ones.
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import assert from 'node:assert/strict';
 import { encodeCursor, paginate } from '../../src/catalog/paginate.js';
 
@@ -20,8 +20,8 @@ function allPages(all: readonly string[], list: string, pageSize: number): strin
 
 function isInvalidParams(pattern: RegExp) {
   return (error: unknown) => {
-    assert.ok(error instanceof McpError, `expected McpError, got ${String(error)}`);
-    assert.equal(error.code, ErrorCode.InvalidParams);
+    assert.ok(error instanceof ProtocolError, `expected McpError, got ${String(error)}`);
+    assert.equal(error.code, ProtocolErrorCode.InvalidParams);
     assert.match(error.message, pattern);
     return true;
   };

@@ -1,6 +1,6 @@
 // Policy as a pure transformation: globs, renames, descriptions, pinned arguments, valid and
 // stable names, collisions, namespaced duplicate URIs and the rewrite of URIs in results.
-import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/server';
 import assert from 'node:assert/strict';
 import { buildCatalog, exposeUri, plainOptions, routeResource, type CatalogOptions } from '../../src/catalog/catalog.js';
 import type { UpstreamListing } from '../../src/catalog/listing.js';
@@ -13,7 +13,7 @@ import { viewAtPath } from '../../src/downstream/profilePaths.js';
 const tool = (name: string, extra: Record<string, unknown> = {}): Tool => ({ name, inputSchema: { type: 'object' }, ...extra }) as Tool;
 const prompt = (name: string): Prompt => ({ name });
 const resource = (uri: string): Resource => ({ uri, name: uri });
-const template = (uriTemplate: string): ResourceTemplate => ({ uriTemplate, name: uriTemplate });
+const template = (uriTemplate: string): ResourceTemplateType => ({ uriTemplate, name: uriTemplate });
 
 function listing(upstream: string, namespace: string, items: Partial<Omit<UpstreamListing, 'upstream' | 'namespace'>> = {}): UpstreamListing {
   return { upstream, namespace, tools: [], prompts: [], resources: [], resourceTemplates: [], ...items };

@@ -7,8 +7,7 @@
 // Replies (the proxy's answers to the server's requests, notifications, DELETE) are answered at
 // once with 202, and have sockets of their own: a sampling answer must get through while the
 // call that asked for it holds its request socket.
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { FetchLike, RequestId } from '@modelcontextprotocol/server';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { StreamOrigins } from './streamOrigins.js';
 

@@ -1,8 +1,7 @@
 // Remote upstreams: Streamable HTTP, and the legacy HTTP+SSE transport. Each transport gets
 // its own ConnectionFetch (its own keep-alive pools and bounds), released when it closes.
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Transport } from '@modelcontextprotocol/client';
 import type { RemoteUpstreamConfig } from '../../config/schema.js';
 import { ConnectionFetch } from './connectionFetch.js';
 

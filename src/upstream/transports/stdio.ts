@@ -1,7 +1,7 @@
 // A stdio upstream: a child process speaking MCP on its stdin/stdout. On POSIX it runs under the
 // guardian (guardian.ts), in a process group of its own that goes away with the connection or
 // with the proxy, grandchildren included.
-import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';

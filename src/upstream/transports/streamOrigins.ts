@@ -3,7 +3,7 @@
 // that call's POST response stream, and resumes that stream on a GET with Last-Event-ID. The
 // SDK client does not say which stream a message came on, so the proxy reads along: each
 // response body is watched as it passes, unchanged, to the SDK.
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestId } from '@modelcontextprotocol/server';
 
 export class StreamOrigins {
   /** Server→client request id → the id of the proxy's request whose stream carried it. */
