@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { positiveInteger } from './numbers.js';
 import { NamingSchema, PolicySchema, ProfilesSchema, policySections, type Policy, type Profile } from './policySchema.js';
+import { protocolKeys } from './erasSchema.js';
 import { remoteConnectionLimitKeys, sessionLifecycleKeys } from './lifecycleSchema.js';
 import { VconSchema, type VconConfig } from './vconSchema.js';
 import { AuthSchema, LimitsSchema } from './authSchema.js';
@@ -83,6 +84,7 @@ export const ConfigSchema = z
         /** The profile the plain path (and stdio without --profile) serves; the full view when absent. */
         defaultProfile: z.string().optional(),
         ...sessionLifecycleKeys,
+        ...protocolKeys,
         /** HTTP: who may connect (API keys, OAuth access tokens). */
         auth: AuthSchema.optional(),
         /** HTTP: body size, nesting, sessions, in-flight requests, rate limit. */

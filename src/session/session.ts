@@ -104,7 +104,12 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   }
 
   connect(transport: Transport): Promise<void> {
-    return this.server.connect(this.recorder ? this.recorder.wrap(transport) : transport);
+    return this.server.connect(this.tap(transport));
+  }
+
+  /** The client's transport as the session uses it: recorded, when vCons are on. */
+  tap(transport: Transport): Transport {
+    return this.recorder ? this.recorder.wrap(transport) : transport;
   }
 
   /** Runs `send`, so that what it sends the client is recorded as coming from `upstream`. */

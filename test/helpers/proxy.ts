@@ -22,10 +22,13 @@ export interface ClientOptions {
   name?: string;
   /** Extra environment for the proxy process (stdio). */
   env?: Record<string, string>;
+  /** 'modern': a 2026-07-28 client (no initialize, `_meta` on every request); default 2025-11-25. */
+  era?: 'legacy' | 'modern';
 }
 
 function newClient(options: ClientOptions): Client {
-  return new Client({ name: options.name ?? 'mcproxy-test', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
+  const versionNegotiation = options.era === 'modern' ? { mode: { pin: '2026-07-28' } } : undefined;
+  return new Client({ name: options.name ?? 'mcproxy-test', version: '1.0.0' }, { capabilities: options.capabilities ?? {}, versionNegotiation });
 }
 
 /** The proxy in stdio mode, launched the way Claude Desktop launches it. */

@@ -1,0 +1,14 @@
+// Which protocol eras clients may speak: 2026-07-28 (per-request `_meta`, no session) and
+// 2025-11-25 (initialize, sessions). Spread into the `server` section by schema.ts.
+import { z } from 'zod';
+
+export const MODERN_PROTOCOL = '2026-07-28';
+export const LEGACY_PROTOCOL = '2025-11-25';
+
+export const protocolKeys = {
+  /** What clients may speak; both by default. */
+  protocols: z
+    .array(z.enum([MODERN_PROTOCOL, LEGACY_PROTOCOL]))
+    .min(1, { error: 'name at least one protocol version' })
+    .default([MODERN_PROTOCOL, LEGACY_PROTOCOL]),
+};
