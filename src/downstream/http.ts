@@ -1,4 +1,5 @@
-// The Streamable HTTP listener: one stateful MCP session per client, keyed by Mcp-Session-Id.
+// The Streamable HTTP listener: one stateful MCP session per client, keyed by Mcp-Session-Id;
+// a 2026-07-28 request (its `_meta` names the version) goes to modernHttp.ts instead.
 // POST without a session id must be an initialize (a new session); GET opens a session's
 // standalone stream; DELETE ends it; an unknown or ended id gets 404. Sessions, their idle
 // expiry and their resumable stream events live in sessions.ts and eventStore.ts.
@@ -15,6 +16,8 @@ import { checkHostAndOrigin, hostPolicy } from './hostPolicy.js';
 import { profileFor } from './auth/identity.js';
 import { viewAtPath } from './profilePaths.js';
 import { SessionRegistry } from './sessions.js';
+import { claimsModernEra, ModernHttpClients } from './modernHttp.js';
+import { LEGACY_PROTOCOL, MODERN_PROTOCOL } from '../config/erasSchema.js';
 
 export interface HttpListenerOptions {
   host: string;
@@ -32,6 +35,8 @@ export interface HttpListenerOptions {
   sessionIdleMs: number;
   /** Stream events kept for Last-Event-ID, and the `retry:` clients are told. */
   resumption: { maxEventsPerSession: number; maxEvents: number; retryMs: number };
+  /** The protocol versions clients may speak (server.protocols). */
+  protocols: readonly string[];
 }
 
 /** Opens a session for a client: `profile` names its view (undefined: the default view). */
@@ -50,6 +55,7 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
   let started = 0;
   const policy = hostPolicy(options.host, options.allowedHosts, options.allowedOrigins);
   let endpoint: URL;
+  const modern = options.protocols.includes(MODERN_PROTOCOL) ? new ModernHttpClients(options.sessionIdleMs, newSession) : undefined;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -74,6 +80,14 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
       return live.transport.handleRequest(req, res, body);
     }
 
+    // A 2026-07-28 request is served without a session; initialize keeps the sessionful path.
+    if (modern && req.method === 'POST' && claimsModernEra(body, req.headers['mcp-protocol-version'])) {
+      return modern.handle(req, res, body, { path: url.pathname, subject: context.identity?.subject, profile: entitled.profile });
+    }
+    if (!options.protocols.includes(LEGACY_PROTOCOL)) {
+      const error = { code: -32022, message: `Unsupported protocol version: this server speaks ${options.protocols.join(', ')}`, data: { supported: options.protocols } };
+      return void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error }));
+    }
     if (req.method !== 'POST') return reply(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     const messages = Array.isArray(body) ? body : [body];
     if (!messages.some((message) => isInitializeRequest(message))) {
@@ -114,6 +128,7 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
     sessionCount: () => sessions.size,
     async close() {
       await sessions.endAll('shutdown');
+      await modern?.endAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

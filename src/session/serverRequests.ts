@@ -27,7 +27,7 @@ export async function forwardToClient(
   call?: CallContext,
 ): Promise<Result> {
   const needed = REQUIRED_CAPABILITY[request.method];
-  if (needed && !session.server.getClientCapabilities()?.[needed]) {
+  if (needed && !session.clientCapabilities()?.[needed]) {
     throw new ForwardedError(
       ProtocolErrorCode.MethodNotFound,
       `The client did not declare the '${needed}' capability, so mcproxy cannot forward ${request.method} from upstream '${upstream.name}'`,

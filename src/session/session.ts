@@ -4,7 +4,8 @@
 // their way back to the right client.
 import { LoggingLevelSchema } from '@modelcontextprotocol/core';
 import { Server } from '@modelcontextprotocol/server';
-import type { Transport, JSONRPCRequest, LoggingLevel, Notification, Result } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import type { ClientCapabilities, Transport, JSONRPCRequest, LoggingLevel, Notification, Result } from '@modelcontextprotocol/server';
 import { buildCatalog, exposeUri, type Catalog, type Route } from '../catalog/catalog.js';
 import { emptyListing } from '../catalog/listing.js';
 import { viewOf, type View } from '../catalog/view.js';
@@ -13,9 +14,9 @@ import { log } from '../log.js';
 import { throttledWarn } from '../logThrottle.js';
 import type { CallContext, UpstreamListener } from '../upstream/attachments.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
-import { asClientError } from '../upstream/errors.js';
+import { asClientError, ForwardedError } from '../upstream/errors.js';
 import type { UpstreamPool } from '../upstream/pool.js';
-import { chainOf, proxyIdentity, refuseLoops, withChain } from './chain.js';
+import { chainOf, loopRefusal, proxyIdentity, refuseLoops, withChain } from './chain.js';
 import { routeClientRequest } from './router.js';
 import { forwardToClient } from './serverRequests.js';
 import { exposeTaskParams } from './tasks.js';
@@ -56,6 +57,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   /** Until the client has asked for a catalog, a list_changed would only tell it what its first list will. */
   private catalogServed = false;
   onclose?: () => void;
+  private declaredCapabilities?: ClientCapabilities;
+  private readonly protocolNoise: (message: string) => void;
 
   constructor(
     readonly config: ProxyConfig,
@@ -65,8 +68,26 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   ) {
     this.view = viewOf(config, options.profile);
     this.recorder = options.recorder;
-    this.server = new Server(
-      { name: config.server.name, version: config.server.version ?? PROXY_VERSION },
+    this.protocolNoise = throttledWarn({ session: label });
+    this.server = this.newServer();
+    // A proxy that finds itself in its client's chain of proxies is in a loop: it refuses the
+    // initialize before any upstream opens, and ends the session once the refusal is on its way.
+    refuseLoops(this.server, proxyIdentity(config), (refusal) => {
+      log.error(refusal, { session: this.label });
+      setTimeout(() => void this.close(), 100);
+    });
+    // Upstreams are told the client's capabilities, so they open once the client said them.
+    this.server.oninitialized = () => void this.upstreams();
+    this.server.onclose = () => void this.close();
+  }
+
+  /**
+   * An MCP server answering for this session. The session's own `server` serves a connection;
+   * a 2026-07-28 client over HTTP has none, and each of its requests gets one of these.
+   */
+  newServer(): Server {
+    const server = new Server(
+      { name: this.config.server.name, version: this.config.server.version ?? PROXY_VERSION },
       {
         capabilities: {
           tools: { listChanged: true },
@@ -82,25 +103,29 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     // SDK peers ignore notifications/cancelled for request id 0 (a falsy check), so the proxy's
     // requests to its client start at 1: a sampling or elicitation request the upstream gives
     // up on must be cancellable at the client too. (Harmless if the SDK renames the field.)
-    (this.server as unknown as { _requestMessageId: number })._requestMessageId = 1;
-    // A proxy that finds itself in its client's chain of proxies is in a loop: it refuses the
-    // initialize before any upstream opens, and ends the session once the refusal is on its way.
-    refuseLoops(this.server, proxyIdentity(config), (refusal) => {
-      log.error(refusal, { session: this.label });
-      setTimeout(() => void this.close(), 100);
-    });
+    (server as unknown as { _requestMessageId: number })._requestMessageId = 1;
     // The proxy answers every method itself, from the raw request: no SDK schema strips fields.
-    this.server.removeRequestHandler('logging/setLevel');
-    this.server.fallbackRequestHandler = (request, ctx) =>
-      routeClientRequest(this, request as JSONRPCRequest, ctx).catch((error: unknown) => {
+    server.removeRequestHandler('logging/setLevel');
+    server.fallbackRequestHandler = async (request, ctx) => {
+      // A 2026-07-28 client says its capabilities (and the chain of proxies) in every request.
+      const declared = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
+      if (declared) {
+        const refusal = loopRefusal(chainOf(declared), proxyIdentity(this.config));
+        if (refusal) throw new ForwardedError(ProtocolErrorCode.InvalidRequest, refusal);
+        this.declaredCapabilities ??= declared;
+      }
+      return routeClientRequest(this, request as JSONRPCRequest, ctx).catch((error: unknown) => {
         throw asClientError(error);
       });
-    this.server.fallbackNotificationHandler = async (notification) => this.onClientNotification(notification);
-    // Upstreams are told the client's capabilities, so they open once the client said them.
-    this.server.oninitialized = () => void this.upstreams();
-    this.server.onclose = () => void this.close();
-    const protocolNoise = throttledWarn({ session: label });
-    this.server.onerror = (error) => protocolNoise(`protocol error from the client: ${error.message}`);
+    };
+    server.fallbackNotificationHandler = async (notification) => this.onClientNotification(notification);
+    server.onerror = (error) => this.protocolNoise(`protocol error from the client: ${error.message}`);
+    return server;
+  }
+
+  /** What the client declared: at initialize (2025-11-25), or in its first request's `_meta` (2026-07-28). */
+  clientCapabilities(): ClientCapabilities | undefined {
+    return this.server.getClientCapabilities() ?? this.declaredCapabilities;
   }
 
   connect(transport: Transport): Promise<void> {
@@ -125,7 +150,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   async upstreams(): Promise<Map<string, UpstreamConnection>> {
     if (!this.connections) {
       // Upstreams learn the chain of proxies they sit behind, this one last (see chain.ts).
-      const client = this.server.getClientCapabilities();
+      const client = this.clientCapabilities();
       const capabilities = withChain(client, [...chainOf(client), proxyIdentity(this.config)]);
       this.connections = new Map(
         this.view.upstreams.map((upstream) => [upstream.name, this.pool.acquire(upstream, capabilities, this)]),
@@ -234,7 +259,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   }
 
   private isInitialized(): boolean {
-    return this.server.getClientCapabilities() !== undefined;
+    return this.clientCapabilities() !== undefined;
   }
 
   private async onClientNotification(notification: Notification): Promise<void> {

@@ -1,0 +1,77 @@
+// 2026-07-28 clients over HTTP: no Mcp-Session-Id and no GET stream. Each request is served on
+// its own by a fresh MCP server from the SDK's createMcpHandler, which checks the headers
+// against the body, the protocol version and the `_meta` the request must carry. Behind those
+// servers the client's ClientSession lives on, one per path, identity and client name, so that
+// upstream connections are not opened per request; it ends after sessionIdleMs without one.
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import { CLIENT_INFO_META_KEY, PROTOCOL_VERSION_META_KEY, createMcpHandler } from '@modelcontextprotocol/server';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { log } from '../log.js';
+import type { ClientSession } from '../session/session.js';
+
+/** True for a POST body (or header) that claims the 2026-07-28 era: `_meta` carries the protocol version. */
+export function claimsModernEra(body: unknown, protocolHeader: string | string[] | undefined): boolean {
+  const meta = (body as { params?: { _meta?: Record<string, unknown> } } | undefined)?.params?._meta;
+  if (!Array.isArray(body) && meta && meta[PROTOCOL_VERSION_META_KEY] !== undefined) return true;
+  return typeof protocolHeader === 'string' && protocolHeader >= '2026-07-28';
+}
+
+interface ModernClient {
+  session: ClientSession;
+  serve: ReturnType<typeof toNodeHandler>;
+  close: () => Promise<void>;
+  idle?: NodeJS.Timeout;
+}
+
+export class ModernHttpClients {
+  private readonly clients = new Map<string, ModernClient>();
+  private started = 0;
+
+  constructor(
+    private readonly idleMs: number,
+    private readonly newSession: (label: string, profile?: string) => ClientSession,
+  ) {}
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, body: unknown, who: { path: string; subject?: string; profile?: string }): Promise<void> {
+    const info = (body as { params?: { _meta?: Record<string, unknown> } } | undefined)?.params?._meta?.[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined;
+    const key = JSON.stringify([who.path, who.subject ?? '', typeof info?.name === 'string' ? info.name : '']);
+    const client = this.clients.get(key) ?? this.open(key, who.profile);
+    clearTimeout(client.idle);
+    try {
+      await client.serve(req, res, body);
+    } finally {
+      client.idle = setTimeout(() => void this.end(key, 'idle'), this.idleMs);
+      client.idle.unref();
+    }
+  }
+
+  private open(key: string, profile: string | undefined): ModernClient {
+    const session = this.newSession(`http-modern-${++this.started}`, profile);
+    const handler = createMcpHandler(() => session.newServer(), {
+      legacy: 'reject',
+      onerror: (error) => log.debug(`2026-07-28 request refused: ${error.message}`, { session: session.label }),
+    });
+    const client: ModernClient = { session, serve: toNodeHandler(handler), close: () => handler.close() };
+    this.clients.set(key, client);
+    log.info('2026-07-28 client session opened', { session: session.label });
+    return client;
+  }
+
+  private async end(key: string, reason: string): Promise<void> {
+    const client = this.clients.get(key);
+    if (!client) return;
+    this.clients.delete(key);
+    clearTimeout(client.idle);
+    log.info(`2026-07-28 client session ended (${reason})`, { session: client.session.label });
+    await client.close().catch(() => {});
+    await client.session.close();
+  }
+
+  async endAll(): Promise<void> {
+    await Promise.all([...this.clients.keys()].map((key) => this.end(key, 'shutdown')));
+  }
+}
