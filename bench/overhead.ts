@@ -1,6 +1,7 @@
 // Proxy overhead: the same tools/call to server-everything's `echo`, made straight to the
 // server (over stdio and over Streamable HTTP) and through mcproxy (stdio and Streamable HTTP
-// downstream, a stdio upstream), sequentially and concurrently.
+// downstream, a stdio upstream), sequentially and concurrently; through mcproxy also from a
+// 2026-07-28 client (the modern rows) beside the 2025-11-25 one.
 // Prints latency percentiles and throughput; asserts nothing. Run: npm run bench
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { spawn } from 'node:child_process';
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
   const viaStdio = (await connectStdio(configFile)).client;
   const http = await startHttpProxy(configFile);
   const viaHttp = (await connectHttp(http.url)).client;
+  const modernStdio = (await connectStdio(configFile, { era: 'modern' })).client;
+  const modernHttp = (await connectHttp(http.url, { era: 'modern' })).client;
   const directHttp = await directHttpClient();
 
   console.log(`${CALLS} tools/call of echo per row; latency in ms`);
@@ -41,8 +44,10 @@ async function main(): Promise<void> {
     console.log(row(`mcproxy stdio, concurrency ${concurrency}`, await measure(viaStdio, 'ev__echo', concurrency)));
     console.log(row(`direct (http), concurrency ${concurrency}`, await measure(directHttp.client, 'echo', concurrency)));
     console.log(row(`mcproxy http, concurrency ${concurrency}`, await measure(viaHttp, 'ev__echo', concurrency)));
+    console.log(row(`mcproxy stdio modern, conc. ${concurrency}`, await measure(modernStdio, 'ev__echo', concurrency)));
+    console.log(row(`mcproxy http modern, conc. ${concurrency}`, await measure(modernHttp, 'ev__echo', concurrency)));
   }
-  await Promise.all([direct.close(), viaStdio.close(), viaHttp.close(), directHttp.client.close()]);
+  await Promise.all([direct.close(), viaStdio.close(), viaHttp.close(), modernStdio.close(), modernHttp.close(), directHttp.client.close()]);
   directHttp.stop();
   await http.stop();
 }
