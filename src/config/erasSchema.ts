@@ -12,3 +12,11 @@ export const protocolKeys = {
     .min(1, { error: 'name at least one protocol version' })
     .default([MODERN_PROTOCOL, LEGACY_PROTOCOL]),
 };
+
+/**
+ * Upstream keys: which era mcproxy speaks to the upstream. `auto` probes with server/discover
+ * and falls back to initialize; the verdict is remembered (see upstream/eraVerdicts.ts).
+ */
+export const upstreamProtocolKeys = {
+  protocol: z.enum(['auto', 'legacy', 'modern']).default('legacy'),
+};

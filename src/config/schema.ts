@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { positiveInteger } from './numbers.js';
 import { NamingSchema, PolicySchema, ProfilesSchema, policySections, type Policy, type Profile } from './policySchema.js';
-import { protocolKeys } from './erasSchema.js';
+import { protocolKeys, upstreamProtocolKeys } from './erasSchema.js';
 import { remoteConnectionLimitKeys, sessionLifecycleKeys } from './lifecycleSchema.js';
 import { VconSchema, type VconConfig } from './vconSchema.js';
 import { AuthSchema, LimitsSchema } from './authSchema.js';
@@ -30,6 +30,8 @@ const upstreamCommon = {
   enabled: z.boolean().default(true),
   /** `tools`, `prompts`, `resources`: allow/block, rename, describe, arguments (policySchema.ts). */
   ...policySections,
+  /** auto | legacy | modern: the protocol era spoken to this upstream. */
+  ...upstreamProtocolKeys,
 };
 
 export const StdioUpstreamSchema = z.strictObject({

@@ -5,6 +5,7 @@
 import { Client } from '@modelcontextprotocol/client';
 import type { Transport, RequestOptions, ClientCapabilities, Implementation, JSONRPCRequest, LoggingLevel, Notification, RequestId, Result, ServerCapabilities } from '@modelcontextprotocol/client';
 import PQueue from 'p-queue';
+import { negotiationFor, noteVerdict, priorVerdict } from './eraVerdicts.js';
 import { isStdioUpstream, type RemoteUpstreamConfig, type UpstreamConfig } from '../config/schema.js';
 import { emptyListing, type UpstreamListing } from '../catalog/listing.js';
 import { log } from '../log.js';
@@ -254,12 +255,19 @@ export class UpstreamConnection {
   }
 
   private async openOver(transport: Transport): Promise<Client> {
-    const client = new Client(this.clientInfo, { capabilities: this.capabilities });
+    const versionNegotiation = negotiationFor(this.config);
+    const client = new Client(this.clientInfo, { capabilities: this.capabilities, versionNegotiation });
     client.fallbackNotificationHandler = async (notification) => this.onNotification(notification);
     client.fallbackRequestHandler = async (request, ctx) => this.answer(request, ctx.mcpReq.signal);
     client.onerror = (error) => this.protocolNoise(`protocol error from the upstream: ${error.message}`);
     client.onclose = () => this.onClosed(client);
-    await client.connect(transport, { timeout: this.config.timeoutMs });
+    try {
+      await client.connect(transport, { timeout: this.config.timeoutMs, prior: priorVerdict(this.config) });
+    } catch (error) {
+      noteVerdict(this.config, undefined);
+      throw error;
+    }
+    noteVerdict(this.config, client);
     tapTransport(transport, (requestId, reason) => this.answering.get(requestId)?.abort(reason));
     this.noteSentRequests(transport);
     return client;

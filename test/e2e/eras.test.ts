@@ -175,3 +175,33 @@ describe('server.protocols over HTTP', function () {
     }
   });
 });
+
+describe('upstreams of either era: protocol auto | legacy | modern', function () {
+  this.timeout(90_000);
+  let inner: HttpProxy;
+  before(async () => {
+    // mcproxy over HTTP is itself a dual-era server: the modern upstream here.
+    inner = await startHttpProxy(writeConfig({ upstreams: { everything: { ...everything, namespace: 'ev' } } }));
+  });
+  after(async () => inner?.stop());
+
+  for (const era of ['legacy', 'modern'] as const) {
+    it(`a ${era} client reaches a protocol: modern upstream, and one with protocol: auto (a legacy server)`, async () => {
+      const file = writeConfig({
+        upstreams: {
+          inner: { url: inner.url, protocol: 'modern', namespace: 'in' },
+          direct: { ...everything, protocol: 'auto', namespace: 'd' },
+        },
+      });
+      const client = (await connectStdio(file, { era })).client;
+      try {
+        const names = (await client.listTools()).tools.map((tool) => tool.name);
+        assert.ok(names.includes('in__ev__echo') && names.includes('d__echo'), names.join(', '));
+        assert.match(text(await client.callTool({ name: 'in__ev__echo', arguments: { message: 'via modern' } })), /via modern/);
+        assert.match(text(await client.callTool({ name: 'd__echo', arguments: { message: 'via auto' } })), /via auto/);
+      } finally {
+        await client.close();
+      }
+    });
+  }
+});
