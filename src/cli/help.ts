@@ -50,9 +50,24 @@ show      prints a vCon as a timeline (time, from → to, method, summary; colou
 flush     posts the vCons spooled for the conserver of the config's vcon: section now, and lists
           those the conserver rejected
 `,
+  reload: `Usage: mcproxy reload [--config FILE]
+
+Makes each running proxy of this config read it again, as SIGHUP does (a running proxy also
+watches its file). The new config is validated first: if it is invalid, its problems are
+printed and the proxy keeps the running one. Otherwise added upstreams start, removed ones
+stop, changed ones restart, and the rest (and every client session) stay as they are.
+Running proxies are found through the records in <data folder>/run/. Exit 0 reloaded,
+1 none running or the config invalid.
+`,
+  restart: `Usage: mcproxy restart UPSTREAM [--config FILE]
+
+Restarts one upstream of each running proxy of this config now, forgetting its failures:
+also the way back for an upstream that has \`failed\` (restart.maxFailures within
+restart.windowMs). Exit 0 restarted, 1 none running or no such upstream.
+`,
   help: `Usage: mcproxy help [COMMAND]
 
-Prints the overview, or COMMAND's own help (run, validate, list, init, vcon).
+Prints the overview, or COMMAND's own help (run, validate, list, init, vcon, reload, restart).
 `,
 };
 
