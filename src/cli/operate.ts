@@ -12,6 +12,7 @@ import { Reloader } from '../reload.js';
 
 /** Exit status after a second signal: 128 + the signal's number, as shells report it. */
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+const SIGHUP_DEBOUNCE_MS = 200;
 
 export async function operate(proxy: RunningProxy, config: ProxyConfig, overrides: (config: ProxyConfig) => void): Promise<() => Promise<void>> {
   const reloader = new Reloader(config, { overrides, apply: (next, diff) => proxy.apply(next, diff) });
@@ -33,7 +34,12 @@ export async function operate(proxy: RunningProxy, config: ProxyConfig, override
       void proxy.shutdown();
     });
   }
-  process.on('SIGHUP', () => void reload('SIGHUP'));
+  // A storm of SIGHUPs (a loop in a script, a supervisor's retries) is one reload.
+  let hangup: NodeJS.Timeout | undefined;
+  process.on('SIGHUP', () => {
+    clearTimeout(hangup);
+    hangup = setTimeout(() => void reload('SIGHUP'), SIGHUP_DEBOUNCE_MS);
+  });
   const stopWatching = watchConfigFile(config.file, () => void reload('file changed'));
 
   const socket = socketPath(process.pid);
