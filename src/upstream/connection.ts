@@ -207,8 +207,7 @@ export class UpstreamConnection {
     this.state = 'closed';
     this.stopHealthChecks();
     this.stopRestartListening();
-    if (this.probing) this.health.abandon();
-    this.probing = false;
+    // A start under way still reports its outcome (connect()): it says how the upstream is.
     this.settleFirst();
     this.queue?.clear();
     const client = this.client;
@@ -310,18 +309,17 @@ export class UpstreamConnection {
     this.state = 'connecting';
     try {
       const client = await this.open();
+      this.starting = false;
+      this.probing = false;
+      this.health.success();
       if (this.isClosed()) {
-        this.starting = false;
         await client.close();
         return;
       }
-      this.starting = false;
       this.client = client;
       this.state = 'ready';
-      this.probing = false;
       this.lastError = undefined;
       this.listingCache = undefined;
-      this.health.success();
       log.info(`connected to ${this.serverInfo?.name ?? 'server'} ${this.serverInfo?.version ?? ''}`.trim(), { upstream: this.name });
       this.startHealthChecks(client);
       await this.restoreState();
@@ -330,17 +328,19 @@ export class UpstreamConnection {
     } catch (error) {
       this.lastError = withDiagnosis(errorText(error), this.childDiagnosis(true));
       this.starting = false;
-      if (this.isClosed()) return;
       this.probing = false;
       this.settleFirst();
       if (isLoopRefusal(this.lastError)) {
         // Reconnecting would only start the loop again.
+        if (this.isClosed()) return;
         this.state = 'down';
         log.error(`not connecting: ${this.lastError}`, { upstream: this.name });
         return;
       }
-      log.warn(`connection failed: ${this.lastError}`, { upstream: this.name });
+      // Counted even if this connection was closed meanwhile (its session ended): the upstream did fail.
       this.health.failure(this.lastError);
+      if (this.isClosed()) return;
+      log.warn(`connection failed: ${this.lastError}`, { upstream: this.name });
       this.state = 'down';
       void this.connect();
     }
