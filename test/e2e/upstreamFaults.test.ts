@@ -186,3 +186,58 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+describe('upstream faults: a hung upstream, found by the health check', function () {
+  this.timeout(90_000);
+  let proxy: HttpProxy;
+  let client: Client;
+  before(async () => {
+    proxy = await startHttpProxy(
+      writeConfig({
+        upstreams: {
+          hung: { ...crashing(), healthCheck: { intervalMs: 500, timeoutMs: 1_000 }, restart: { initialDelayMs: 4_000, maxDelayMs: 4_000 } },
+          other: crashing(),
+        },
+      }),
+      [],
+      env,
+    );
+    client = (await connectHttp(proxy.url)).client;
+  });
+  after(async () => {
+    await client?.close();
+    await proxy?.stop();
+  });
+
+  it('is treated as down (its process ended, calls failing at once with the reason), never blocks the other, and comes back', async () => {
+    const stuckPid = Number(text(await client.callTool({ name: 'hung__pid', arguments: {} })));
+    process.kill(stuckPid, 'SIGSTOP'); // alive, but answers nothing
+    try {
+      assert.equal(text(await client.callTool({ name: 'other__echo', arguments: { text: 'unblocked' } })), 'unblocked');
+      await waitUntil(() => /\[upstream=hung\] health check unanswered within 1000 ms/.test(proxy.stderr()), 'the health check to fail', 15_000);
+      await assert.rejects(client.callTool({ name: 'hung__echo', arguments: { text: 'x' } }), /Upstream 'hung' is unavailable: health check unanswered within 1000 ms/);
+      await waitUntil(() => !isAlive(stuckPid), 'the hung process to be ended', 15_000);
+      let newPid = 0;
+      await waitUntil(async () => {
+        try {
+          newPid = Number(text(await client.callTool({ name: 'hung__pid', arguments: {} })));
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'a new process to serve', 20_000);
+      assert.notEqual(newPid, stuckPid);
+    } finally {
+      if (isAlive(stuckPid)) process.kill(stuckPid, 'SIGKILL');
+    }
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
