@@ -13,6 +13,7 @@ import { backoffDelay, UpstreamFailedError, UpstreamHealth } from '../../src/ups
 import { answeredAnyway, healthProbeMethod } from '../../src/upstream/healthCheck.js';
 import { InflightRequests, SHUTTING_DOWN } from '../../src/session/inflight.js';
 import { parseCommand } from '../../src/cli/args.js';
+import { Reloader } from '../../src/reload.js';
 
 describe('operations config keys', () => {
   let folder: string;
@@ -237,5 +238,42 @@ describe('reload and restart commands', () => {
     assert.throws(() => parseCommand(['restart']), /needs the name of an upstream/);
     assert.throws(() => parseCommand(['restart', 'a', 'b']), /unexpected argument: b/);
     assert.throws(() => parseCommand(['reload', '--port', '1']), /--port/);
+  });
+});
+
+describe('Reloader', () => {
+  let folder: string;
+  beforeEach(() => (folder = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-reloader-'))));
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('keeps the running config when the file is invalid, and coalesces triggers that arrive during a reload', async () => {
+    const file = path.join(folder, 'mcproxy.yaml');
+    writeFileSync(file, 'upstreams:\n  a:\n    command: node\n');
+    const applied: string[][] = [];
+    let release: () => void = () => {};
+    const reloader = new Reloader(loadConfig(file, {}), {
+      apply: async (next, diff) => {
+        applied.push(diff.added);
+        await new Promise<void>((resolve) => (release = resolve));
+      },
+    });
+    writeFileSync(file, 'upstreams:\n  a:\n    command: [1]\n');
+    const invalid = await reloader.reload('test');
+    assert.equal(invalid.ok, false);
+    assert.match(!invalid.ok ? invalid.problems : '', /mcproxy\.yaml:3:\d+ upstreams\.a\.command: /);
+    assert.deepEqual(reloader.config.upstreams.map((u) => u.name), ['a'], 'the running config stays');
+
+    writeFileSync(file, 'upstreams:\n  a:\n    command: node\n  b:\n    command: node\n');
+    const first = reloader.reload('one');
+    await new Promise((resolve) => setImmediate(resolve));
+    writeFileSync(file, 'upstreams:\n  a:\n    command: node\n  b:\n    command: node\n  c:\n    command: node\n');
+    const storm = [reloader.reload('two'), reloader.reload('three'), reloader.reload('four')];
+    release();
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    const outcomes = await Promise.all(storm);
+    assert.deepEqual(applied, [['b'], ['c']], 'one reload during the first, for all three triggers');
+    assert.ok(outcomes.every((outcome) => outcome === outcomes[0]));
   });
 });
