@@ -11,6 +11,7 @@ import { connectHttp, connectStdio, startHttpProxy, writeConfig } from '../helpe
 import { text } from '../helpers/results.js';
 import { fixture } from '../helpers/upstreams.js';
 import { waitUntil } from '../helpers/wait.js';
+import { vconsIn } from '../helpers/vcons.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-shutdown-data-'));
 const env = { MCPROXY_DATA_DIR: dataDir };
@@ -38,8 +39,9 @@ describe('graceful shutdown', function () {
     assert.match(proxy.stderr(), /waiting up to 20000 ms for 1 call\(s\) in flight/);
   });
 
-  it('SIGTERM (HTTP): a call longer than the grace is ended with "mcproxy is shutting down"; new sessions are refused meanwhile; exit 0', async () => {
-    const proxy = await startHttpProxy(config(1_500), [], env);
+  it('SIGTERM (HTTP): a call longer than the grace is ended with "mcproxy is shutting down"; new sessions are refused meanwhile; the vCon is finalized; exit 0', async () => {
+    const vcons = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-shutdown-vcons-'));
+    const proxy = await startHttpProxy(writeConfig({ server: { shutdownGraceMs: 1_500 }, vcon: { dir: vcons }, upstreams: { slowpoke: fixture('crashing-server') } }), [], env);
     const { client } = await connectHttp(proxy.url);
     await client.listTools();
     const call = client.callTool({ name: 'slowpoke__slow', arguments: { ms: 25_000 } });
@@ -54,6 +56,9 @@ describe('graceful shutdown', function () {
     });
     assert.deepEqual(await exited(proxy.child), { code: 0, signal: null });
     assert.match(proxy.stderr(), /cancelling 1 call\(s\) still in flight after 1500 ms/);
+    const [vcon] = vconsIn(vcons);
+    assert.ok(vcon, 'the session was recorded');
+    assert.match(JSON.stringify(vcon), /mcproxy is shutting down/, 'with the error the client got');
   });
 
   it('SIGINT (stdio, the Ctrl-C case): the client hears "mcproxy is shutting down", not the upstream\'s exit code', async () => {
