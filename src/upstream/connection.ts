@@ -352,7 +352,15 @@ export class UpstreamConnection {
     const method = healthProbeMethod(undefined);
     this.stopHealthChecks = startHealthChecks(
       this.config.healthCheck,
-      (timeoutMs) => client.request({ method } as never, LooseResult, { timeout: timeoutMs }),
+      async (timeoutMs) => {
+        try {
+          await client.request({ method } as never, LooseResult, { timeout: timeoutMs });
+        } catch (error) {
+          // A remote server that forgot our session is alive: renew the session instead.
+          if (!isSessionGone(error)) throw error;
+          await this.renewSession(client).catch(() => {});
+        }
+      },
       (reason) => {
         if (client !== this.client) return;
         // Its process (if any) is ended with the client: a hung server is replaced, not waited for.
