@@ -11,6 +11,7 @@ import { connectHttp, connectStdio, startHttpProxy, writeConfig } from '../helpe
 import { text } from '../helpers/results.js';
 import { fixture } from '../helpers/upstreams.js';
 import { waitUntil } from '../helpers/wait.js';
+import { alive } from '../helpers/processes.js';
 import { vconsIn } from '../helpers/vcons.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-shutdown-data-'));
@@ -73,7 +74,7 @@ describe('graceful shutdown', function () {
       assert.doesNotMatch(error.message, /143|exited/);
       return true;
     });
-    await waitUntil(() => transport.pid === null || !isAlive(proxyPid), 'the stdio proxy to exit', 10_000);
+    await waitUntil(() => transport.pid === null || !alive(proxyPid), 'the stdio proxy to exit', 10_000);
   });
 
   it('a second signal exits at once, with 128 + the signal number', async () => {
@@ -89,12 +90,3 @@ describe('graceful shutdown', function () {
     assert.match(proxy.stderr(), /SIGTERM again: exiting now/);
   });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

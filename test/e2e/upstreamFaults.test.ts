@@ -17,6 +17,7 @@ import { connectHttp, startHttpProxy, writeConfig, type HttpProxy } from '../hel
 import { text } from '../helpers/results.js';
 import { fixture } from '../helpers/upstreams.js';
 import { waitUntil } from '../helpers/wait.js';
+import { alive } from '../helpers/processes.js';
 
 const folder = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-faults-'));
 const env = { MCPROXY_DATA_DIR: path.join(folder, 'data') };
@@ -216,7 +217,7 @@ describe('upstream faults: a hung upstream, found by the health check', function
       assert.equal(text(await client.callTool({ name: 'other__echo', arguments: { text: 'unblocked' } })), 'unblocked');
       await waitUntil(() => /\[upstream=hung\] health check unanswered within 1000 ms/.test(proxy.stderr()), 'the health check to fail', 15_000);
       await assert.rejects(client.callTool({ name: 'hung__echo', arguments: { text: 'x' } }), /Upstream 'hung' is unavailable: health check unanswered within 1000 ms/);
-      await waitUntil(() => !isAlive(stuckPid), 'the hung process to be ended', 15_000);
+      await waitUntil(() => !alive(stuckPid), 'the hung process to be ended', 15_000);
       let newPid = 0;
       await waitUntil(async () => {
         try {
@@ -228,16 +229,7 @@ describe('upstream faults: a hung upstream, found by the health check', function
       }, 'a new process to serve', 20_000);
       assert.notEqual(newPid, stuckPid);
     } finally {
-      if (isAlive(stuckPid)) process.kill(stuckPid, 'SIGKILL');
+      if (alive(stuckPid)) process.kill(stuckPid, 'SIGKILL');
     }
   });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
