@@ -239,7 +239,8 @@ export class UpstreamConnection {
         if (this.isClosed() && this.closedReason) throw unavailable(this.name, this.closedReason);
         // The server forgot our session (it restarted, or the session expired): a new one, and this call once more.
         if (!renewed && isSessionGone(error) && !options.signal?.aborted) {
-          await this.renewSession(client);
+          // A failed renewal leaves the upstream down, and the next turn says why.
+          await this.renewSession(client).catch(() => {});
           continue;
         }
         throw upstreamError(this.name, request.method, this.config.timeoutMs, error, this.childDiagnosis());
