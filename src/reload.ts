@@ -53,7 +53,7 @@ export class Reloader {
     }
     this.options.overrides?.(next);
     const diff = diffConfigs(this.current, next);
-    if (isEmptyDiff(diff, this.current, next)) {
+    if (isEmptyDiff(diff)) {
       log.info(`reload (${trigger}): no changes`);
       return { ok: true, summary: 'no changes', needsRestart: [] };
     }

@@ -17,6 +17,8 @@ export interface ConfigDiff {
   catalogChanged: boolean;
   /** Keys whose change takes effect only when mcproxy restarts (e.g. `server.port`). */
   needsRestart: string[];
+  /** `server` keys that changed and apply at once (`server.pageSize`, `server.shutdownGraceMs`). */
+  serverUpdated: string[];
 }
 
 /** Upstream keys a live connection can take on without restarting. */
@@ -31,7 +33,7 @@ const RESTART_SECTIONS = ['logging', 'vcon', 'security'] as const;
 export function diffConfigs(before: ProxyConfig, after: ProxyConfig): ConfigDiff {
   const old = new Map(before.upstreams.map((u) => [u.name, u]));
   const next = new Map(after.upstreams.map((u) => [u.name, u]));
-  const diff: ConfigDiff = { added: [], removed: [], restarted: [], retuned: [], unchanged: [], catalogChanged: false, needsRestart: [] };
+  const diff: ConfigDiff = { added: [], removed: [], restarted: [], retuned: [], unchanged: [], catalogChanged: false, needsRestart: [], serverUpdated: [] };
   for (const name of old.keys()) if (!next.has(name)) diff.removed.push(name);
   for (const [name, upstream] of next) {
     const previous = old.get(name);
@@ -43,20 +45,19 @@ export function diffConfigs(before: ProxyConfig, after: ProxyConfig): ConfigDiff
   diff.catalogChanged = !same(before.naming, after.naming) || !same(before.policy, after.policy) || !same(before.profiles, after.profiles);
   const serverKeys = new Set([...Object.keys(before.server), ...Object.keys(after.server)]);
   for (const key of serverKeys) {
-    if (LIVE_SERVER_KEYS.has(key)) continue;
-    if (!same(before.server[key as keyof ProxyConfig['server']], after.server[key as keyof ProxyConfig['server']])) diff.needsRestart.push(`server.${key}`);
+    if (same(before.server[key as keyof ProxyConfig['server']], after.server[key as keyof ProxyConfig['server']])) continue;
+    (LIVE_SERVER_KEYS.has(key) ? diff.serverUpdated : diff.needsRestart).push(`server.${key}`);
   }
   for (const section of RESTART_SECTIONS) if (!same(before[section], after[section])) diff.needsRestart.push(section);
   return diff;
 }
 
 /** Whether applying the diff would change anything at all. */
-export function isEmptyDiff(diff: ConfigDiff, before: ProxyConfig, after: ProxyConfig): boolean {
+export function isEmptyDiff(diff: ConfigDiff): boolean {
   return (
     diff.added.length + diff.removed.length + diff.restarted.length + diff.retuned.length === 0 &&
     !diff.catalogChanged &&
-    diff.needsRestart.length === 0 &&
-    same(before.server, after.server)
+    diff.needsRestart.length + diff.serverUpdated.length === 0
   );
 }
 
@@ -68,6 +69,7 @@ export function describeDiff(diff: ConfigDiff): string {
     diff.restarted.length > 0 && `restarted ${diff.restarted.join(', ')}`,
     diff.retuned.length > 0 && `updated ${diff.retuned.join(', ')} in place`,
     diff.catalogChanged && 'naming/policy/profiles changed',
+    diff.serverUpdated.length > 0 && `applied ${diff.serverUpdated.join(', ')}`,
     diff.unchanged.length > 0 && `kept ${diff.unchanged.join(', ')}`,
   ].filter(Boolean);
   return parts.length > 0 ? parts.join('; ') : 'no changes';

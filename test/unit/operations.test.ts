@@ -122,7 +122,10 @@ describe('diffConfigs', () => {
   it('names server keys that wait for a restart of mcproxy, but not the grace time or page size', () => {
     const before = config([upstream('a')]);
     const after = config([upstream('a')], { server: { port: 9000, pageSize: 5, shutdownGraceMs: 1 } } as Partial<ProxyConfig>);
-    assert.deepEqual(diffConfigs(before, after).needsRestart, ['server.port']);
+    const diff = diffConfigs(before, after);
+    assert.deepEqual(diff.needsRestart, ['server.port']);
+    assert.deepEqual(diff.serverUpdated, ['server.pageSize', 'server.shutdownGraceMs']);
+    assert.match(describeDiff(diff), /applied server\.pageSize, server\.shutdownGraceMs/);
   });
 });
 
