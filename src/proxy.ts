@@ -55,8 +55,11 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   };
   log.info(`mcproxy ${PROXY_VERSION}: ${config.upstreams.length} upstream(s) from ${config.file}`);
 
+  // The HTTP listener reads this list per request: a reload that adds a profile serves its path at once.
+  const profileNames = Object.keys(config.profiles);
   const apply = async (next: ProxyConfig, diff: ConfigDiff) => {
     config = next;
+    profileNames.splice(0, profileNames.length, ...Object.keys(next.profiles));
     await Promise.all([
       ...diff.removed.map((name) => pool.retire(name, 'removed from the config')),
       ...diff.restarted.map((name) => pool.retire(name, 'restarting: its config changed')),
@@ -84,7 +87,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
 
   const refusal = anonymousBindRefusal(config.server.host, config.server.auth);
   if (refusal) throw new Error(refusal);
-  const listener = await startHttpListener({ ...config.server, profiles: Object.keys(config.profiles), filters: httpFilters(config.server) }, newSession);
+  const listener = await startHttpListener({ ...config.server, profiles: profileNames, filters: httpFilters(config.server) }, newSession);
   let stopped!: () => void;
   const whenStopped = new Promise<void>((resolve) => (stopped = resolve));
   const stop = async () => {

@@ -103,13 +103,14 @@ describe('hot reload (Streamable HTTP, one session open throughout)', function (
     assert.equal(childWith(proxy.child.pid!, 'server-memory'), keepPid);
   });
 
-  it('applies a namespace and policy change without restarting any upstream', async () => {
+  it('applies a namespace, policy and profile change without restarting any upstream', async () => {
     const keepPid = childWith(proxy.child.pid!, 'server-memory');
     const changePid = text(await client.callTool({ name: 'change__pid', arguments: {} }));
     const heard = toolsChanged;
     const count = reloads().length;
     write({
       policy: { tools: { block: ['ev__*'] } },
+      profiles: { mini: { upstreams: ['keep'] } },
       upstreams: {
         keep: { ...memory, namespace: 'memory' },
         change: { ...crashing, env: { VERSION: '2' } },
@@ -124,6 +125,11 @@ describe('hot reload (Streamable HTTP, one session open throughout)', function (
     assert.ok(!now.some((name) => name.startsWith('ev__')), 'the policy blocks ev__*');
     assert.equal(childWith(proxy.child.pid!, 'server-memory'), keepPid);
     assert.equal(text(await client.callTool({ name: 'change__pid', arguments: {} })), changePid);
+    // The new profile is served at its own path at once.
+    const mini = (await connectHttp(`${proxy.url}/mini`)).client;
+    const miniTools = (await mini.listTools()).tools.map((tool) => tool.name);
+    assert.ok(miniTools.length > 0 && miniTools.every((name) => name.startsWith('memory__')), miniTools.join(', '));
+    await mini.close();
   });
 
   it('reloads on SIGHUP; a storm of twenty is one reload, and the proxy stays up', async () => {
