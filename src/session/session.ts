@@ -161,7 +161,9 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     try {
       view = viewOf(config, this.view.profile);
     } catch (error) {
-      log.error(`reload: ${(error as Error).message}; this session keeps its previous profile`, { session: this.label });
+      // Its profile is gone from the config: the session ends rather than serve what was removed.
+      log.warn(`reload: ${(error as Error).message}; ending this session`, { session: this.label });
+      await this.close();
       return;
     }
     this.config = config;
