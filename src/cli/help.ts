@@ -11,6 +11,9 @@ Binding another address than loopback makes every upstream reachable from other 
 --profile NAME picks the view (a profile of the config) a stdio client gets; over HTTP each
 profile is served at <path>/NAME.
 Logs go to stderr (MCPROXY_LOG_LEVEL=debug for more); stdout carries only the protocol.
+An edit of the config file, SIGHUP or \`mcproxy reload\` reloads it (an invalid one is kept out).
+SIGINT/SIGTERM let calls in flight finish within server.shutdownGraceMs, then exit 0; a second
+signal exits at once (130/143).
 Exit codes: 2 invalid or missing config, 3 cannot listen (port in use, permission denied).
 `,
   validate: `Usage: mcproxy validate [--config FILE]
