@@ -40,6 +40,8 @@ export type NewSession = (label: string, profile?: string) => ClientSession;
 export interface HttpListener {
   url: string;
   sessionCount(): number;
+  /** Shutdown begins: no new connections or sessions; requests on open sessions still reach them (which refuse new calls). */
+  stopAccepting(): void;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
   let started = 0;
   const policy = hostPolicy(options.host, options.allowedHosts, options.allowedOrigins);
   let endpoint: URL;
+  let accepting = true;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -74,6 +77,7 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
       return live.transport.handleRequest(req, res, body);
     }
 
+    if (!accepting) return reply(res, 503, -32000, 'mcproxy is shutting down');
     if (req.method !== 'POST') return reply(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     const messages = Array.isArray(body) ? body : [body];
     if (!messages.some((message) => isInitializeRequest(message))) {
@@ -112,10 +116,14 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
   return {
     url,
     sessionCount: () => sessions.size,
+    stopAccepting() {
+      accepting = false;
+      server.close();
+    },
     async close() {
       await sessions.endAll('shutdown');
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
