@@ -2,6 +2,7 @@
 // keys (defaults, env, errors with their place), the diff of two configs, the backoff and the
 // `failed` verdict, who may start a failing upstream, the health-check question per protocol
 // era, and the requests a shutdown waits for.
+import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -211,6 +212,12 @@ describe('health checks', () => {
     assert.equal(answeredAnyway({ code: -32001 }), false);
     assert.equal(answeredAnyway({ code: -32000 }), false);
     assert.equal(answeredAnyway(new Error('fetch failed')), false);
+  });
+
+  it('read the v2 SDK client the same way: the server’s error is an answer, its own timeout and closed link are not', () => {
+    assert.equal(answeredAnyway(new ProtocolError(ProtocolErrorCode.MethodNotFound, 'Method not found')), true);
+    assert.equal(answeredAnyway(new SdkError(SdkErrorCode.RequestTimeout, 'Request timed out', { timeout: 5000 })), false);
+    assert.equal(answeredAnyway(new SdkError(SdkErrorCode.ConnectionClosed, 'Connection closed')), false);
   });
 });
 
