@@ -1,4 +1,6 @@
 // Puts the proxy together: the upstream pool, and a listener that opens one session per client.
+// It also applies a reloaded config to what runs, and shuts down gracefully.
+import type { ConfigDiff } from './config/diff.js';
 import type { ProxyConfig } from './config/schema.js';
 import { anonymousBindRefusal } from './downstream/auth/authFilter.js';
 import { startHttpListener } from './downstream/http.js';
@@ -6,7 +8,9 @@ import { httpFilters } from './downstream/httpFilters.js';
 import { startStdioListener } from './downstream/stdio.js';
 import { log } from './log.js';
 import { proxyIdentity } from './session/chain.js';
+import { InflightRequests, SHUTTING_DOWN } from './session/inflight.js';
 import { ClientSession } from './session/session.js';
+import type { UpstreamHealthRegistry } from './upstream/health.js';
 import { UpstreamPool } from './upstream/pool.js';
 import { PROXY_VERSION } from './version.js';
 import { startRecording } from './vcon/forProxy.js';
@@ -16,7 +20,19 @@ export interface RunningProxy {
   url?: string;
   /** Resolves when the proxy has stopped (stdio: the client went away). */
   stopped: Promise<void>;
+  /** Stops at once: calls in flight fail. */
   stop(): Promise<void>;
+  /**
+   * SIGINT/SIGTERM: accepts nothing new, lets calls in flight finish within
+   * `server.shutdownGraceMs`, ends the rest with "mcproxy is shutting down", then stops.
+   */
+  shutdown(): Promise<void>;
+  /** Applies a validated new config (reload.ts computes the diff). */
+  apply(next: ProxyConfig, diff: ConfigDiff): Promise<void>;
+  /** `mcproxy restart NAME`: false when no upstream of that name runs. */
+  restart(upstream: string): boolean;
+  /** Each upstream's state, restarts and last error (health.ts), for status and metrics. */
+  upstreams: UpstreamHealthRegistry;
 }
 
 export interface ProxyOptions {
@@ -24,11 +40,35 @@ export interface ProxyOptions {
   profile?: string;
 }
 
-export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}): Promise<RunningProxy> {
+export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {}): Promise<RunningProxy> {
+  let config = initial;
   const pool = new UpstreamPool({ name: config.server.name, version: PROXY_VERSION }, proxyIdentity(config));
+  pool.configure(config.upstreams);
   const recording = await startRecording(config);
-  const newSession = (label: string, profile?: string) => new ClientSession(config, pool, label, { profile, recorder: recording?.recorder(label) });
+  const inflight = new InflightRequests();
+  const sessions = new Set<ClientSession>();
+  const newSession = (label: string, profile?: string) => {
+    const session = new ClientSession(config, pool, label, { profile, recorder: recording?.recorder(label), inflight });
+    sessions.add(session);
+    void session.ended.then(() => sessions.delete(session));
+    return session;
+  };
   log.info(`mcproxy ${PROXY_VERSION}: ${config.upstreams.length} upstream(s) from ${config.file}`);
+
+  // The HTTP listener reads this list per request: a reload that adds a profile serves its path at once.
+  const profileNames = Object.keys(config.profiles);
+  const apply = async (next: ProxyConfig, diff: ConfigDiff) => {
+    config = next;
+    profileNames.splice(0, profileNames.length, ...Object.keys(next.profiles));
+    await Promise.all([
+      ...diff.removed.map((name) => pool.retire(name, 'removed from the config')),
+      ...diff.restarted.map((name) => pool.retire(name, 'restarting: its config changed')),
+    ]);
+    for (const upstream of next.upstreams) if (diff.retuned.includes(upstream.name)) pool.retune(upstream);
+    pool.configure(next.upstreams);
+    await Promise.all([...sessions].map((session) => session.applyConfig(next, diff)));
+  };
+  const common = { apply, restart: (name: string) => pool.restart(name), upstreams: pool };
 
   if (config.server.transport === 'stdio') {
     const session = newSession('stdio', options.profile);
@@ -36,24 +76,46 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     const stop = async () => {
       await session.close();
       await recording?.shutdown();
-      await pool.close();
+      await pool.close(SHUTTING_DOWN);
     };
-    return { stopped: closed.then(() => recording?.shutdown()).then(() => pool.close()), stop };
+    const shutdown = async () => {
+      await drain(inflight, config.server.shutdownGraceMs);
+      await stop();
+    };
+    return { stopped: closed.then(() => recording?.shutdown()).then(() => pool.close()), stop, shutdown, ...common };
   }
 
   const refusal = anonymousBindRefusal(config.server.host, config.server.auth);
   if (refusal) throw new Error(refusal);
-  const listener = await startHttpListener({ ...config.server, profiles: Object.keys(config.profiles), filters: httpFilters(config.server) }, newSession);
+  const listener = await startHttpListener({ ...config.server, profiles: profileNames, filters: httpFilters(config.server) }, newSession);
   let stopped!: () => void;
   const whenStopped = new Promise<void>((resolve) => (stopped = resolve));
+  const stop = async () => {
+    await listener.close();
+    await recording?.shutdown();
+    await pool.close(SHUTTING_DOWN);
+    stopped();
+  };
   return {
     url: listener.url,
     stopped: whenStopped,
-    async stop() {
-      await listener.close();
-      await recording?.shutdown();
-      await pool.close();
-      stopped();
+    stop,
+    async shutdown() {
+      listener.stopAccepting();
+      await drain(inflight, config.server.shutdownGraceMs);
+      await stop();
     },
+    ...common,
   };
+}
+
+/** Waits for the calls in flight, up to graceMs, then ends the rest with "mcproxy is shutting down". */
+async function drain(inflight: InflightRequests, graceMs: number): Promise<void> {
+  if (inflight.size > 0) log.info(`waiting up to ${graceMs} ms for ${inflight.size} call(s) in flight`);
+  const left = await inflight.drain(graceMs);
+  if (left === 0) return;
+  log.warn(`cancelling ${left} call(s) still in flight after ${graceMs} ms`);
+  await inflight.cancelAll();
+  // The errors are on their way to the clients: let them leave before the sessions close.
+  await new Promise((resolve) => setTimeout(resolve, 200));
 }

@@ -9,6 +9,8 @@ export type Command =
   | { kind: 'init'; install?: string; undo?: string; dryRun: boolean; output?: string }
   | VconCommand
   | { kind: 'pins'; config?: string; action: 'list' | 'diff' | 'accept'; selector?: string }
+  | { kind: 'reload'; config?: string }
+  | { kind: 'restart'; config?: string; upstream: string }
   | { kind: 'help'; topic?: string }
   | { kind: 'version' };
 
@@ -26,6 +28,9 @@ export const USAGE = `Usage:
                                    post the spooled vCons to the conserver now; list what was rejected
   mcproxy pins list|diff|accept [UPSTREAM[:TOOL]] [--config FILE]
                                    show the tool pins, what differs from them, or accept the current versions
+  mcproxy reload [--config FILE]   make the running proxy re-read its config (as SIGHUP does)
+  mcproxy restart UPSTREAM [--config FILE]
+                                   restart one upstream of the running proxy, also after it \`failed\`
   mcproxy help [COMMAND]           this text, or a command's own
   mcproxy --version
 
@@ -99,6 +104,13 @@ export function parseCommand(argv: string[]): Command {
   }
   if (sub === 'vcon' && !values.json) return parseVconCommand(extra, values.config);
   if (sub === 'pins' && !values.json) return pinsCommand(extra, values.config);
+  if (sub === 'restart' && !values.json && values.profile === undefined) {
+    if (extra.length !== 1) throw new UsageError(extra.length === 0 ? 'mcproxy restart needs the name of an upstream' : `unexpected argument: ${extra[1]}`);
+    ['transport', 'host', 'port', 'install', 'undo', 'dry-run', 'output'].forEach((name) => {
+      if (values[name as keyof typeof values] !== undefined) throw new UsageError(`--${name} does not apply to \`mcproxy restart\``);
+    });
+    return { kind: 'restart', config: values.config, upstream: extra[0] };
+  }
   if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
   const runOnly = (name: string) => {
     if (sub !== undefined && values[name as keyof typeof values] !== undefined) throw new UsageError(`--${name} only applies when running the proxy`);
@@ -114,6 +126,9 @@ export function parseCommand(argv: string[]): Command {
       return { kind: 'run', config: values.config, transport: transportOf(values.transport), host: values.host, port: portOf(values.port), ...(values.profile !== undefined && { profile: values.profile }) };
     case 'validate':
       return { kind: 'validate', config: values.config };
+    case 'reload':
+      if (values.profile !== undefined || values.json) throw new UsageError('`mcproxy reload` takes only --config');
+      return { kind: 'reload', config: values.config };
     case 'list':
       return { kind: 'list', config: values.config, json: values.json ?? false, ...(values.profile !== undefined && { profile: values.profile }) };
     case 'init':

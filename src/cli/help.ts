@@ -11,6 +11,9 @@ Binding another address than loopback makes every upstream reachable from other 
 --profile NAME picks the view (a profile of the config) a stdio client gets; over HTTP each
 profile is served at <path>/NAME.
 Logs go to stderr (MCPROXY_LOG_LEVEL=debug for more); stdout carries only the protocol.
+An edit of the config file, SIGHUP or \`mcproxy reload\` reloads it (an invalid one is kept out).
+SIGINT/SIGTERM let calls in flight finish within server.shutdownGraceMs, then exit 0; a second
+signal exits at once (130/143).
 Exit codes: 2 invalid or missing config, 3 cannot listen (port in use, permission denied).
 `,
   validate: `Usage: mcproxy validate [--config FILE]
@@ -50,9 +53,24 @@ show      prints a vCon as a timeline (time, from → to, method, summary; colou
 flush     posts the vCons spooled for the conserver of the config's vcon: section now, and lists
           those the conserver rejected
 `,
+  reload: `Usage: mcproxy reload [--config FILE]
+
+Makes each running proxy of this config read it again, as SIGHUP does (a running proxy also
+watches its file). The new config is validated first: if it is invalid, its problems are
+printed and the proxy keeps the running one. Otherwise added upstreams start, removed ones
+stop, changed ones restart, and the rest (and every client session) stay as they are.
+Running proxies are found through the records in <data folder>/run/. Exit 0 reloaded,
+1 none running or the config invalid.
+`,
+  restart: `Usage: mcproxy restart UPSTREAM [--config FILE]
+
+Restarts one upstream of each running proxy of this config now, forgetting its failures:
+also the way back for an upstream that has \`failed\` (restart.maxFailures within
+restart.windowMs). Exit 0 restarted, 1 none running or no such upstream.
+`,
   help: `Usage: mcproxy help [COMMAND]
 
-Prints the overview, or COMMAND's own help (run, validate, list, init, vcon).
+Prints the overview, or COMMAND's own help (run, validate, list, init, vcon, reload, restart).
 `,
 };
 

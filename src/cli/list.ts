@@ -6,6 +6,7 @@ import type { View } from '../catalog/view.js';
 import type { ProxyConfig } from '../config/schema.js';
 import { proxyIdentity, withChain } from '../session/chain.js';
 import type { UpstreamListener } from '../upstream/attachments.js';
+import { healthSettings, UpstreamHealth } from '../upstream/health.js';
 import { UpstreamConnection } from '../upstream/connection.js';
 import { PROXY_VERSION } from '../version.js';
 
@@ -31,7 +32,7 @@ const ignore: UpstreamListener<UpstreamConnection> = {
 export async function collectListings(config: ProxyConfig, view: View): Promise<UpstreamListings> {
   const clientInfo = { name: config.server.name, version: PROXY_VERSION };
   const capabilities = withChain({}, [proxyIdentity(config)]);
-  const connections = view.upstreams.map((upstream) => new UpstreamConnection(upstream, clientInfo, capabilities));
+  const connections = view.upstreams.map((upstream) => new UpstreamConnection(upstream, clientInfo, capabilities, new UpstreamHealth(upstream.name, healthSettings(upstream))));
   connections.forEach((connection) => connection.attach(ignore));
   try {
     await Promise.all(connections.map((connection) => connection.whenSettled()));

@@ -18,6 +18,10 @@ import { isLoopback } from '../downstream/hostPolicy.js';
 import { anonymousBindRefusal } from '../downstream/auth/authFilter.js';
 import { runVconCommand } from './vcon.js';
 import { runPins } from './pins.js';
+import { operate } from './operate.js';
+import { sendToRunning } from '../control/client.js';
+import { runDir } from '../control/runtime.js';
+import path from 'node:path';
 
 /** Exit codes (documented in USAGE and the README). */
 const EXIT_INVALID = 2;
@@ -76,15 +80,22 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'run':
       return run(command);
+    case 'reload':
+    case 'restart':
+      return control(command);
   }
 }
 
 async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> {
   const config = load(command.config);
   if (!config) return EXIT_INVALID;
-  if (command.transport) config.server.transport = command.transport;
-  if (command.host) config.server.host = command.host;
-  if (command.port !== undefined) config.server.port = command.port;
+  // The command line wins over the file, on every reload too.
+  const overrides = (config: ProxyConfig) => {
+    if (command.transport) config.server.transport = command.transport;
+    if (command.host) config.server.host = command.host;
+    if (command.port !== undefined) config.server.port = command.port;
+  };
+  overrides(config);
   configureLogging(config.logging);
   if (!chosenView(config, command.profile)) return EXIT_INVALID;
   if (config.naming.onCollision === 'error') {
@@ -115,14 +126,27 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
     process.stderr.write(`mcproxy: ${failure}\n`);
     return EXIT_CANNOT_LISTEN;
   }
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      log.info(`${signal}: shutting down`);
-      void proxy.stop();
-    });
-  }
+  const stopOperating = await operate(proxy, config, overrides);
   await proxy.stopped;
+  await stopOperating();
   return 0;
+}
+
+/** `mcproxy reload` / `mcproxy restart UPSTREAM`: asks each proxy running this config. */
+async function control(command: Extract<Command, { kind: 'reload' | 'restart' }>): Promise<number> {
+  const location = locateConfig(command.config);
+  const request = command.kind === 'reload' ? ({ command: 'reload' } as const) : ({ command: 'restart', upstream: command.upstream } as const);
+  const results = await sendToRunning(location.file, request);
+  if (results.length === 0) {
+    process.stderr.write(`mcproxy: no running mcproxy serves ${path.resolve(location.file)} (running ones are recorded in ${runDir()})\n`);
+    return 1;
+  }
+  for (const { entry, answer } of results) {
+    const line = `mcproxy (pid ${entry.pid}): ${answer.message}\n`;
+    if (answer.ok) process.stdout.write(line);
+    else process.stderr.write(line);
+  }
+  return results.every((result) => result.answer.ok) ? 0 : 1;
 }
 
 /** The view `--profile` names (or the default one), or undefined after saying there is no such profile. */

@@ -3,6 +3,7 @@
 import { CLIENT_SECTIONS } from './clientShapes.js';
 import { isPlainMap, valueAt } from './document.js';
 import type { EnvExpansion } from './env.js';
+import { OPERATION_NUMBER_KEYS } from './operationsSchema.js';
 import { REMOTE_LIMIT_NUMBER_KEYS, RESUMPTION_NUMBER_KEYS, SESSION_NUMBER_KEYS } from './lifecycleSchema.js';
 import type { ConfigPath, PathProblem } from './problems.js';
 import { vconScalarKindAt } from './vconSchema.js';
@@ -71,14 +72,17 @@ function scalarKindAt(path: ConfigPath): 'number' | 'boolean' | undefined {
   const [section, , field] = path;
   if (section === 'vcon') return vconScalarKindAt(path);
   if (path.length === 2 && section === 'server' && (path[1] === 'port' || path[1] === 'pageSize')) return 'number';
-  if (path.length === 2 && section === 'server' && isOneOf(path[1], SESSION_NUMBER_KEYS)) return 'number';
+  if (path.length === 2 && section === 'server' && (isOneOf(path[1], SESSION_NUMBER_KEYS) || path[1] === 'shutdownGraceMs')) return 'number';
   if (path.length === 3 && section === 'server' && path[1] === 'resumption' && isOneOf(field, RESUMPTION_NUMBER_KEYS)) return 'number';
   if (section === 'server' && path[1] === 'limits' && path.length >= 3) return 'number'; // every limit, rateLimit's too
   if (path.length === 3 && section === 'server' && path[1] === 'auth' && field === 'allowAnonymous') return 'boolean';
   if (path.length === 2 && section === 'naming' && path[1] === 'maxLength') return 'number';
-  if (path.length !== 3 || (section !== 'upstreams' && section !== 'mcpServers' && section !== 'servers')) return undefined;
+  if (section !== 'upstreams' && section !== 'mcpServers' && section !== 'servers') return undefined;
+  // restart.maxFailures, healthCheck.intervalMs, ...
+  if (path.length === 4 && (field === 'restart' || field === 'healthCheck') && isOneOf(path[3], OPERATION_NUMBER_KEYS)) return 'number';
+  if (path.length !== 3) return undefined;
   if (field === 'timeoutMs' || field === 'maxConcurrent' || isOneOf(field, REMOTE_LIMIT_NUMBER_KEYS)) return 'number';
-  if (field === 'shared' || field === 'enabled') return 'boolean';
+  if (field === 'shared' || field === 'enabled' || field === 'required') return 'boolean';
   return undefined;
 }
 

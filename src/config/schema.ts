@@ -7,6 +7,7 @@ import { remoteConnectionLimitKeys, sessionLifecycleKeys } from './lifecycleSche
 import { VconSchema, type VconConfig } from './vconSchema.js';
 import { AuthSchema, LimitsSchema } from './authSchema.js';
 import { SecuritySchema } from './securitySchema.js';
+import { shutdownKeys, upstreamOperationKeys } from './operationsSchema.js';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -28,6 +29,8 @@ const upstreamCommon = {
   maxConcurrent: positiveInteger().optional(),
   /** false keeps the upstream in the file but out of the proxy. */
   enabled: z.boolean().default(true),
+  /** failMode, restart, healthCheck, required (operationsSchema.ts). */
+  ...upstreamOperationKeys,
   /** `tools`, `prompts`, `resources`: allow/block, rename, describe, arguments (policySchema.ts). */
   ...policySections,
   /** auto | legacy | modern: the protocol era spoken to this upstream. */
@@ -87,6 +90,7 @@ export const ConfigSchema = z
         defaultProfile: z.string().optional(),
         ...sessionLifecycleKeys,
         ...protocolKeys,
+        ...shutdownKeys,
         /** HTTP: who may connect (API keys, OAuth access tokens). */
         auth: AuthSchema.optional(),
         /** HTTP: body size, nesting, sessions, in-flight requests, rate limit. */

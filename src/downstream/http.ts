@@ -45,6 +45,8 @@ export type NewSession = (label: string, profile?: string) => ClientSession;
 export interface HttpListener {
   url: string;
   sessionCount(): number;
+  /** Shutdown begins: no new connections or sessions; requests on open sessions still reach them (which refuse new calls). */
+  stopAccepting(): void;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
   const policy = hostPolicy(options.host, options.allowedHosts, options.allowedOrigins);
   let endpoint: URL;
   const modern = options.protocols.includes(MODERN_PROTOCOL) ? new ModernHttpClients(options.sessionIdleMs, newSession) : undefined;
+  let accepting = true;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -80,6 +83,7 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
       return live.transport.handleRequest(req, res, body);
     }
 
+    if (!accepting) return reply(res, 503, -32000, 'mcproxy is shutting down');
     // A 2026-07-28 request is served without a session; initialize keeps the sessionful path.
     if (modern && req.method === 'POST' && claimsModernEra(body, req.headers['mcp-protocol-version'])) {
       return modern.handle(req, res, body, { path: url.pathname, subject: context.identity?.subject, profile: entitled.profile });
@@ -126,11 +130,15 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
   return {
     url,
     sessionCount: () => sessions.size,
+    stopAccepting() {
+      accepting = false;
+      server.close();
+    },
     async close() {
       await sessions.endAll('shutdown');
       await modern?.endAll();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

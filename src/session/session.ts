@@ -10,6 +10,7 @@ import { buildCatalog, exposeUri, type Catalog, type Route } from '../catalog/ca
 import { emptyListing } from '../catalog/listing.js';
 import { viewOf, type View } from '../catalog/view.js';
 import type { ProxyConfig } from '../config/schema.js';
+import type { ConfigDiff } from '../config/diff.js';
 import { log } from '../log.js';
 import { throttledWarn } from '../logThrottle.js';
 import type { CallContext, UpstreamListener } from '../upstream/attachments.js';
@@ -23,6 +24,7 @@ import { exposeTaskParams } from './tasks.js';
 import { PROXY_VERSION } from '../version.js';
 import type { SessionRecorder } from '../vcon/recorder.js';
 import { guardListings, pinGuardFor } from '../security/pinGuard.js';
+import { InflightRequests } from './inflight.js';
 
 /** MCP log levels, least severe first. */
 const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
@@ -35,14 +37,16 @@ export interface SessionOptions {
   profile?: string;
   /** Records this session as vCons when `vcon:` is configured: taps its transport, hears its routes. */
   recorder?: SessionRecorder;
+  /** The proxy's requests in flight, which a graceful shutdown waits for (inflight.ts). */
+  inflight?: InflightRequests;
 }
 
 export class ClientSession implements UpstreamListener<UpstreamConnection> {
   readonly server: Server;
   /** Resource URIs this client subscribed to (as it knows them), and their route: only their updates reach it. */
   readonly subscriptions = new Map<string, Route>();
-  /** The upstreams and policies this session's catalog is made of (its profile). */
-  readonly view: View;
+  /** The upstreams and policies this session's catalog is made of (its profile); replaced by a reload. */
+  view: View;
   readonly recorder?: SessionRecorder;
   /** The catalog last built: new names never take one it gave away. */
   private lastCatalog?: Catalog;
@@ -54,14 +58,20 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   withheld = new Map<string, string>();
   private pinsVersion = -1;
   private closed = false;
+  private markEnded: () => void = () => {};
+  /** Resolves once the session has closed. */
+  readonly ended = new Promise<void>((resolve) => (this.markEnded = resolve));
   /** Until the client has asked for a catalog, a list_changed would only tell it what its first list will. */
   private catalogServed = false;
   onclose?: () => void;
   private declaredCapabilities?: ClientCapabilities;
   private readonly protocolNoise: (message: string) => void;
+  /** Calls in flight, so that a shutdown can let them finish (or end them) before it closes. */
+  private readonly inflight: InflightRequests;
 
   constructor(
-    readonly config: ProxyConfig,
+    /** Replaced by a reload (applyConfig). */
+    public config: ProxyConfig,
     private readonly pool: UpstreamPool,
     readonly label = 'stdio',
     options: SessionOptions = {},
@@ -69,6 +79,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     this.view = viewOf(config, options.profile);
     this.recorder = options.recorder;
     this.protocolNoise = throttledWarn({ session: label });
+    this.inflight = options.inflight ?? new InflightRequests();
     this.server = this.newServer();
     // A proxy that finds itself in its client's chain of proxies is in a loop: it refuses the
     // initialize before any upstream opens, and ends the session once the refusal is on its way.
@@ -114,9 +125,11 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
         if (refusal) throw new ForwardedError(ProtocolErrorCode.InvalidRequest, refusal);
         this.declaredCapabilities ??= declared;
       }
-      return routeClientRequest(this, request as JSONRPCRequest, ctx).catch((error: unknown) => {
-        throw asClientError(error);
-      });
+      return this.inflight
+        .track(ctx.mcpReq.signal, (signal) => routeClientRequest(this, request as JSONRPCRequest, { ...ctx, mcpReq: { ...ctx.mcpReq, signal } }))
+        .catch((error: unknown) => {
+          throw asClientError(error);
+        });
     };
     server.fallbackNotificationHandler = async (notification) => this.onClientNotification(notification);
     server.onerror = (error) => this.protocolNoise(`protocol error from the client: ${error.message}`);
@@ -149,9 +162,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
    */
   async upstreams(): Promise<Map<string, UpstreamConnection>> {
     if (!this.connections) {
-      // Upstreams learn the chain of proxies they sit behind, this one last (see chain.ts).
-      const client = this.clientCapabilities();
-      const capabilities = withChain(client, [...chainOf(client), proxyIdentity(this.config)]);
+      const capabilities = this.capabilitiesForUpstreams();
       this.connections = new Map(
         this.view.upstreams.map((upstream) => [upstream.name, this.pool.acquire(upstream, capabilities, this)]),
       );
@@ -163,6 +174,65 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     }
     await this.firstAttempts;
     return this.connections;
+  }
+
+  /** Upstreams learn the client's capabilities and the chain of proxies they sit behind, this one last (see chain.ts). */
+  /** Upstreams learn the chain of proxies they sit behind, this one last (see chain.ts). */
+  private capabilitiesForUpstreams() {
+    const client = this.clientCapabilities();
+    return withChain(client, [...chainOf(client), proxyIdentity(this.config)]);
+  }
+
+  /**
+   * A reload: this session takes on the new config. Connections to removed or restarted
+   * upstreams go (calls in flight on them fail with the reason), new upstreams are connected,
+   * the rest stay as they are; the client hears list_changed for each list that changed.
+   */
+  async applyConfig(config: ProxyConfig, diff: ConfigDiff): Promise<void> {
+    if (this.closed) return;
+    let view: View;
+    try {
+      view = viewOf(config, this.view.profile);
+    } catch (error) {
+      // Its profile is gone from the config: the session ends rather than serve what was removed.
+      log.warn(`reload: ${(error as Error).message}; ending this session`, { session: this.label });
+      await this.close();
+      return;
+    }
+    this.config = config;
+    this.view = view;
+    if (this.connections) {
+      const wanted = new Map(view.upstreams.map((upstream) => [upstream.name, upstream]));
+      const drops: Promise<void>[] = [];
+      for (const [name, connection] of this.connections) {
+        const upstream = wanted.get(name);
+        const reason =
+          diff.removed.includes(name) ? 'removed from the config'
+          : diff.restarted.includes(name) ? 'restarting: its config changed'
+          : !upstream ? 'no longer in this profile'
+          : undefined;
+        if (reason) {
+          this.connections.delete(name);
+          drops.push(this.pool.drop(connection, this, reason));
+        } else if (upstream && diff.retuned.includes(name)) {
+          connection.retune(upstream);
+        }
+      }
+      const capabilities = this.capabilitiesForUpstreams();
+      for (const [name, upstream] of wanted) {
+        if (!this.connections.has(name)) this.connections.set(name, this.pool.acquire(upstream, capabilities, this));
+      }
+      await Promise.all(drops);
+    }
+    this.catalogCache = undefined;
+    if (!this.isInitialized() || !this.catalogServed || !this.lastCatalog) return;
+    const before = this.lastCatalog;
+    const after = await this.catalog();
+    for (const [kind, lists] of [['tools', ['tools']], ['prompts', ['prompts']], ['resources', ['resources', 'resourceTemplates']]] as const) {
+      if (lists.some((list) => JSON.stringify(before[list]) !== JSON.stringify(after[list]))) {
+        this.notifyClient({ method: `notifications/${kind}/list_changed` });
+      }
+    }
   }
 
   async connection(upstream: string): Promise<UpstreamConnection> {
@@ -285,6 +355,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     await this.server.close().catch(() => {});
     // The vCon is finished and delivered off to the side; shutdown waits for it, bounded.
     void this.recorder?.end();
+    this.markEnded();
     this.onclose?.();
   }
 }

@@ -1,5 +1,6 @@
-// One live MCP client connection to one upstream server: connects, reconnects with backoff
-// after a failure, bounds in-flight requests, remembers what the proxy subscribed to, and
+// One live MCP client connection to one upstream server: connects, reconnects when the
+// upstream's restart policy (health.ts) lets it, checks that it still answers, renews a remote
+// session the server forgot, bounds in-flight requests, remembers what the proxy subscribed to, and
 // hands the server's own notifications and requests to whoever is attached to it (one client
 // session, or several when the upstream is shared).
 import { Client } from '@modelcontextprotocol/client';
@@ -19,10 +20,16 @@ import { createSseTransport, createStreamableHttpTransport, type RemoteTransport
 import { createStdioTransport, describeChild } from './transports/stdio.js';
 import { tapTransport } from './transportTap.js';
 import { isLoopRefusal } from '../session/chain.js';
+import { UpstreamFailedError, type UpstreamHealth } from './health.js';
+import { healthProbeMethod, startHealthChecks } from './healthCheck.js';
 
 export type UpstreamState = 'connecting' | 'ready' | 'down' | 'closed';
 
-const BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+/** An HTTP 404 to a request that carried our session id: the server no longer knows the session. */
+function isSessionGone(error: unknown): boolean {
+  // The SDK's SdkHttpError carries the HTTP status beside its own string code.
+  return (error as { status?: unknown } | undefined)?.status === 404;
+}
 
 export class UpstreamConnection {
   state: UpstreamState = 'connecting';
@@ -42,23 +49,38 @@ export class UpstreamConnection {
   private lastListing?: UpstreamListing;
   private readonly subscriptions = new Map<string, number>();
   private logLevel?: LoggingLevel;
-  private attempt = 0;
-  private retryTimer?: NodeJS.Timeout;
-  private firstAttempt: Promise<void>;
+  /** Settles once the first attempt has an outcome, or has to wait for the restart policy. */
+  private readonly firstAttempt: Promise<void>;
+  private settleFirst: () => void = () => {};
+  /** This connection's start is the one probing a failing upstream (health.ts). */
+  private probing = false;
+  /** A connect() is under way (waiting for its turn, or opening): a restart need not start another. */
+  private starting = false;
+  private stopHealthChecks = () => {};
+  private readonly stopRestartListening: () => void;
+  /** Why close() was called, for the calls it cuts short. */
+  private closedReason?: string;
+  /** A renewal of a remote session the server forgot, shared by the calls that found out. */
+  private renewing?: Promise<void>;
   /** For a stdio upstream: what its current child did that explains a failure. */
   private childDiagnosis: (stderrAlone?: boolean) => string | undefined = () => undefined;
   /** Garbage, duplicate answers, answers to unknown ids: logged, but never a flood. */
   private readonly protocolNoise: (message: string) => void;
 
   constructor(
-    readonly config: UpstreamConfig,
+    /** Replaced on a reload that changes only what needs no restart (namespace, policy, failMode). */
+    public config: UpstreamConfig,
     private readonly clientInfo: Implementation,
     private readonly capabilities: ClientCapabilities,
+    /** The upstream's state and restart policy, shared with every other connection to it. */
+    readonly health: UpstreamHealth,
   ) {
     this.attachments = new Attachments(config.name);
     this.protocolNoise = throttledWarn({ upstream: config.name });
     if (config.maxConcurrent) this.queue = new PQueue({ concurrency: config.maxConcurrent });
-    this.firstAttempt = this.connect();
+    this.firstAttempt = new Promise<void>((resolve) => (this.settleFirst = resolve));
+    this.stopRestartListening = health.onRestart(() => this.restartNow());
+    void this.connect();
   }
 
   get name(): string {
@@ -121,7 +143,11 @@ export class UpstreamConnection {
 
   /** The upstream's tools, prompts, resources and templates, all pages, cached until it says they changed. */
   listing(): Promise<UpstreamListing> {
-    if (this.state !== 'ready' || !this.client) return Promise.resolve(this.lastListing ?? emptyListing(this.name, this.config.namespace));
+    if (this.state !== 'ready' || !this.client) {
+      // failMode open: a down upstream offers nothing; closed: its tools stay, and fail fast.
+      const kept = this.config.failMode === 'closed' ? this.lastListing : undefined;
+      return Promise.resolve(kept ? { ...kept, namespace: this.config.namespace } : emptyListing(this.name, this.config.namespace));
+    }
     this.listingCache ??= fetchListing(this.client, this.config).then(
       (listing) => (this.lastListing = listing),
       (error) => {
@@ -159,9 +185,21 @@ export class UpstreamConnection {
     }
   }
 
-  async close(): Promise<void> {
+  /** A reload changed its namespace or policy: the listing is rebuilt under the new names. */
+  retune(config: UpstreamConfig): void {
+    this.config = config;
+    this.listingCache = undefined;
+  }
+
+  /** Ends the connection; calls still in flight fail with `reason` (removed from the config, shutting down). */
+  async close(reason?: string): Promise<void> {
+    if (this.state === 'closed') return;
+    this.closedReason = reason;
     this.state = 'closed';
-    clearTimeout(this.retryTimer);
+    this.stopHealthChecks();
+    this.stopRestartListening();
+    // A start under way still reports its outcome (connect()): it says how the upstream is.
+    this.settleFirst();
     this.queue?.clear();
     const client = this.client;
     this.client = undefined;
@@ -179,46 +217,166 @@ export class UpstreamConnection {
     options: RequestOptions = {},
     onSent?: (upstreamId: RequestId) => void,
   ): Promise<Result> {
-    const client = this.client;
-    if (this.state !== 'ready' || !client) throw unavailable(this.name, this.lastError ?? this.state);
-    try {
-      this.lastSentId = undefined;
-      const result = client.request(request as never, LooseResult, { ...options, timeout: this.config.timeoutMs });
-      if (this.lastSentId !== undefined) onSent?.(this.lastSentId);
-      return await result;
-    } catch (error) {
-      throw upstreamError(this.name, request.method, this.config.timeoutMs, error, this.childDiagnosis());
+    for (let renewed = false; ; renewed = true) {
+      const client = this.client;
+      if (this.state === 'closed' && this.closedReason) throw unavailable(this.name, this.closedReason);
+      if (this.state !== 'ready' || !client) throw unavailable(this.name, this.downReason());
+      try {
+        this.lastSentId = undefined;
+        const result = client.request(request as never, LooseResult, { ...options, timeout: this.config.timeoutMs });
+        if (this.lastSentId !== undefined) onSent?.(this.lastSentId);
+        return await result;
+      } catch (error) {
+        if (this.isClosed() && this.closedReason) throw unavailable(this.name, this.closedReason);
+        // The server forgot our session (it restarted, or the session expired): a new one, and this call once more.
+        if (!renewed && isSessionGone(error) && !options.signal?.aborted) {
+          // A failed renewal leaves the upstream down, and the next turn says why.
+          await this.renewSession(client).catch(() => {});
+          continue;
+        }
+        throw upstreamError(this.name, request.method, this.config.timeoutMs, error, this.childDiagnosis());
+      }
     }
   }
 
+  /** Why calls fail while the upstream is down: its own last error, or the policy's verdict once it has failed. */
+  private downReason(): string {
+    return this.health.failed ? this.health.describe() : (this.lastError ?? this.state);
+  }
+
+  /**
+   * Initializes a new session with a remote server that answered 404 for ours, and swaps it
+   * in; calls that found out together share the one renewal. Only this upstream is affected.
+   */
+  private renewSession(stale: Client): Promise<void> {
+    if (this.client !== stale) return Promise.resolve(); // someone renewed it already
+    this.renewing ??= (async () => {
+      log.warn('the server no longer knows our session (HTTP 404): initializing a new one', { upstream: this.name });
+      this.stopHealthChecks();
+      this.client = undefined;
+      void stale.close().catch(() => {});
+      try {
+        const client = await this.open();
+        if (this.isClosed()) return void (await client.close());
+        this.client = client;
+        this.listingCache = undefined;
+        this.startHealthChecks(client);
+        await this.restoreState();
+        this.emitStatus();
+      } catch (error) {
+        this.lost(withDiagnosis(`could not renew the session: ${errorText(error)}`, this.childDiagnosis()));
+        throw error;
+      }
+    })().finally(() => (this.renewing = undefined));
+    return this.renewing;
+  }
+
+  /** One start, when the upstream's restart policy allows it; a failure leads to the next one. */
   private async connect(): Promise<void> {
+    this.starting = true;
+    if (this.health.holdingStarts) {
+      // Backing off or failed: this session does not wait for it, nor start it on its own.
+      this.state = 'down';
+      this.lastError = this.health.describe();
+      this.settleFirst();
+    } else {
+      this.state = 'connecting';
+    }
+    try {
+      this.probing = await this.health.admit();
+    } catch (error) {
+      this.starting = false;
+      if (!(error instanceof UpstreamFailedError) || this.isClosed()) return;
+      // Failed for good: calls fail fast with the verdict until a manual restart (restartNow).
+      this.state = 'down';
+      this.lastError = error.message;
+      this.settleFirst();
+      return;
+    }
+    if (this.isClosed()) {
+      this.starting = false;
+      if (this.probing) this.health.abandon();
+      return;
+    }
     this.state = 'connecting';
     try {
       const client = await this.open();
+      this.starting = false;
+      this.probing = false;
+      this.health.success();
       if (this.isClosed()) {
         await client.close();
         return;
       }
       this.client = client;
       this.state = 'ready';
-      this.attempt = 0;
       this.lastError = undefined;
       this.listingCache = undefined;
       log.info(`connected to ${this.serverInfo?.name ?? 'server'} ${this.serverInfo?.version ?? ''}`.trim(), { upstream: this.name });
+      this.startHealthChecks(client);
       await this.restoreState();
+      this.settleFirst();
       this.emitStatus();
     } catch (error) {
       this.lastError = withDiagnosis(errorText(error), this.childDiagnosis(true));
-      if (this.isClosed()) return;
+      this.starting = false;
+      this.probing = false;
+      this.settleFirst();
       if (isLoopRefusal(this.lastError)) {
         // Reconnecting would only start the loop again.
+        if (this.isClosed()) return;
         this.state = 'down';
         log.error(`not connecting: ${this.lastError}`, { upstream: this.name });
         return;
       }
+      // Counted even if this connection was closed meanwhile (its session ended): the upstream did fail.
+      this.health.failure(this.lastError);
+      if (this.isClosed()) return;
       log.warn(`connection failed: ${this.lastError}`, { upstream: this.name });
-      this.scheduleReconnect();
+      this.state = 'down';
+      void this.connect();
     }
+  }
+
+  /** Asks the upstream now and then whether it still answers; when it does not, it is down. */
+  private startHealthChecks(client: Client): void {
+    this.stopHealthChecks();
+    const method = healthProbeMethod(client.getNegotiatedProtocolVersion());
+    this.stopHealthChecks = startHealthChecks(
+      this.config.healthCheck,
+      async (timeoutMs) => {
+        try {
+          await client.request({ method } as never, LooseResult, { timeout: timeoutMs });
+        } catch (error) {
+          // A remote server that forgot our session is alive: renew the session instead.
+          if (!isSessionGone(error)) throw error;
+          await this.renewSession(client).catch(() => {});
+        }
+      },
+      (reason) => {
+        if (client !== this.client) return;
+        // Its process (if any) is ended with the client: a hung server is replaced, not waited for.
+        this.client = undefined;
+        void client.close().catch(() => {});
+        this.lost(reason);
+      },
+    );
+  }
+
+  /** `mcproxy restart NAME`: whatever this connection has, it starts afresh now. */
+  private restartNow(): void {
+    if (this.isClosed()) return;
+    log.info('restarting on request', { upstream: this.name });
+    this.stopHealthChecks();
+    const client = this.client;
+    this.client = undefined;
+    this.listingCache = undefined;
+    void client?.close().catch(() => {});
+    // A connect() waiting in admit() is woken by the restart itself; otherwise one starts now.
+    if (this.starting) return;
+    this.state = 'connecting';
+    this.emitStatus();
+    void this.connect();
   }
 
   /** A fresh SDK client on a fresh transport; for a remote upstream, Streamable HTTP first, then SSE. */
@@ -297,19 +455,20 @@ export class UpstreamConnection {
   private onClosed(client: Client): void {
     if (client !== this.client || this.state === 'closed') return;
     this.client = undefined;
-    this.state = 'down';
-    this.lastError = withDiagnosis('connection closed', this.childDiagnosis());
-    this.listingCache = undefined;
-    log.warn(`${this.lastError}; reconnecting`, { upstream: this.name });
-    this.emitStatus();
-    this.scheduleReconnect();
+    this.lost(withDiagnosis('connection closed', this.childDiagnosis()));
   }
 
-  private scheduleReconnect(): void {
+  /** A live connection is gone (closed, unanswered health check, unrenewable session): down, and back when the policy allows. */
+  private lost(reason: string): void {
+    if (this.isClosed()) return;
+    this.stopHealthChecks();
     this.state = 'down';
-    const delay = BACKOFF_MS[Math.min(this.attempt++, BACKOFF_MS.length - 1)];
-    this.retryTimer = setTimeout(() => void this.connect(), delay);
-    this.retryTimer.unref();
+    this.lastError = reason;
+    this.listingCache = undefined;
+    this.health.failure(reason);
+    log.warn(`${reason}; ${this.health.failed ? 'not restarting it' : 'reconnecting'}`, { upstream: this.name });
+    this.emitStatus();
+    void this.connect();
   }
 
   private emitStatus(): void {

@@ -1,10 +1,13 @@
 // Hands client sessions their upstream connections: a connection of their own for each
 // upstream, or the one connection every session shares for upstreams marked `shared: true`.
+// Each upstream's health (state, restart policy) lives here too, one per upstream, shared by
+// all its connections; a reload retires, retunes or restarts upstreams through the pool.
 import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/server';
 import type { UpstreamConfig } from '../config/schema.js';
 import { CHAIN_CAPABILITY, withChain, type ProxyIdentity } from '../session/chain.js';
 import type { UpstreamListener } from './attachments.js';
 import { UpstreamConnection } from './connection.js';
+import { healthSettings, UpstreamHealth, type UpstreamHealthRegistry, type UpstreamHealthView } from './health.js';
 
 /**
  * A shared connection serves clients that declared different capabilities, so it declares
@@ -30,9 +33,10 @@ export function upstreamCapabilities(client: ClientCapabilities | undefined): Cl
   return capabilities;
 }
 
-export class UpstreamPool {
+export class UpstreamPool implements UpstreamHealthRegistry {
   private readonly shared = new Map<string, UpstreamConnection>();
   private readonly owned = new Set<UpstreamConnection>();
+  private readonly healths = new Map<string, UpstreamHealth>();
 
   /** Shared connections serve every session, so they carry only this proxy as their chain. */
   private readonly sharedCapabilities: ClientCapabilities;
@@ -46,11 +50,12 @@ export class UpstreamPool {
 
   acquire(upstream: UpstreamConfig, client: ClientCapabilities | undefined, listener: UpstreamListener<UpstreamConnection>): UpstreamConnection {
     let connection: UpstreamConnection;
+    const health = this.healthFor(upstream);
     if (upstream.shared) {
-      connection = this.shared.get(upstream.name) ?? new UpstreamConnection(upstream, this.clientInfo, this.sharedCapabilities);
+      connection = this.shared.get(upstream.name) ?? new UpstreamConnection(upstream, this.clientInfo, this.sharedCapabilities, health);
       this.shared.set(upstream.name, connection);
     } else {
-      connection = new UpstreamConnection(upstream, this.clientInfo, upstreamCapabilities(client));
+      connection = new UpstreamConnection(upstream, this.clientInfo, upstreamCapabilities(client), health);
       this.owned.add(connection);
     }
     connection.attach(listener);
@@ -63,11 +68,67 @@ export class UpstreamPool {
     if (this.owned.delete(connection)) await connection.close();
   }
 
+  /** A session's own connection to an upstream a reload removed or changed: closed at once, its calls told `reason`. */
+  async drop(connection: UpstreamConnection, listener: UpstreamListener<UpstreamConnection>, reason: string): Promise<void> {
+    connection.detach(listener);
+    if (this.owned.delete(connection)) await connection.close(reason);
+  }
+
+  /**
+   * A reload removed or changed `name`: its shared connection closes (its calls told `reason`),
+   * and its health is forgotten, so that a changed upstream starts with a clean record.
+   * Sessions drop their own connections to it themselves (ClientSession.applyConfig).
+   */
+  async retire(name: string, reason: string): Promise<void> {
+    const shared = this.shared.get(name);
+    this.shared.delete(name);
+    this.healths.get(name)?.stop();
+    this.healths.delete(name);
+    await shared?.close(reason);
+  }
+
+  /** A reload changed only what needs no restart (namespace, policy, failMode, required). */
+  retune(upstream: UpstreamConfig): void {
+    this.shared.get(upstream.name)?.retune(upstream);
+    const health = this.healths.get(upstream.name);
+    if (health) health.settings = healthSettings(upstream);
+  }
+
+  /** `mcproxy restart NAME`; false when there is no such upstream running. */
+  restart(name: string): boolean {
+    const health = this.healths.get(name);
+    health?.restart();
+    return health !== undefined;
+  }
+
+  /** The upstreams the config has: each gets its health record now, before any session needs it. */
+  configure(upstreams: readonly UpstreamConfig[]): void {
+    for (const upstream of upstreams) this.healthFor(upstream);
+  }
+
+  get(name: string): UpstreamHealthView | undefined {
+    return this.healths.get(name);
+  }
+
+  all(): UpstreamHealthView[] {
+    return [...this.healths.values()];
+  }
+
   /** Every connection, shared and owned: nothing outlives the proxy. */
-  async close(): Promise<void> {
+  async close(reason?: string): Promise<void> {
     const all = [...this.shared.values(), ...this.owned];
     this.shared.clear();
     this.owned.clear();
-    await Promise.all(all.map((connection) => connection.close()));
+    for (const health of this.healths.values()) health.stop();
+    await Promise.all(all.map((connection) => connection.close(reason)));
+  }
+
+  private healthFor(upstream: UpstreamConfig): UpstreamHealth {
+    let health = this.healths.get(upstream.name);
+    if (!health) {
+      health = new UpstreamHealth(upstream.name, healthSettings(upstream));
+      this.healths.set(upstream.name, health);
+    }
+    return health;
   }
 }
