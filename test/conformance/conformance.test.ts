@@ -20,6 +20,7 @@ import { startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js
 
 import {
   CONFORMANCE_PACKAGE,
+  MODERN_FIXTURE_SCRIPT,
   REQUIRED_SERVER_SCENARIOS,
   REVISIONS,
   assertSameVerdicts,
@@ -34,38 +35,59 @@ import {
   type StartedProcess,
 } from './suite.js';
 
+/** An upstream as mcproxy's config names it, and how to let go of it. */
+interface RunningUpstream {
+  config: Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
 interface Upstream {
   /** Row key in AWAITING_ISSUE_13 ("<key> @ <revision>"). */
   key: string;
   title: string;
-  start(): Promise<StartedProcess>;
+  start(): Promise<RunningUpstream>;
   revisions: readonly Revision[];
 }
 
+/** An HTTP fixture, named by its URL; namespace "" keeps the names the suite expects. */
+const overHttp = (start: () => Promise<StartedProcess>) => async (): Promise<RunningUpstream> => {
+  const fixture = await start();
+  return { config: { url: fixture.url, namespace: '' }, stop: () => fixture.stop() };
+};
+
 const UPSTREAMS: readonly Upstream[] = [
-  { key: 'dual', title: 'the dual-era SDK v2 fixture', start: () => startModernFixture('dual'), revisions: REVISIONS },
+  { key: 'dual', title: 'the dual-era SDK v2 fixture', start: overHttp(() => startModernFixture('dual')), revisions: REVISIONS },
+  {
+    key: 'dual-stdio',
+    title: 'the dual-era SDK v2 fixture over stdio',
+    // mcproxy starts (and stops) it as its child.
+    start: async () => ({
+      config: { command: process.execPath, args: [MODERN_FIXTURE_SCRIPT, '--stdio'], namespace: '', shared: true },
+      stop: async () => {},
+    }),
+    revisions: REVISIONS,
+  },
   {
     key: 'modern-only',
     title: 'the SDK v2 fixture speaking only 2026-07-28',
-    start: () => startModernFixture('modern-only'),
+    start: overHttp(() => startModernFixture('modern-only')),
     revisions: REVISIONS,
   },
   {
     key: 'legacy-only',
     title: 'the SDK v2 fixture speaking only 2025-11-25',
-    start: () => startModernFixture('legacy-only'),
+    start: overHttp(() => startModernFixture('legacy-only')),
     revisions: REVISIONS,
   },
   // 2025-11-25 only: it lacks the tools the 2026-07-28 scenarios call, so its
   // verdicts there would differ because of the server, not the proxy.
-  { key: 'v1', title: 'the SDK v1 conformance fixture', start: () => startConformanceFixture(), revisions: ['2025-11-25'] },
+  { key: 'v1', title: 'the SDK v1 conformance fixture', start: overHttp(() => startConformanceFixture()), revisions: ['2025-11-25'] },
 ];
 
 const showTables = Boolean(process.env.CONFORMANCE_TABLES);
 
-/** One mcproxy in HTTP mode with `url` as its only upstream, names unchanged so the suite finds what it expects. */
-const proxyInFrontOf = (url: string) =>
-  startHttpProxy(writeConfig({ upstreams: { conformance: { url, namespace: '' } } }));
+/** One mcproxy in HTTP mode with `upstream` (a config entry) as its only upstream. */
+const proxyInFrontOf = (upstream: Record<string, unknown>) => startHttpProxy(writeConfig({ upstreams: { conformance: upstream } }));
 
 for (const revision of REVISIONS) {
   describe(`MCP conformance ${CONFORMANCE_PACKAGE}, server side, --requirements ${revision}`, function () {
@@ -97,7 +119,8 @@ for (const revision of REVISIONS) {
         it(`${upstream.title} gets the reference's verdict on every scenario, directly`, async function () {
           const fixture = await upstream.start();
           try {
-            assertSameVerdicts(`${upstream.key} directly @ ${revision}`, reference, await runConformance(fixture.url, { requirements: revision }));
+            const url = fixture.config.url as string;
+            assertSameVerdicts(`${upstream.key} directly @ ${revision}`, reference, await runConformance(url, { requirements: revision }));
           } finally {
             await fixture.stop();
           }
@@ -111,7 +134,7 @@ for (const revision of REVISIONS) {
         const fixture = await upstream.start();
         let proxy: HttpProxy | undefined;
         try {
-          proxy = await proxyInFrontOf(fixture.url);
+          proxy = await proxyInFrontOf(fixture.config);
           assertSameVerdicts(key, reference, await runConformance(proxy.url, { requirements: revision }));
         } finally {
           await proxy?.stop();
@@ -128,7 +151,7 @@ describe('MCP conformance through one long-lived mcproxy instance', function () 
   let proxy: HttpProxy | undefined;
   before(async () => {
     fixture = await startConformanceFixture();
-    proxy = await proxyInFrontOf(fixture.url);
+    proxy = await proxyInFrontOf({ url: fixture.url, namespace: '' });
   });
   after(async () => {
     await proxy?.stop();
