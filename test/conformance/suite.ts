@@ -21,12 +21,12 @@
  * lines it prints. A scenario fails iff one of its checks has status FAILURE;
  * WARNING and INFO checks do not fail it (as in the CLI).
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import assert from 'node:assert/strict';
 
 import { AWAITING_ISSUE_13, AWAITING_REASON } from './awaiting-issue-13.js';
 
@@ -306,6 +306,9 @@ function suiteArgs(target: Target, outputDir: string, opts: RunOptions, scenario
   return args;
 }
 
+/** The shell loop's variable, left unquoted for the shell to expand. */
+const SCENARIO_VAR = '"$s"';
+
 /**
  * The npx invocation of the suite (exported for logs and manual reproduction).
  * Several `scenarios` run one after another inside one npx, which saves its
@@ -315,8 +318,8 @@ export function conformanceCommand(target: Target, outputDir: string, opts: RunO
   const npx = ['-y', '-p', 'node@22', '-p', CONFORMANCE_PACKAGE, '--'];
   if (!opts.scenarios) return [...npx, 'conformance', ...suiteArgs(target, outputDir, opts)];
   // sh -c 'rc=0; for s; do conformance ... --scenario "$s" ... || rc=1; done; exit $rc' sh s1 s2 ...
-  const quoted = suiteArgs(target, outputDir, opts, '\u0000')
-    .map((a) => (a === '\u0000' ? '"$s"' : `'${a.replaceAll("'", `'\\''`)}'`))
+  const quoted = suiteArgs(target, outputDir, opts, SCENARIO_VAR)
+    .map((a) => (a === SCENARIO_VAR ? a : `'${a.replaceAll("'", `'\\''`)}'`))
     .join(' ');
   return [...npx, 'sh', '-c', `rc=0; for s; do conformance ${quoted} || rc=1; done; exit $rc`, 'sh', ...opts.scenarios];
 }
@@ -327,7 +330,7 @@ const RESULT_DIR = /^(?:server-)?(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z
 const SUMMARY_LINE = /^([✓✗]) (\S+): (\d+) passed, (\d+) failed/gmu;
 // Under "Not scored for REV: ..." lines like "  ✗ tasks-lifecycle (extension)".
 const NOT_SCORED_LINE = /^ {2}[✓✗] (\S+) \((extension|pending|added-after-release)\)$/gmu;
-// "Skipping scenario 'x': not applicable ..." (client mode, --spec-version outside its window).
+// "- x: skipped" (a suite run at a --spec-version outside the scenario's window).
 const SKIPPED_LINE = /^- (\S+): skipped$/gmu;
 
 const describeChecks = (checks: Check[]) =>
