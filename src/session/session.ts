@@ -22,6 +22,8 @@ import { exposeTaskParams } from './tasks.js';
 import { PROXY_VERSION } from '../version.js';
 import type { SessionRecorder } from '../vcon/recorder.js';
 import { guardListings, pinGuardFor } from '../security/pinGuard.js';
+import { NO_FILTERS, runClientFilters, runUpstreamFilters, type ClientRequest, type RequestFilters } from '../telemetry/filters.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 
 /** MCP log levels, least severe first. */
 const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
@@ -34,6 +36,8 @@ export interface SessionOptions {
   profile?: string;
   /** Records this session as vCons when `vcon:` is configured: taps its transport, hears its routes. */
   recorder?: SessionRecorder;
+  /** Metrics, statistics and tracing around each client request and each upstream request it makes. */
+  filters?: RequestFilters;
 }
 
 export class ClientSession implements UpstreamListener<UpstreamConnection> {
@@ -43,6 +47,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   /** The upstreams and policies this session's catalog is made of (its profile). */
   readonly view: View;
   readonly recorder?: SessionRecorder;
+  private readonly filters: RequestFilters;
   /** The catalog last built: new names never take one it gave away. */
   private lastCatalog?: Catalog;
   logLevel?: LoggingLevel;
@@ -65,6 +70,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   ) {
     this.view = viewOf(config, options.profile);
     this.recorder = options.recorder;
+    this.filters = options.filters ?? NO_FILTERS;
     this.server = new Server(
       { name: config.server.name, version: config.server.version ?? PROXY_VERSION },
       {
@@ -91,10 +97,26 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     });
     // The proxy answers every method itself, from the raw request: no SDK schema strips fields.
     this.server.removeRequestHandler('logging/setLevel');
-    this.server.fallbackRequestHandler = (request, extra) =>
-      routeClientRequest(this, request as JSONRPCRequest, extra).catch((error: unknown) => {
-        throw asClientError(error);
-      });
+    this.server.fallbackRequestHandler = (request, extra) => {
+      const route = () =>
+        routeClientRequest(this, request as JSONRPCRequest, extra).catch((error: unknown) => {
+          throw asClientError(error);
+        });
+      if (this.filters.client.length === 0) return route();
+      const params = (request.params ?? {}) as Record<string, unknown>;
+      const described: ClientRequest = {
+        session: this.label,
+        method: request.method,
+        params,
+        id: extra.requestId,
+        transport: config.server.transport,
+        ...(extra.sessionId && { mcpSessionId: extra.sessionId }),
+        ...(extra.requestInfo && { headers: extra.requestInfo.headers }),
+      };
+      const version = described.headers?.['mcp-protocol-version'];
+      if (typeof version === 'string') described.protocolVersion = version;
+      return runClientFilters(this.filters.client, described, route) as Promise<Result>;
+    };
     this.server.fallbackNotificationHandler = async (notification) => this.onClientNotification(notification);
     // Upstreams are told the client's capabilities, so they open once the client said them.
     this.server.oninitialized = () => void this.upstreams();
@@ -139,6 +161,13 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     const connection = (await this.upstreams()).get(upstream);
     if (!connection) throw new Error(`no upstream named ${upstream}`);
     return connection;
+  }
+
+  /** One request to an upstream on this session's behalf, through the upstream filters (metrics, tracing). */
+  upstreamCall(connection: UpstreamConnection, request: { method: string; params: Record<string, unknown> }, options: Omit<RequestOptions, 'timeout'>, context?: CallContext): Promise<Result> {
+    if (this.filters.upstream.length === 0) return connection.request(this, request, options, context);
+    const call = { session: this.label, upstream: connection.name, method: request.method, params: request.params };
+    return runUpstreamFilters(this.filters.upstream, call, (sent) => connection.request(this, { method: sent.method, params: sent.params }, options, context)) as Promise<Result>;
   }
 
   /** The catalog as this session sees it, rebuilt after any upstream says its lists changed. */

@@ -35,7 +35,12 @@ export type UpstreamState = 'connecting' | 'ready' | 'down' | 'closed';
 const BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
 
 export class UpstreamConnection {
-  state: UpstreamState = 'connecting';
+  private currentState: UpstreamState = 'connecting';
+  /** When the state last changed (uptime in `mcproxy status`). */
+  stateSince = Date.now();
+  /** Connects after the first one: how often it came back. */
+  restarts = 0;
+  private everConnected = false;
   /** Why the last attempt failed, for errors and `mcproxy list`. */
   lastError?: string;
   private client?: Client;
@@ -73,6 +78,26 @@ export class UpstreamConnection {
 
   get name(): string {
     return this.config.name;
+  }
+
+  get state(): UpstreamState {
+    return this.currentState;
+  }
+
+  set state(next: UpstreamState) {
+    if (next === this.currentState) return;
+    this.currentState = next;
+    this.stateSince = Date.now();
+  }
+
+  /** What it listed last (kept while it is down). */
+  get lastKnownListing(): UpstreamListing | undefined {
+    return this.lastListing;
+  }
+
+  /** Requests waiting for a `maxConcurrent` slot. */
+  get queued(): number {
+    return this.queue?.size ?? 0;
   }
 
   get serverCapabilities(): ServerCapabilities | undefined {
@@ -211,6 +236,8 @@ export class UpstreamConnection {
       }
       this.client = client;
       this.state = 'ready';
+      if (this.everConnected) this.restarts++;
+      this.everConnected = true;
       this.attempt = 0;
       this.lastError = undefined;
       this.listingCache = undefined;

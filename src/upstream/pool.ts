@@ -63,6 +63,11 @@ export class UpstreamPool {
     if (this.owned.delete(connection)) await connection.close();
   }
 
+  /** Every live connection, shared and owned (for status and metrics). */
+  connections(): UpstreamConnection[] {
+    return [...this.shared.values(), ...this.owned];
+  }
+
   /** Every connection, shared and owned: nothing outlives the proxy. */
   async close(): Promise<void> {
     const all = [...this.shared.values(), ...this.owned];
