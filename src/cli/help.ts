@@ -50,9 +50,20 @@ show      prints a vCon as a timeline (time, from → to, method, summary; colou
 flush     posts the vCons spooled for the conserver of the config's vcon: section now, and lists
           those the conserver rejected
 `,
+  status: `Usage: mcproxy status [--url URL] [--watch] [--json] [--config FILE]
+
+Asks a running proxy for its /status.json and prints its sessions and, for each upstream: state
+(ready, connecting, down, or idle: no session has needed it yet), how long in that state, restarts,
+tools, calls, errors, and p50/p95 latency of its latest calls; * marks required upstreams.
+--url URL   the proxy's HTTP address or its admin listener (default: server.admin, else
+            server.host:server.port of the config); MCPROXY_API_KEY is sent if set
+--watch     prints again every 2 seconds until Ctrl+C
+--json      prints the status as JSON
+Exit 0 ready, 1 cannot reach the proxy, 4 reached but a required upstream is down.
+`,
   help: `Usage: mcproxy help [COMMAND]
 
-Prints the overview, or COMMAND's own help (run, validate, list, init, vcon).
+Prints the overview, or COMMAND's own help (run, validate, list, init, vcon, status).
 `,
 };
 

@@ -18,6 +18,7 @@ import { isLoopback } from '../downstream/hostPolicy.js';
 import { anonymousBindRefusal } from '../downstream/auth/authFilter.js';
 import { runVconCommand } from './vcon.js';
 import { runPins } from './pins.js';
+import { runStatus } from './status.js';
 
 /** Exit codes (documented in USAGE and the README). */
 const EXIT_INVALID = 2;
@@ -73,6 +74,12 @@ async function main(argv: string[]): Promise<number> {
       const { output, code } = await runPins(config, command.action, command.selector);
       process.stdout.write(output);
       return code;
+    }
+    case 'status': {
+      // The config only says where to look; without --url it must load.
+      const config = command.url === undefined ? load(command.config) : undefined;
+      if (command.url === undefined && !config) return EXIT_INVALID;
+      return runStatus(command, config, (text) => process.stdout.write(text));
     }
     case 'run':
       return run(command);

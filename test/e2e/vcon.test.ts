@@ -226,6 +226,29 @@ describe('vCon recording', function () {
     }
   });
 
+  it('kill -9 the moment a response reached the client: the recovered vCon holds that response', async () => {
+    const configFile = writeConfig(twoUpstreams({}));
+    const first = await startHttpProxy(configFile);
+    const { client } = await connectHttp(first.url);
+    assert.equal(text(await client.callTool({ name: 'ev__echo', arguments: { message: 'the last word' } })), 'Echo: the last word');
+    // No wait at all: the journal must hold what the client has, not what a timer got around to.
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    await client.close().catch(() => {});
+
+    const second = await startHttpProxy(configFile);
+    try {
+      await waitUntil(() => vconsIn(dirOf(configFile)).length === 1, 'the recovered vCon', 15_000);
+      const [vcon] = vconsIn(dirOf(configFile));
+      assert.deepEqual(vconProblems(vcon), []);
+      const response = vcon.dialog!.find((d) => d.meta!.mcp_method === 'tools/call' && d.meta!.mcp_type === 'response');
+      assert.ok(response, 'the tools/call response is in the recovered vCon');
+      assert.match(response.body!, /Echo: the last word/);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('links the vCons of a chain of two proxies, and `vcon show` follows the link', async () => {
     const shared = path.dirname(writeConfig('unused: true'));
     const vcon = { dir: path.join(shared, 'vcons') };
