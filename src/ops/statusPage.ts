@@ -22,7 +22,7 @@ export function renderStatusPage(report: StatusReport, refreshSeconds = 5): stri
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#111;background:#fff}
 h1{font-size:20px;margin:0 0 4px} .sub{color:#555;margin-bottom:16px}
 table{border-collapse:collapse;margin-bottom:20px} th,td{padding:4px 10px;text-align:left;border-bottom:1px solid #e5e7eb}
-th{font-weight:600;background:#f9fafb} td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{font-weight:600;background:#f9fafb;white-space:nowrap} td.n{text-align:right;font-variant-numeric:tabular-nums}
 .state{font-weight:600} .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
 .ready{color:#16a34a} .notready{color:#dc2626} .err{color:#b91c1c;font-size:12px}
 </style></head><body>
@@ -71,7 +71,7 @@ export function latencyChart(upstreams: readonly UpstreamReport[], width = 720, 
       return `<g data-upstream="${escape(u.name)}">${path}${u.recent.map((s) => `<circle cx="${x(s.at).toFixed(1)}" cy="${y(s.ms).toFixed(1)}" r="2" fill="${color}"/>`).join('')}${failed}</g>`;
     })
     .join('');
-  const span = formatDuration(t1 - t0);
+  const span = t1 - t0 < 10_000 ? `${((t1 - t0) / 1000).toFixed(1)}s` : formatDuration(t1 - t0);
   return `<svg id="latency" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="latency chart">` +
     `${grid}<line x1="${pad.left}" x2="${width - pad.right}" y1="${height - pad.bottom}" y2="${height - pad.bottom}" stroke="#9ca3af"/>` +
     `<text x="${pad.left}" y="${height - 8}" font-size="11" fill="#6b7280">${span} earlier</text><text x="${width - pad.right}" y="${height - 8}" font-size="11" fill="#6b7280" text-anchor="end">latest call</text>` +
