@@ -4,7 +4,8 @@
 import { ConfigError, formatProblems, loadConfig } from '../config/load.js';
 import { locateConfig, searchOrder } from '../config/locate.js';
 import type { ProxyConfig } from '../config/schema.js';
-import { configureLogging, log } from '../log.js';
+import { configureLogging, hideInLogs, log } from '../log.js';
+import { configSecrets } from '../logSecrets.js';
 import { startProxy } from '../proxy.js';
 import { PROXY_VERSION } from '../version.js';
 import { parseCommand, USAGE, UsageError, type Command } from './args.js';
@@ -93,6 +94,7 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   if (command.host) config.server.host = command.host;
   if (command.port !== undefined) config.server.port = command.port;
   configureLogging(config.logging);
+  hideInLogs(configSecrets(config));
   if (!chosenView(config, command.profile)) return EXIT_INVALID;
   if (config.naming.onCollision === 'error') {
     const collisions = await startupCollisions(config);
