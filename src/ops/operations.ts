@@ -3,7 +3,9 @@
 // byte meter. Nothing of it is loaded in stdio mode without `server.admin`.
 import type { EventEmitter } from 'node:events';
 import type { ProxyConfig } from '../config/schema.js';
+import { anonymousBindRefusal } from '../downstream/auth/authFilter.js';
 import type { HttpFilter } from '../downstream/filters.js';
+import { isLoopback } from '../downstream/hostPolicy.js';
 import { log } from '../log.js';
 import { NO_FILTERS, type RequestFilters } from '../telemetry/filters.js';
 import type { UpstreamPool } from '../upstream/pool.js';
@@ -60,7 +62,10 @@ export async function startOperations(config: ProxyConfig, state: ProxyState): P
   const byteFilter = meter.filter ? [meter.filter()] : [];
 
   if (ownListener) {
-    if (admin.auth === false && admin.host !== '127.0.0.1' && admin.host !== 'localhost') {
+    // Beyond loopback, the admin listener asks for credentials like the MCP listener, or says why not.
+    const refusal = admin.auth === false ? undefined : anonymousBindRefusal(admin.host, config.server.auth);
+    if (refusal) throw new Error(`server.admin: ${refusal}, or set server.admin.auth: false`);
+    if (admin.auth === false && !isLoopback(admin.host)) {
       log.warn(`server.admin.auth is false and the admin listener binds ${admin.host}: /status and /metrics are open to anyone who reaches it`);
     }
     const listener: AdminListener = await startAdminListener({ ...admin, port: admin.port! }, config.server, endpoints);
