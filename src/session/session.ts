@@ -22,7 +22,8 @@ import { exposeTaskParams } from './tasks.js';
 import { PROXY_VERSION } from '../version.js';
 import type { SessionRecorder } from '../vcon/recorder.js';
 import { guardListings, pinGuardFor } from '../security/pinGuard.js';
-import { NO_FILTERS, runClientFilters, runUpstreamFilters, type ClientRequest, type RequestFilters } from '../telemetry/filters.js';
+import { NO_FILTERS, runClientFilters, runUpstreamFilters, type RequestFilters } from '../telemetry/filters.js';
+import { describeRequest } from './describeRequest.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 
 /** MCP log levels, least severe first. */
@@ -103,18 +104,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
           throw asClientError(error);
         });
       if (this.filters.client.length === 0) return route();
-      const params = (request.params ?? {}) as Record<string, unknown>;
-      const described: ClientRequest = {
-        session: this.label,
-        method: request.method,
-        params,
-        id: extra.requestId,
-        transport: config.server.transport,
-        ...(extra.sessionId && { mcpSessionId: extra.sessionId }),
-        ...(extra.requestInfo && { headers: extra.requestInfo.headers }),
-      };
-      const version = described.headers?.['mcp-protocol-version'];
-      if (typeof version === 'string') described.protocolVersion = version;
+      const described = describeRequest(this.label, config.server.transport, request, extra);
       return runClientFilters(this.filters.client, described, route) as Promise<Result>;
     };
     this.server.fallbackNotificationHandler = async (notification) => this.onClientNotification(notification);
