@@ -4,6 +4,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import type { StatusReport } from '../../src/ops/statusReport.js';
 import { CLI, ROOT } from '../helpers/paths.js';
 import { parsePrometheus, sampleOf } from '../helpers/prometheus.js';
@@ -120,6 +121,18 @@ describe('operations: health, readiness, metrics, status', function () {
       } finally {
         await transport.terminateSession().catch(() => {});
         await client.close();
+      }
+    });
+
+    it('`mcproxy status --watch` prints again until stopped', async () => {
+      const child = spawn(process.execPath, [CLI, 'status', '--watch', '--url', proxy.url], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      try {
+        await waitUntil(() => (out.match(/^UPSTREAM /gm) ?? []).length >= 2, 'two frames', 20_000);
+        assert.equal(child.exitCode, null, 'still watching');
+      } finally {
+        child.kill('SIGTERM');
       }
     });
 
