@@ -4,7 +4,7 @@
 // their way back to the right client.
 import { LoggingLevelSchema } from '@modelcontextprotocol/core';
 import { Server } from '@modelcontextprotocol/server';
-import type { Transport, JSONRPCRequest, LoggingLevel, Notification, Result } from '@modelcontextprotocol/server';
+import type { Transport, JSONRPCRequest, LoggingLevel, Notification, RequestOptions, Result } from '@modelcontextprotocol/server';
 import { buildCatalog, exposeUri, type Catalog, type Route } from '../catalog/catalog.js';
 import { emptyListing } from '../catalog/listing.js';
 import { viewOf, type View } from '../catalog/view.js';
@@ -24,6 +24,8 @@ import { PROXY_VERSION } from '../version.js';
 import type { SessionRecorder } from '../vcon/recorder.js';
 import { guardListings, pinGuardFor } from '../security/pinGuard.js';
 import { InflightRequests } from './inflight.js';
+import { NO_FILTERS, runClientFilters, runUpstreamFilters, type RequestFilters } from '../telemetry/filters.js';
+import { describeRequest } from './describeRequest.js';
 
 /** MCP log levels, least severe first. */
 const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
@@ -38,6 +40,8 @@ export interface SessionOptions {
   recorder?: SessionRecorder;
   /** The proxy's requests in flight, which a graceful shutdown waits for (inflight.ts). */
   inflight?: InflightRequests;
+  /** Metrics, statistics and tracing around each client request and each upstream request it makes. */
+  filters?: RequestFilters;
 }
 
 export class ClientSession implements UpstreamListener<UpstreamConnection> {
@@ -47,6 +51,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   /** The upstreams and policies this session's catalog is made of (its profile); replaced by a reload. */
   view: View;
   readonly recorder?: SessionRecorder;
+  private readonly filters: RequestFilters;
   /** The catalog last built: new names never take one it gave away. */
   private lastCatalog?: Catalog;
   logLevel?: LoggingLevel;
@@ -73,6 +78,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   ) {
     this.view = viewOf(config, options.profile);
     this.recorder = options.recorder;
+    this.filters = options.filters ?? NO_FILTERS;
     this.server = new Server(
       { name: config.server.name, version: config.server.version ?? PROXY_VERSION },
       {
@@ -100,12 +106,17 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     // The proxy answers every method itself, from the raw request: no SDK schema strips fields.
     this.server.removeRequestHandler('logging/setLevel');
     const inflight = options.inflight ?? new InflightRequests();
-    this.server.fallbackRequestHandler = (request, ctx) =>
-      inflight
-        .track(ctx.mcpReq.signal, (signal) => routeClientRequest(this, request as JSONRPCRequest, { ...ctx, mcpReq: { ...ctx.mcpReq, signal } }))
-        .catch((error: unknown) => {
-          throw asClientError(error);
-        });
+    this.server.fallbackRequestHandler = (request, ctx) => {
+      const route = () =>
+        inflight
+          .track(ctx.mcpReq.signal, (signal) => routeClientRequest(this, request as JSONRPCRequest, { ...ctx, mcpReq: { ...ctx.mcpReq, signal } }))
+          .catch((error: unknown) => {
+            throw asClientError(error);
+          });
+      if (this.filters.client.length === 0) return route();
+      const described = describeRequest(this.label, config.server.transport, request, ctx);
+      return runClientFilters(this.filters.client, described, route) as Promise<Result>;
+    };
     this.server.fallbackNotificationHandler = async (notification) => this.onClientNotification(notification);
     // Upstreams are told the client's capabilities, so they open once the client said them.
     this.server.oninitialized = () => void this.upstreams();
@@ -211,6 +222,13 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     const connection = (await this.upstreams()).get(upstream);
     if (!connection) throw new Error(`no upstream named ${upstream}`);
     return connection;
+  }
+
+  /** One request to an upstream on this session's behalf, through the upstream filters (metrics, tracing). */
+  upstreamCall(connection: UpstreamConnection, request: { method: string; params: Record<string, unknown> }, options: Omit<RequestOptions, 'timeout'>, context?: CallContext): Promise<Result> {
+    if (this.filters.upstream.length === 0) return connection.request(this, request, options, context);
+    const call = { session: this.label, upstream: connection.name, method: request.method, params: request.params };
+    return runUpstreamFilters(this.filters.upstream, call, (sent) => connection.request(this, { method: sent.method, params: sent.params }, options, context)) as Promise<Result>;
   }
 
   /** The catalog as this session sees it, rebuilt after any upstream says its lists changed. */
