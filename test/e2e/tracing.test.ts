@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { FIXTURES } from '../helpers/paths.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlpReceiver.js';
-import { startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
+import { connectStdio, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -118,6 +118,23 @@ describe('tracing across two proxies', function () {
       const fallback = await call(client, { traceparent: 'not-a-trace-parent' });
       assert.equal(traceIdOf(fallback.meta.traceparent), TRACE, 'the valid header is used instead');
       await waitUntil(() => /ignored a malformed traceparent in the _meta of tools\/call: "not-a-trace-parent"/.test(outer.stderr()), 'the log line');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a 2026-07-28 client over stdio: the trace context and protocol version come from the request\'s `_meta`', async () => {
+    const config = writeConfig({ server: { name: 'modern' }, upstreams: { echo: { url: fixture.url } }, telemetry: { otlp: { endpoint: receiver.url } } });
+    const { client } = await connectStdio(config, { era: 'modern', env: { OTEL_BSP_SCHEDULE_DELAY: '100' } });
+    try {
+      const seen = JSON.parse(text(await client.callTool({ name: 'echo__trace', arguments: {}, _meta: { traceparent: `00-${META_TRACE}-${META_SPAN}-01` } }))) as Seen;
+      assert.equal(traceIdOf(seen.meta.traceparent), META_TRACE);
+      assert.equal(seen.headers.traceparent, seen.meta.traceparent, 'and in the upstream POST\'s headers');
+      await waitUntil(() => receiver.spans.some((s) => s.traceId === META_TRACE && s.service === 'modern' && s.kind === 2), 'the stdio proxy\'s server span', 15_000);
+      const server = receiver.spans.find((s) => s.traceId === META_TRACE && s.service === 'modern' && s.kind === 2)!;
+      assert.equal(server.parentSpanId, META_SPAN);
+      assert.equal(server.attributes['mcp.protocol.version'], '2026-07-28');
+      assert.equal(server.attributes['network.transport'], 'pipe');
     } finally {
       await client.close();
     }
