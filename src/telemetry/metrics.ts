@@ -61,6 +61,8 @@ export class ProxyMetrics {
       labelNames: ['upstream'],
       registers,
       collect() {
+        // A reload may have removed upstreams: only the current ones have series.
+        this.reset();
         for (const s of live.upstreams()) this.set({ upstream: s.name }, s.state === 'up' || s.state === 'idle' ? 1 : 0);
       },
     });
@@ -70,6 +72,7 @@ export class ProxyMetrics {
       labelNames: ['upstream', 'state'],
       registers,
       collect() {
+        this.reset();
         for (const s of live.upstreams()) for (const state of STATES) this.set({ upstream: s.name, state }, s.state === state ? 1 : 0);
       },
     });
@@ -89,6 +92,7 @@ export class ProxyMetrics {
       labelNames: ['upstream'],
       registers,
       collect() {
+        this.reset();
         for (const s of live.upstreams()) this.set({ upstream: s.name }, s.queued);
       },
     });
