@@ -5,6 +5,8 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Client } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
 import type { StatusReport } from '../../src/ops/statusReport.js';
 import { CLI, ROOT } from '../helpers/paths.js';
 import { parsePrometheus, sampleOf } from '../helpers/prometheus.js';
@@ -148,6 +150,36 @@ describe('operations: health, readiness, metrics, status', function () {
       assert.equal(code, 1);
       assert.match(stderr, /mcproxy status: cannot reach http:\/\/127\.0\.0\.1:1/);
     });
+  });
+
+  it('follows a reload: a removed upstream leaves /readyz, /status.json and /metrics; a changed `required` counts at once', async () => {
+    const file = writeConfig({ upstreams: { ev: everything, broken } });
+    const proxy = await startHttpProxy(file);
+    const base = new URL(proxy.url).origin;
+    const reload = async (config: unknown, summary: RegExp) => {
+      writeFileSync(file, stringify(config));
+      proxy.child.kill('SIGHUP');
+      await waitUntil(() => summary.test(proxy.stderr()), 'the reload', 15_000);
+    };
+    const { client, transport } = await connectHttp(proxy.url);
+    try {
+      await client.listTools();
+      await waitUntil(async () => (await fetch(`${base}/readyz`)).status === 503, '/readyz to see the broken upstream failed', 15_000);
+      assert.equal(sampleOf(await scrape(base), 'mcproxy_upstream_up', { upstream: 'broken' }), 0);
+
+      await reload({ upstreams: { ev: { ...everything, required: true } } }, /reload \(SIGHUP\): .*broken/);
+      assert.equal((await fetch(`${base}/readyz`)).status, 200);
+      const report = (await (await fetch(`${base}/status.json`)).json()) as StatusReport;
+      assert.deepEqual(report.upstreams.map((u) => [u.name, u.required]), [['ev', true]]);
+      const metrics = await scrape(base);
+      const stale = [...metrics.samples.keys()].filter((key) => /^mcproxy_upstream_(up|state|queue_depth|restarts_total)\{/.test(key) && key.includes('upstream="broken"'));
+      assert.deepEqual(stale, [], 'no stale series for the removed upstream');
+      assert.equal(sampleOf(metrics, 'mcproxy_upstream_up', { upstream: 'ev' }), 1);
+    } finally {
+      await transport.terminateSession().catch(() => {});
+      await client.close();
+      await proxy.stop();
+    }
   });
 
   it('serves them on server.admin in stdio mode, behind the MCP endpoint\'s API keys', async () => {
