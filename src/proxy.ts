@@ -1,4 +1,5 @@
-// Puts the proxy together: the upstream pool, and a listener that opens one session per client.
+// Puts the proxy together: the upstream pool, and a listener that opens one session per client,
+// with operations (metrics, admin endpoints) and tracing around them as request filters.
 // It also applies a reloaded config to what runs, and shuts down gracefully.
 import type { ConfigDiff } from './config/diff.js';
 import type { ProxyConfig } from './config/schema.js';
@@ -7,9 +8,11 @@ import { startHttpListener } from './downstream/http.js';
 import { httpFilters } from './downstream/httpFilters.js';
 import { startStdioListener } from './downstream/stdio.js';
 import { log } from './log.js';
+import { startOperations } from './ops/operations.js';
 import { proxyIdentity } from './session/chain.js';
 import { InflightRequests, SHUTTING_DOWN } from './session/inflight.js';
 import { ClientSession } from './session/session.js';
+import { startTracing } from './telemetry/tracing.js';
 import type { UpstreamHealthRegistry } from './upstream/health.js';
 import { UpstreamPool } from './upstream/pool.js';
 import { PROXY_VERSION } from './version.js';
@@ -18,6 +21,8 @@ import { startRecording } from './vcon/forProxy.js';
 export interface RunningProxy {
   /** The HTTP endpoint, in HTTP mode. */
   url?: string;
+  /** The admin listener (`server.admin.port`), when it has one. */
+  adminUrl?: string;
   /** Resolves when the proxy has stopped (stdio: the client went away). */
   stopped: Promise<void>;
   /** Stops at once: calls in flight fail. */
@@ -47,13 +52,22 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   const recording = await startRecording(config);
   const inflight = new InflightRequests();
   const sessions = new Set<ClientSession>();
+  const operations = await startOperations(config, { upstreams: pool, connections: pool, sessions: () => sessions.size, recording });
+  const tracing = await startTracing(config);
+  if (tracing.exportsTo) log.info(`exporting traces to ${tracing.exportsTo}`);
+  // Tracing outermost: its spans cover what the other filters do.
+  const filters = { client: [...tracing.client, ...operations.filters.client], upstream: [...tracing.upstream, ...operations.filters.upstream] };
   const newSession = (label: string, profile?: string) => {
-    const session = new ClientSession(config, pool, label, { profile, recorder: recording?.recorder(label), inflight });
+    const session = new ClientSession(config, pool, label, { profile, recorder: recording?.recorder(label), inflight, filters });
     sessions.add(session);
     void session.ended.then(() => sessions.delete(session));
     return session;
   };
   log.info(`mcproxy ${PROXY_VERSION}: ${config.upstreams.length} upstream(s) from ${config.file}`);
+  const stopOperations = async () => {
+    await operations.close();
+    await tracing.shutdown();
+  };
 
   // The HTTP listener reads this list per request: a reload that adds a profile serves its path at once.
   const profileNames = Object.keys(config.profiles);
@@ -77,27 +91,37 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
       await session.close();
       await recording?.shutdown();
       await pool.close(SHUTTING_DOWN);
+      await stopOperations();
     };
     const shutdown = async () => {
       await drain(inflight, config.server.shutdownGraceMs);
       await stop();
     };
-    return { stopped: closed.then(() => recording?.shutdown()).then(() => pool.close()), stop, shutdown, ...common };
+    return {
+      adminUrl: operations.adminUrl,
+      stopped: closed.then(() => recording?.shutdown()).then(() => pool.close()).then(stopOperations),
+      stop,
+      shutdown,
+      ...common,
+    };
   }
 
   const refusal = anonymousBindRefusal(config.server.host, config.server.auth);
   if (refusal) throw new Error(refusal);
-  const listener = await startHttpListener({ ...config.server, profiles: profileNames, filters: httpFilters(config.server) }, newSession);
+  const chain = httpFilters(config.server, { beforeAuth: operations.beforeAuth, afterAuth: operations.afterAuth });
+  const listener = await startHttpListener({ ...config.server, profiles: profileNames, filters: chain }, newSession);
   let stopped!: () => void;
   const whenStopped = new Promise<void>((resolve) => (stopped = resolve));
   const stop = async () => {
     await listener.close();
     await recording?.shutdown();
     await pool.close(SHUTTING_DOWN);
+    await stopOperations();
     stopped();
   };
   return {
     url: listener.url,
+    adminUrl: operations.adminUrl,
     stopped: whenStopped,
     stop,
     async shutdown() {

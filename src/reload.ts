@@ -5,7 +5,8 @@
 import { ConfigError, formatProblems, loadConfig } from './config/load.js';
 import { describeDiff, diffConfigs, isEmptyDiff, type ConfigDiff } from './config/diff.js';
 import type { ProxyConfig } from './config/schema.js';
-import { log } from './log.js';
+import { hideInLogs, log } from './log.js';
+import { configSecrets } from './logSecrets.js';
 
 export type ReloadOutcome = { ok: true; summary: string; needsRestart: string[] } | { ok: false; problems: string };
 
@@ -52,6 +53,8 @@ export class Reloader {
       return { ok: false, problems };
     }
     this.options.overrides?.(next);
+    // Credentials the new config brings are kept out of every log line from now on (log.ts).
+    hideInLogs(configSecrets(next));
     const diff = diffConfigs(this.current, next);
     if (isEmptyDiff(diff)) {
       log.info(`reload (${trigger}): no changes`);

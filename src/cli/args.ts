@@ -11,6 +11,7 @@ export type Command =
   | { kind: 'pins'; config?: string; action: 'list' | 'diff' | 'accept'; selector?: string }
   | { kind: 'reload'; config?: string }
   | { kind: 'restart'; config?: string; upstream: string }
+  | { kind: 'status'; config?: string; url?: string; watch: boolean; json: boolean }
   | { kind: 'help'; topic?: string }
   | { kind: 'version' };
 
@@ -31,6 +32,9 @@ export const USAGE = `Usage:
   mcproxy reload [--config FILE]   make the running proxy re-read its config (as SIGHUP does)
   mcproxy restart UPSTREAM [--config FILE]
                                    restart one upstream of the running proxy, also after it \`failed\`
+  mcproxy status [--url URL] [--watch] [--json] [--config FILE]
+                                   a running proxy's upstreams (state, uptime, restarts, tools, calls,
+                                   errors, p50/p95 latency) and sessions, from its /status.json
   mcproxy help [COMMAND]           this text, or a command's own
   mcproxy --version
 
@@ -41,7 +45,9 @@ Options:
   -p, --port N             HTTP port (default 8808, 0 for any free one); overrides server.port
       --profile NAME       the profile (view) a stdio client gets, or \`list\` prints; HTTP serves
                            each profile at <path>/NAME
-      --json               \`list\`: print JSON instead of a table
+      --json               \`list\`, \`status\`: print JSON instead of a table
+      --url URL            \`status\`: the proxy (or its admin listener) to ask; default from the config
+      --watch              \`status\`: print again every 2 seconds until Ctrl+C
       --install CLIENT     \`init\`: also point CLIENT's config at mcproxy (keeps a backup)
       --dry-run            \`init\`: show what would be written, write nothing
       --undo CLIENT        \`init\`: put CLIENT's config back from its backup
@@ -52,6 +58,7 @@ Options:
 Environment:
   MCPROXY_CONFIG           the config file when --config is not given
   MCPROXY_LOG_LEVEL        error, warn, info or debug; overrides logging.level (logs go to stderr)
+  MCPROXY_API_KEY          \`status\`: the API key to send when the admin endpoints require one
   MCPROXY_DATA_DIR         where servers keep data (default config: memory graph, files);
                            default \${XDG_DATA_HOME:-~/.local/share}/mcproxy (%LOCALAPPDATA%\\mcproxy on Windows)
 
@@ -59,8 +66,9 @@ Config search order: --config, $MCPROXY_CONFIG, ./mcproxy.yaml, the user's confi
 (\${XDG_CONFIG_HOME:-~/.config}/mcproxy/mcproxy.yaml, %APPDATA%\\mcproxy\\mcproxy.yaml on Windows),
 then the default config bundled with mcproxy.
 
-Exit codes: 0 ok; 1 an upstream failed (\`list\`) or an unexpected error; 2 bad usage or an
-invalid or missing config; 3 cannot listen (port in use, permission denied, no such address).
+Exit codes: 0 ok; 1 an upstream failed (\`list\`), the proxy cannot be reached (\`status\`) or an
+unexpected error; 2 bad usage or an invalid or missing config; 3 cannot listen (port in use,
+permission denied, no such address); 4 \`status\`: a required upstream is down.
 `;
 
 /** Every option; each one is documented in USAGE (a unit test holds that). */
@@ -71,6 +79,9 @@ export const OPTIONS = {
   port: { type: 'string', short: 'p' },
   json: { type: 'boolean' },
   profile: { type: 'string' },
+  // `status` only
+  url: { type: 'string' },
+  watch: { type: 'boolean' },
   // `init` only
   install: { type: 'string' },
   undo: { type: 'string' },
@@ -116,7 +127,10 @@ export function parseCommand(argv: string[]): Command {
     if (sub !== undefined && values[name as keyof typeof values] !== undefined) throw new UsageError(`--${name} only applies when running the proxy`);
   };
   ['transport', 'host', 'port'].forEach(runOnly);
-  if (sub !== 'list' && values.json) throw new UsageError('--json only applies to `mcproxy list`');
+  if (sub !== 'list' && sub !== 'status' && values.json) throw new UsageError('--json only applies to `mcproxy list` and `mcproxy status`');
+  for (const name of ['url', 'watch'] as const) {
+    if (sub !== 'status' && values[name] !== undefined) throw new UsageError(`--${name} only applies to \`mcproxy status\``);
+  }
   if ((sub === 'validate' || sub === 'init') && values.profile !== undefined) throw new UsageError('--profile applies to running the proxy and to `mcproxy list`');
   for (const name of ['install', 'undo', 'dry-run', 'output'] as const) {
     if (sub !== 'init' && values[name] !== undefined) throw new UsageError(`--${name} only applies to \`mcproxy init\``);
@@ -131,6 +145,9 @@ export function parseCommand(argv: string[]): Command {
       return { kind: 'reload', config: values.config };
     case 'list':
       return { kind: 'list', config: values.config, json: values.json ?? false, ...(values.profile !== undefined && { profile: values.profile }) };
+    case 'status':
+      if (values.profile !== undefined) throw new UsageError('--profile does not apply to `mcproxy status`');
+      return { kind: 'status', config: values.config, url: values.url, watch: values.watch ?? false, json: values.json ?? false };
     case 'init':
       if (values.config !== undefined) throw new UsageError('`mcproxy init` writes a config: give its path with --output');
       if (values.undo !== undefined && (values.install !== undefined || values['dry-run'])) throw new UsageError('--undo goes alone');

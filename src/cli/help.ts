@@ -68,9 +68,21 @@ Restarts one upstream of each running proxy of this config now, forgetting its f
 also the way back for an upstream that has \`failed\` (restart.maxFailures within
 restart.windowMs). Exit 0 restarted, 1 none running or no such upstream.
 `,
+  status: `Usage: mcproxy status [--url URL] [--watch] [--json] [--config FILE]
+
+Asks a running proxy for its /status.json and prints its sessions and, for each upstream: state
+(idle: no session has needed it yet, starting, up, down, or failed: given up on until
+\`mcproxy restart\`), how long in that state, restarts, tools, calls, errors, and p50/p95 latency
+of its latest calls; * marks required upstreams.
+--url URL   the proxy's HTTP address or its admin listener (default: server.admin, else
+            server.host:server.port of the config); MCPROXY_API_KEY is sent if set
+--watch     prints again every 2 seconds until Ctrl+C
+--json      prints the status as JSON
+Exit 0 ready, 1 cannot reach the proxy, 4 reached but a required upstream is starting, down or failed.
+`,
   help: `Usage: mcproxy help [COMMAND]
 
-Prints the overview, or COMMAND's own help (run, validate, list, init, vcon, reload, restart).
+Prints the overview, or COMMAND's own help (run, validate, list, init, vcon, reload, restart, status).
 `,
 };
 

@@ -4,7 +4,8 @@
 import { ConfigError, formatProblems, loadConfig } from '../config/load.js';
 import { locateConfig, searchOrder } from '../config/locate.js';
 import type { ProxyConfig } from '../config/schema.js';
-import { configureLogging, log } from '../log.js';
+import { configureLogging, hideInLogs, log } from '../log.js';
+import { configSecrets } from '../logSecrets.js';
 import { startProxy } from '../proxy.js';
 import { PROXY_VERSION } from '../version.js';
 import { parseCommand, USAGE, UsageError, type Command } from './args.js';
@@ -22,6 +23,7 @@ import { operate } from './operate.js';
 import { sendToRunning } from '../control/client.js';
 import { runDir } from '../control/runtime.js';
 import path from 'node:path';
+import { runStatus } from './status.js';
 
 /** Exit codes (documented in USAGE and the README). */
 const EXIT_INVALID = 2;
@@ -78,6 +80,12 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(output);
       return code;
     }
+    case 'status': {
+      // The config only says where to look; without --url it must load.
+      const config = command.url === undefined ? load(command.config) : undefined;
+      if (command.url === undefined && !config) return EXIT_INVALID;
+      return runStatus(command, config, (text) => process.stdout.write(text));
+    }
     case 'run':
       return run(command);
     case 'reload':
@@ -97,6 +105,7 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   };
   overrides(config);
   configureLogging(config.logging);
+  hideInLogs(configSecrets(config));
   if (!chosenView(config, command.profile)) return EXIT_INVALID;
   if (config.naming.onCollision === 'error') {
     const collisions = await startupCollisions(config);

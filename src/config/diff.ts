@@ -28,7 +28,7 @@ const LIVE_UPSTREAM_KEYS = ['namespace', 'tools', 'prompts', 'resources', 'failM
 const LIVE_SERVER_KEYS = new Set(['pageSize', 'shutdownGraceMs']);
 
 /** Top-level sections only a restart of mcproxy applies. */
-const RESTART_SECTIONS = ['logging', 'vcon', 'security'] as const;
+const RESTART_SECTIONS = ['logging', 'vcon', 'security', 'telemetry'] as const;
 
 export function diffConfigs(before: ProxyConfig, after: ProxyConfig): ConfigDiff {
   const old = new Map(before.upstreams.map((u) => [u.name, u]));

@@ -93,6 +93,7 @@ export function normalizeConfig(raw: RawConfig, file: string): ProxyConfig {
     policy: raw.policy ?? {},
     profiles: raw.profiles ?? {},
     ...(vcon && { vcon }),
+    ...(raw.telemetry && { telemetry: raw.telemetry }),
   };
 }
 

@@ -8,6 +8,7 @@ import { VconSchema, type VconConfig } from './vconSchema.js';
 import { AuthSchema, LimitsSchema } from './authSchema.js';
 import { SecuritySchema } from './securitySchema.js';
 import { shutdownKeys, upstreamOperationKeys } from './operationsSchema.js';
+import { AdminSchema, LogFormatSchema, TelemetrySchema } from './opsSchema.js';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -95,6 +96,8 @@ export const ConfigSchema = z
         auth: AuthSchema.optional(),
         /** HTTP: body size, nesting, sessions, in-flight requests, rate limit. */
         limits: LimitsSchema.prefault({}),
+        /** /healthz, /readyz, /metrics, /status on their own host/port (also in stdio mode), or beside the MCP path. */
+        admin: AdminSchema.optional(),
       })
       .prefault({}),
     naming: NamingSchema.prefault({}),
@@ -111,8 +114,12 @@ export const ConfigSchema = z
       .strictObject({
         level: LogLevelSchema.default('info'),
         file: z.string().optional(),
+        /** text: one readable line per event; json: one JSON object per line. */
+        format: LogFormatSchema.default('text'),
       })
       .prefault({}),
+    /** OpenTelemetry traces; absent (and no OTEL_* variables): no tracing code is loaded. */
+    telemetry: TelemetrySchema.optional(),
     /** vCon recording of every client session (src/vcon); absent: nothing is recorded. */
     vcon: VconSchema.optional(),
     security: SecuritySchema.prefault({}),
@@ -142,6 +149,7 @@ export interface ProxyConfig {
   policy: Policy;
   profiles: Record<string, Profile>;
   vcon?: VconConfig;
+  telemetry?: RawConfig['telemetry'];
 }
 
 export function isStdioUpstream(u: UpstreamConfig): u is StdioUpstreamConfig & UpstreamConfig {

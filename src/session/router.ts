@@ -102,7 +102,7 @@ async function forward(session: ClientSession, extra: Extra, method: string, par
     sendRequest: (upstreamRequest, requestOptions) => extra.mcpReq.send(upstreamRequest as ServerRequest, LooseResult, requestOptions),
   };
   if (session.recorder) upstreamParams = recordRoute(session.recorder, extra.mcpReq.id, connection, params, upstreamParams, route, context);
-  const result = await connection.request(session, { method, params: upstreamParams }, options, context);
+  const result = await session.upstreamCall(connection, { method, params: upstreamParams }, options, context);
   // A task the upstream created (or reports on) gets the id this client knows it by.
   if (method.startsWith('tasks/') || params.task !== undefined) return exposeTasks(session, route.upstream, result);
   // Resource URIs in what the upstream said become ones this client can read back through us.

@@ -5,7 +5,7 @@
 import { LoggingLevelSchema } from '@modelcontextprotocol/core';
 import { Server } from '@modelcontextprotocol/server';
 import { CLIENT_CAPABILITIES_META_KEY, ProtocolErrorCode } from '@modelcontextprotocol/server';
-import type { ClientCapabilities, Transport, JSONRPCRequest, LoggingLevel, Notification, Result } from '@modelcontextprotocol/server';
+import type { ClientCapabilities, Transport, JSONRPCRequest, LoggingLevel, Notification, RequestOptions, Result } from '@modelcontextprotocol/server';
 import { buildCatalog, exposeUri, type Catalog, type Route } from '../catalog/catalog.js';
 import { emptyListing } from '../catalog/listing.js';
 import { viewOf, type View } from '../catalog/view.js';
@@ -25,6 +25,8 @@ import { PROXY_VERSION } from '../version.js';
 import type { SessionRecorder } from '../vcon/recorder.js';
 import { guardListings, pinGuardFor } from '../security/pinGuard.js';
 import { InflightRequests } from './inflight.js';
+import { NO_FILTERS, runClientFilters, runUpstreamFilters, type RequestFilters } from '../telemetry/filters.js';
+import { describeRequest } from './describeRequest.js';
 
 /** MCP log levels, least severe first. */
 const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
@@ -39,6 +41,8 @@ export interface SessionOptions {
   recorder?: SessionRecorder;
   /** The proxy's requests in flight, which a graceful shutdown waits for (inflight.ts). */
   inflight?: InflightRequests;
+  /** Metrics, statistics and tracing around each client request and each upstream request it makes. */
+  filters?: RequestFilters;
 }
 
 export class ClientSession implements UpstreamListener<UpstreamConnection> {
@@ -48,6 +52,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   /** The upstreams and policies this session's catalog is made of (its profile); replaced by a reload. */
   view: View;
   readonly recorder?: SessionRecorder;
+  private readonly filters: RequestFilters;
   /** The catalog last built: new names never take one it gave away. */
   private lastCatalog?: Catalog;
   logLevel?: LoggingLevel;
@@ -80,6 +85,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     this.recorder = options.recorder;
     this.protocolNoise = throttledWarn({ session: label });
     this.inflight = options.inflight ?? new InflightRequests();
+    this.filters = options.filters ?? NO_FILTERS;
     this.server = this.newServer();
     // A proxy that finds itself in its client's chain of proxies is in a loop: it refuses the
     // initialize before any upstream opens, and ends the session once the refusal is on its way.
@@ -125,11 +131,15 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
         if (refusal) throw new ForwardedError(ProtocolErrorCode.InvalidRequest, refusal);
         this.declaredCapabilities ??= declared;
       }
-      return this.inflight
-        .track(ctx.mcpReq.signal, (signal) => routeClientRequest(this, request as JSONRPCRequest, { ...ctx, mcpReq: { ...ctx.mcpReq, signal } }))
-        .catch((error: unknown) => {
-          throw asClientError(error);
-        });
+      const route = () =>
+        this.inflight
+          .track(ctx.mcpReq.signal, (signal) => routeClientRequest(this, request as JSONRPCRequest, { ...ctx, mcpReq: { ...ctx.mcpReq, signal } }))
+          .catch((error: unknown) => {
+            throw asClientError(error);
+          });
+      if (this.filters.client.length === 0) return route();
+      const described = describeRequest(this.label, this.config.server.transport, request, ctx);
+      return runClientFilters(this.filters.client, described, route) as Promise<Result>;
     };
     server.fallbackNotificationHandler = async (notification) => this.onClientNotification(notification);
     server.onerror = (error) => this.protocolNoise(`protocol error from the client: ${error.message}`);
@@ -239,6 +249,13 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     const connection = (await this.upstreams()).get(upstream);
     if (!connection) throw new Error(`no upstream named ${upstream}`);
     return connection;
+  }
+
+  /** One request to an upstream on this session's behalf, through the upstream filters (metrics, tracing). */
+  upstreamCall(connection: UpstreamConnection, request: { method: string; params: Record<string, unknown> }, options: Omit<RequestOptions, 'timeout'>, context?: CallContext): Promise<Result> {
+    if (this.filters.upstream.length === 0) return connection.request(this, request, options, context);
+    const call = { session: this.label, upstream: connection.name, method: request.method, params: request.params };
+    return runUpstreamFilters(this.filters.upstream, call, (sent) => connection.request(this, { method: sent.method, params: sent.params }, options, context)) as Promise<Result>;
   }
 
   /** The catalog as this session sees it, rebuilt after any upstream says its lists changed. */

@@ -87,6 +87,16 @@ export class UpstreamConnection {
     return this.config.name;
   }
 
+  /** What it listed last (kept while it is down). */
+  get lastKnownListing(): UpstreamListing | undefined {
+    return this.lastListing;
+  }
+
+  /** Requests waiting for a `maxConcurrent` slot. */
+  get queued(): number {
+    return this.queue?.size ?? 0;
+  }
+
   get serverCapabilities(): ServerCapabilities | undefined {
     return this.client?.getServerCapabilities();
   }

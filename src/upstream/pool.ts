@@ -114,6 +114,11 @@ export class UpstreamPool implements UpstreamHealthRegistry {
     return [...this.healths.values()];
   }
 
+  /** Every live connection, shared and owned (tools listed and queue depth, for status and metrics). */
+  connections(): UpstreamConnection[] {
+    return [...this.shared.values(), ...this.owned];
+  }
+
   /** Every connection, shared and owned: nothing outlives the proxy. */
   async close(reason?: string): Promise<void> {
     const all = [...this.shared.values(), ...this.owned];

@@ -1,8 +1,10 @@
 // A vCon's journal: its entries as JSON Lines, appended while the session runs, so that a
-// crash (kill -9, power loss) leaves everything that crossed on disk. On the next start every
-// journal still there becomes a vCon (recovery in recording.ts). Writes go through a write
-// stream: append() never waits for the disk, and a disk error is reported once, not thrown.
-import { createWriteStream, readdirSync, type WriteStream } from 'node:fs';
+// crash (kill -9) leaves everything that crossed on disk. On the next start every journal still
+// there becomes a vCon (recovery in recording.ts). Appends are synchronous writes to an open
+// file descriptor: once append() returns, the lines are in the kernel's hands, and a process
+// killed right after sending the message loses none of it. (Power loss would need an fsync
+// per message; that is not what this guards against.) A disk error is reported once, not thrown.
+import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JournalEntry } from './types.js';
@@ -10,32 +12,52 @@ import type { JournalEntry } from './types.js';
 export const JOURNAL_SUFFIX = '.journal.jsonl';
 
 export class Journal {
-  private readonly stream: WriteStream;
+  private fd?: number;
   private failed = false;
 
   constructor(
     readonly file: string,
-    onError: (error: Error) => void,
+    private readonly onError: (error: Error) => void,
   ) {
-    this.stream = createWriteStream(file, { flags: 'a' });
-    this.stream.on('error', (error) => {
-      if (!this.failed) onError(error);
-      this.failed = true;
-    });
+    try {
+      this.fd = openSync(file, 'a');
+    } catch (error) {
+      this.fail(error as Error);
+    }
   }
 
   append(entries: readonly JournalEntry[]): void {
-    if (this.failed || entries.length === 0) return;
-    this.stream.write(entries.map((entry) => JSON.stringify(entry)).join('\n') + '\n');
+    if (this.fd === undefined || entries.length === 0) return;
+    try {
+      writeSync(this.fd, entries.map((entry) => JSON.stringify(entry)).join('\n') + '\n');
+    } catch (error) {
+      this.fail(error as Error);
+    }
   }
 
-  /** Resolves once everything appended is on disk (or the disk refused it). */
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.failed || this.stream.destroyed) return resolve();
-      this.stream.end(() => resolve());
-      this.stream.once('error', () => resolve());
-    });
+  /** Everything appended is already written; this lets go of the file. */
+  async close(): Promise<void> {
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd === undefined) return;
+    try {
+      closeSync(fd);
+    } catch (error) {
+      this.fail(error as Error);
+    }
+  }
+
+  private fail(error: Error): void {
+    if (!this.failed) this.onError(error);
+    this.failed = true;
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already unusable
+      }
+    }
+    this.fd = undefined;
   }
 }
 

@@ -1,8 +1,10 @@
 // One client session's recording. It sees the session's messages through the tapped transport
 // (transport.ts) and learns from the session where each request went (`routed`) and which
-// upstream sent what the proxy passes on (`from`). On the request path it only queues what it
-// saw; capture, serialization and the journal write happen off to the side, batched every
-// JOURNAL_FLUSH_MS (one disk write per batch, not per message: that is what keeps recording cheap).
+// upstream sent what the proxy passes on (`from`). Each message is captured and appended to the
+// journal synchronously as it crosses, before the proxy acts on it or the client can have it:
+// a process killed right after a response reached its client has that response on disk. The
+// cost is one serialization and one write(2) per message on the request path (bench/vcon-overhead).
+// Bookkeeping entries (routes, upstream ids) wait for the next message, at most JOURNAL_FLUSH_MS.
 //
 // Lifecycle: a vCon starts at the first message (initialize); reaching maxMessages, or being
 // idle for timeoutMs, closes it, and the next message starts a new one whose `amended` names
@@ -15,7 +17,7 @@ import { TappedTransport, type MessageTap } from './transport.js';
 import type { Implementation, JournalEntry, RouteEntry, StartEntry } from './types.js';
 import { uuidV8 } from './uuid.js';
 
-/** How long what crossed may wait in memory before it is appended to the journal. */
+/** How long a route entry may wait in memory when no message follows it (messages are written at once). */
 export const JOURNAL_FLUSH_MS = 10;
 
 /** What the recorder needs from the recording it belongs to (recording.ts). */
@@ -177,7 +179,8 @@ export class SessionRecorder implements MessageTap {
 
   private crossed(message: CrossedMessage): void {
     this.pending.push(message);
-    this.schedule();
+    // Written now, with whatever waited before it, in order: the journal leads the wire.
+    this.flush();
     if (++this.current!.messages >= this.host.session.maxMessages) this.close();
   }
 

@@ -226,6 +226,46 @@ describe('vCon recording', function () {
     }
   });
 
+  it('kill -9 the moment a response reached the client: the recovered vCon holds every response the client had', async () => {
+    const configFile = writeConfig(twoUpstreams({}));
+    const first = await startHttpProxy(configFile);
+    const { client } = await connectHttp(first.url);
+    // Calls keep flowing, 4 at a time; the kill comes synchronously on the 40th answer, with
+    // others just answered: the journal must hold what the client has, not what a timer got to.
+    const received: string[] = [];
+    let sent = 0;
+    let killed = false;
+    const worker = async () => {
+      while (!killed) {
+        const message = `call ${++sent}`;
+        const result = await client.callTool({ name: 'ev__echo', arguments: { message } }).catch(() => undefined);
+        if (!result || killed) return;
+        received.push(text(result));
+        if (received.length === 40) {
+          killed = true;
+          first.child.kill('SIGKILL');
+        }
+      }
+    };
+    // Calls in flight at the kill may wait on a stream the client tries to resume: not awaited.
+    const exited = new Promise((resolve) => first.child.once('exit', resolve));
+    void Promise.all([worker(), worker(), worker(), worker()]);
+    await exited;
+    await client.close().catch(() => {});
+
+    const second = await startHttpProxy(configFile);
+    try {
+      await waitUntil(() => vconsIn(dirOf(configFile)).length === 1, 'the recovered vCon', 15_000);
+      const [vcon] = vconsIn(dirOf(configFile));
+      assert.deepEqual(vconProblems(vcon), []);
+      const responses = vcon.dialog!.filter((d) => d.meta!.mcp_method === 'tools/call' && d.meta!.mcp_type === 'response').map((d) => d.body!);
+      const missing = received.filter((answer) => !responses.some((body) => body.includes(`"${answer}"`)));
+      assert.deepEqual(missing, [], `every answer the client received is in the recovered vCon (${received.length} received)`);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('links the vCons of a chain of two proxies, and `vcon show` follows the link', async () => {
     const shared = path.dirname(writeConfig('unused: true'));
     const vcon = { dir: path.join(shared, 'vcons') };

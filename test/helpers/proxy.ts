@@ -65,7 +65,7 @@ export async function startHttpProxy(configFile: string, extraArgs: string[] = [
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       if (process.env.MCPROXY_TEST_VERBOSE) process.stderr.write(chunk);
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(stderr);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]);

@@ -87,6 +87,25 @@ describe('parseCommand', () => {
     });
   });
 
+  describe('status', () => {
+    it('takes --url, --watch, --json and --config', () => {
+      assert.deepEqual(parseCommand(['status']), { kind: 'status', config: undefined, url: undefined, watch: false, json: false });
+      assert.deepEqual(parseCommand(['status', '--url', 'http://127.0.0.1:9464', '--watch', '--json', '-c', 'x.yaml']), {
+        kind: 'status',
+        config: 'x.yaml',
+        url: 'http://127.0.0.1:9464',
+        watch: true,
+        json: true,
+      });
+    });
+
+    it('refuses --url and --watch elsewhere, and --profile', () => {
+      usageError(['list', '--url', 'http://x'], /--url only applies to `mcproxy status`/);
+      usageError(['--watch'], /--watch only applies to `mcproxy status`/);
+      usageError(['status', '--profile', 'p'], /--profile does not apply/);
+    });
+  });
+
   describe('--json outside list', () => {
     it('is a usage error', () => {
       usageError(['--json'], /--json only applies to `mcproxy list`/);
@@ -143,11 +162,11 @@ describe('parseCommand', () => {
         if ('short' in option) assert.ok(USAGE.includes(`-${option.short}, --${name}`), `-${option.short} is missing from --help`);
       }
       for (const variable of ['MCPROXY_CONFIG', 'MCPROXY_LOG_LEVEL', 'MCPROXY_DATA_DIR']) assert.match(USAGE, new RegExp(`^  ${variable} `, 'm'));
-      assert.match(USAGE, /^Exit codes: 0 ok; 1 .*; 2 bad usage or an\ninvalid or missing config; 3 cannot listen/m);
+      assert.match(USAGE, /^Exit codes: 0 ok; 1 [^]*; 2 bad usage or an invalid or missing config; 3 cannot listen[^]*; 4 `status`: a required upstream is down/m);
     });
 
     it('has a page for every command and none for an unknown one', () => {
-      assert.deepEqual(HELP_TOPICS, ['run', 'validate', 'list', 'init', 'vcon', 'reload', 'restart', 'help']);
+      assert.deepEqual(HELP_TOPICS, ['run', 'validate', 'list', 'init', 'vcon', 'reload', 'restart', 'status', 'help']);
       for (const topic of HELP_TOPICS) assert.match(helpText(topic) ?? '', /^Usage: mcproxy/);
       assert.equal(helpText('bogus'), undefined);
       assert.equal(helpText(), USAGE);

@@ -10,6 +10,7 @@
 import type { FetchLike, RequestId } from '@modelcontextprotocol/server';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { StreamOrigins } from './streamOrigins.js';
+import { traceHeadersOf } from '../../telemetry/traceContext.js';
 
 export interface ConnectionLimits {
   maxRequests: number;
@@ -65,7 +66,7 @@ export class ConnectionFetch {
     };
     try {
       const call = kind === 'streams' ? resumedAfter(init?.headers, this.origins) : requestId;
-      const response = (await undiciFetch(url, { ...(init as object), dispatcher: this.agents[kind] } as never)) as unknown as Response;
+      const response = (await undiciFetch(url, { ...(init as object), ...withTraceHeaders(init), dispatcher: this.agents[kind] } as never)) as unknown as Response;
       if (!response.body) {
         release();
         return response;
@@ -131,4 +132,13 @@ function passThrough(body: ReadableStream<Uint8Array>, watch: ((chunk: Uint8Arra
       return reader.cancel(reason);
     },
   });
+}
+
+/** A request's trace context (in its `_meta`) as W3C headers too, for HTTP-level tracing upstream. */
+function withTraceHeaders(init: RequestInit | undefined): { headers?: Headers } {
+  const carrier = traceHeadersOf(init?.body);
+  if (!carrier) return {};
+  const headers = new Headers(init?.headers);
+  for (const [key, value] of Object.entries(carrier)) headers.set(key, value);
+  return { headers };
 }
