@@ -22,6 +22,9 @@ import { exposeTaskParams } from './tasks.js';
 import { PROXY_VERSION } from '../version.js';
 import type { SessionRecorder } from '../vcon/recorder.js';
 import { guardListings, pinGuardFor } from '../security/pinGuard.js';
+import { toolSearchSettings } from '../toolSearch/settings.js';
+import { perConnectionLists } from '../toolSearch/exposure.js';
+import { SearchMode } from './searchMode.js';
 
 /** MCP log levels, least severe first. */
 const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
@@ -43,6 +46,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   /** The upstreams and policies this session's catalog is made of (its profile). */
   readonly view: View;
   readonly recorder?: SessionRecorder;
+  /** Search mode (`toolSearch.enabled`): search_tools and call_tool instead of the whole catalog. */
+  readonly search?: SearchMode;
   /** The catalog last built: new names never take one it gave away. */
   private lastCatalog?: Catalog;
   logLevel?: LoggingLevel;
@@ -65,6 +70,16 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   ) {
     this.view = viewOf(config, options.profile);
     this.recorder = options.recorder;
+    const searchSettings = toolSearchSettings(config, this.view.profile);
+    if (searchSettings.enabled) {
+      this.search = new SearchMode(
+        searchSettings,
+        (upstream) => this.upstreamDescription(upstream),
+        // The SDK v1 negotiates no version past 2025-11-25; on v2, pass the negotiated one here.
+        () => searchSettings.expose === 'dynamic' && perConnectionLists(undefined),
+        () => this.notifyClient({ method: 'notifications/tools/list_changed' }),
+      );
+    }
     this.server = new Server(
       { name: config.server.name, version: config.server.version ?? PROXY_VERSION },
       {
@@ -133,6 +148,15 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     }
     await this.firstAttempts;
     return this.connections;
+  }
+
+  /** What tool search indexes of an upstream besides its tools: its key, namespace, name and instructions. */
+  private upstreamDescription(upstream: string) {
+    const connection = this.connections?.get(upstream);
+    const info = connection?.serverInfo as { name?: string; title?: string } | undefined;
+    const title = info?.title ?? info?.name;
+    const instructions = connection?.instructions;
+    return { name: upstream, namespace: connection?.config.namespace, ...(title && { title }), ...(instructions && { instructions }) };
   }
 
   async connection(upstream: string): Promise<UpstreamConnection> {
