@@ -17,8 +17,9 @@ export const FIELD_WEIGHTS = {
   instructions: 0.2,
 } as const;
 
-/** Instructions can be long: only their first words describe the server. */
+/** Instructions and parameter descriptions can be pages long: their first words say what they are about. */
 const INSTRUCTION_TERMS = 60;
+const PARAMETER_TERMS = 40;
 const K1 = 1.2;
 const B = 0.75;
 
@@ -53,7 +54,8 @@ export function buildIndex(documents: readonly SearchDocument[], options: Rankin
     const frequencies = new Map<string, number>();
     const add = (text: string | undefined, weight: number, limit = Infinity) => {
       if (!text) return;
-      for (const term of terms(text, options.stemming).slice(0, limit)) {
+      // About 12 characters a word: no need to split more of a long text than the limit keeps.
+      for (const term of terms(limit === Infinity ? text : text.slice(0, limit * 12), options.stemming).slice(0, limit)) {
         frequencies.set(term, (frequencies.get(term) ?? 0) + weight);
         lengths[doc] += weight;
       }
@@ -63,7 +65,7 @@ export function buildIndex(documents: readonly SearchDocument[], options: Rankin
     add(document.description, FIELD_WEIGHTS.description);
     for (const parameter of document.parameters) {
       add(parameter.name, FIELD_WEIGHTS.parameterName);
-      add(parameter.description, FIELD_WEIGHTS.parameterDescription);
+      add(parameter.description, FIELD_WEIGHTS.parameterDescription, PARAMETER_TERMS);
     }
     // The namespace is usually part of the name already: the upstream's own words count once.
     const upstreamWords = new Set([...words(document.upstream.name), ...words(document.upstream.namespace ?? ''), ...words(document.upstream.title ?? '')]);

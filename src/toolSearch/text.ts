@@ -22,9 +22,20 @@ export function words(text: string): string[] {
     .filter((word) => word.length > 0);
 }
 
+/** Stems already computed: tool texts and thesaurus entries repeat the same words. Bounded: queries come from clients. */
+const stems = new Map<string, string>();
+const MAX_CACHED_STEMS = 50_000;
+
 /** The stem a word is indexed and searched under. */
 export function stem(word: string): string {
-  return word.length > 3 ? stemmer(word) : word;
+  if (word.length <= 3) return word;
+  let stemmed = stems.get(word);
+  if (stemmed === undefined) {
+    stemmed = stemmer(word);
+    if (stems.size >= MAX_CACHED_STEMS) stems.clear();
+    stems.set(word, stemmed);
+  }
+  return stemmed;
 }
 
 export function isStopWord(word: string): boolean {
