@@ -31,6 +31,8 @@ export class SearchMode {
     /** Whether found tools join this session's list (expose: dynamic, in an era that allows it). */
     private readonly dynamic: () => boolean,
     private readonly listChanged: () => void,
+    /** Tools tool pinning withholds ("tool <name>" → why): call_tool says why, as a direct call does. */
+    private readonly withheld: () => ReadonlyMap<string, string>,
   ) {}
 
   view(catalog: Catalog): SearchView {
@@ -60,6 +62,9 @@ export class SearchMode {
     const name = params.name;
     if (name === SEARCH_TOOLS) return this.search(view, params.arguments);
     if (name === CALL_TOOL) {
+      const target = (params.arguments as Params | undefined)?.name;
+      const withholding = this.withheld().get(`tool ${String(target)}`);
+      if (withholding && !view.tools.has(target as string)) return { answer: toolError(withholding) };
       const checked = callRequest(view, params.arguments, this.found);
       if ('error' in checked) return { answer: toolError(checked.error) };
       this.use([checked.ok.name]);

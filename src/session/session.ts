@@ -78,6 +78,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
         // The SDK v1 negotiates no version past 2025-11-25; on v2, pass the negotiated one here.
         () => searchSettings.expose === 'dynamic' && perConnectionLists(undefined),
         () => this.notifyClient({ method: 'notifications/tools/list_changed' }),
+        () => this.withheld,
       );
     }
     this.server = new Server(
