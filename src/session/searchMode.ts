@@ -85,11 +85,9 @@ export class SearchMode {
     if ('error' in checked) return { answer: toolError(checked.error) };
     const tools = checked.ok;
     for (const tool of tools) this.found.add(tool.name);
-    if (this.dynamic()) this.use(tools.map((tool) => tool.name));
-    const text =
-      tools.length === 0
-        ? 'No tool matches. Try other words for what you want to do.'
-        : JSON.stringify({ tools }, null, 1);
+    this.use(tools.map((tool) => tool.name));
+    // Compact JSON: the answer goes into the model's context.
+    const text = tools.length === 0 ? 'No tool matches. Try other words for what you want to do.' : JSON.stringify({ tools });
     return { answer: { content: [{ type: 'text', text }], structuredContent: { tools } } };
   }
 
