@@ -125,6 +125,33 @@ function searchMode(transport: string, connect: Connect) {
   });
 }
 
+/** Dynamic exposure, on a client of the `dynamic` profile. */
+function dynamicExposure(connect: Connect) {
+  it('with expose: dynamic, adds found tools to the session’s list and evicts the least recently used', async () => {
+    const { client, close } = await connect('dynamic');
+    let changes = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
+    const listed = async () => names((await client.listTools()).tools).slice(3);
+    assert.deepEqual(await listed(), []);
+    const queries = ['add two numbers', 'echo a message back', 'tiny image', 'long running operation with progress', 'delete relations'];
+    const found: string[] = [];
+    for (const query of queries) {
+      const before = changes;
+      found.push((await search(client, query))[0].name);
+      await waitUntil(() => changes > before, `list_changed after "${query}"`);
+    }
+    assert.equal(new Set(found).size, 5, found.join(', '));
+    // maxResults 1: the list keeps four found tools; the first one found went out.
+    assert.deepEqual(await listed(), found.slice(1));
+    // A listed found tool is called directly; a call makes it recently used.
+    assert.match(text(await client.callTool({ name: found[1], arguments: { message: 'direct' } })), /direct/);
+    await search(client, 'add two numbers');
+    // Found again, the first one is back; the least recently used (the third) goes.
+    assert.deepEqual(await listed(), [found[3], found[4], found[1], found[0]]);
+    await close();
+  });
+}
+
 describe('tool search', function () {
   this.timeout(90_000);
 
@@ -141,6 +168,10 @@ describe('tool search', function () {
     after(async () => proxy?.stop());
     searchMode('HTTP', async (profile) => {
       const { client, transport } = await connectHttp(profile ? `${proxy.url}/${profile}` : proxy.url);
+      return { client, close: async () => (await transport.terminateSession().catch(() => {}), await client.close()) };
+    });
+    dynamicExposure(async (profile) => {
+      const { client, transport } = await connectHttp(`${proxy.url}/${profile}`);
       return { client, close: async () => (await transport.terminateSession().catch(() => {}), await client.close()) };
     });
 
@@ -194,28 +225,11 @@ describe('tool search', function () {
     await client.close();
   });
 
-  it('with expose: dynamic, adds found tools to the session’s list and evicts the least recently used', async () => {
-    const { client } = await connectStdio(writeConfig(searchConfig('dynamic')));
-    let changes = 0;
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
-    const listed = async () => names((await client.listTools()).tools).slice(3);
-    assert.deepEqual(await listed(), []);
-    const queries = ['add two numbers', 'echo a message back', 'tiny image', 'long running operation with progress', 'delete relations'];
-    const found: string[] = [];
-    for (const query of queries) {
-      const before = changes;
-      found.push((await search(client, query))[0].name);
-      await waitUntil(() => changes > before, `list_changed after "${query}"`);
-    }
-    assert.equal(new Set(found).size, 5, found.join(', '));
-    // maxResults 1: the list keeps four found tools; the first one found went out.
-    assert.deepEqual(await listed(), found.slice(1));
-    // A listed found tool is called directly; a call makes it recently used.
-    assert.match(text(await client.callTool({ name: found[1], arguments: { message: 'direct' } })), /direct/);
-    await search(client, 'add two numbers');
-    // Found again, the first one is back; the least recently used (the third) goes.
-    assert.deepEqual(await listed(), [found[3], found[4], found[1], found[0]]);
-    await client.close();
+  describe('over stdio', () => {
+    dynamicExposure(async (profile) => {
+      const { client } = await connectStdio(writeConfig(searchConfig(profile)));
+      return { client, close: () => client.close() };
+    });
   });
 
   it('records call_tool in the vCon with the tool’s own exposed name and route', async () => {
