@@ -81,8 +81,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       this.search = new SearchMode(
         searchSettings,
         (upstream) => this.upstreamDescription(upstream),
-        // The SDK v1 negotiates no version past 2025-11-25; on v2, pass the negotiated one here.
-        () => searchSettings.expose === 'dynamic' && perConnectionLists(undefined),
+        // A 2026-07-28 client gets the same list as every other: found tools join none.
+        () => searchSettings.expose === 'dynamic' && perConnectionLists(this.protocolVersion()),
         () => this.notifyClient({ method: 'notifications/tools/list_changed' }),
         () => this.withheld,
       );

@@ -150,6 +150,26 @@ function dynamicExposure(connect: Connect) {
   });
 }
 
+/**
+ * A 2026-07-28 client of the `dynamic` profile: that era forbids tool lists that vary per
+ * connection, so its list stays the meta-tools and pinned tools whatever its searches find.
+ */
+function modernClient(connect: Connect) {
+  it('gives a 2026-07-28 client the meta-tools and pinned tools alone, even with expose: dynamic', async () => {
+    const { client, close } = await connect('dynamic');
+    const listed = async () => names((await client.listTools()).tools);
+    assert.deepEqual(await listed(), ['search_tools', 'call_tool', 'mem__read_graph']);
+    const [first] = await search(client, 'add two numbers');
+    assert.equal(first.name, 'ev__get-sum');
+    assert.deepEqual(await listed(), ['search_tools', 'call_tool', 'mem__read_graph'], 'a search exposes nothing');
+    await assert.rejects(client.callTool({ name: first.name, arguments: { a: 2, b: 3 } }), /call_tool/);
+    assert.match(text(await client.callTool({ name: 'call_tool', arguments: { name: first.name, arguments: { a: 2, b: 3 } } })), /\b5\b/);
+    assert.ok(!(await client.callTool({ name: 'mem__read_graph', arguments: {} })).isError, 'pinned tools are called directly');
+    assert.deepEqual(await listed(), ['search_tools', 'call_tool', 'mem__read_graph'], 'a call exposes nothing');
+    await close();
+  });
+}
+
 describe('tool search', function () {
   this.timeout(90_000);
 
@@ -171,6 +191,11 @@ describe('tool search', function () {
     dynamicExposure(async (profile) => {
       const { client, transport } = await connectHttp(`${proxy.url}/${profile}`);
       return { client, close: async () => (await transport.terminateSession().catch(() => {}), await client.close()) };
+    });
+
+    modernClient(async (profile) => {
+      const { client } = await connectHttp(`${proxy.url}/${profile}`, { era: 'modern' });
+      return { client, close: () => client.close() };
     });
 
     it('relays sampling an upstream asks for during call_tool', async () => {
@@ -240,6 +265,10 @@ describe('tool search', function () {
   describe('over stdio', () => {
     dynamicExposure(async (profile) => {
       const { client } = await connectStdio(writeConfig(searchConfig(profile)));
+      return { client, close: () => client.close() };
+    });
+    modernClient(async (profile) => {
+      const { client } = await connectStdio(writeConfig(searchConfig(profile)), { era: 'modern' });
       return { client, close: () => client.close() };
     });
   });
