@@ -92,6 +92,7 @@ export function normalizeConfig(raw: RawConfig, file: string): ProxyConfig {
     upstreams,
     policy: raw.policy ?? {},
     profiles: raw.profiles ?? {},
+    toolSearch: raw.toolSearch ?? {},
     ...(vcon && { vcon }),
     ...(raw.telemetry && { telemetry: raw.telemetry }),
   };

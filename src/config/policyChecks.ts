@@ -42,8 +42,24 @@ export function checkPolicies(document: unknown, configFile: string): PathProble
     ...places.flatMap((place) => checkRenames(place, maxLength, isPlainMap(document.policy) ? document.policy : {})),
     ...checkRenameTargets(places),
     ...checkProfiles(document, upstreams.map((u) => u.name)),
+    ...checkToolSearchGlobs(document),
     ...upstreams.flatMap((u) => checkSelfReference(u.section, u.name, u.value, document, configFile)),
   ];
+}
+
+/** `toolSearch.pinned` globs, at the top level and in each profile. */
+function checkToolSearchGlobs(document: PlainMap): PathProblem[] {
+  const places: Array<[ConfigPath, unknown]> = [[['toolSearch'], document.toolSearch]];
+  if (isPlainMap(document.profiles)) {
+    for (const [name, profile] of Object.entries(document.profiles)) if (isPlainMap(profile)) places.push([['profiles', name, 'toolSearch'], profile.toolSearch]);
+  }
+  return places.flatMap(([at, section]) => {
+    const pinned = isPlainMap(section) && Array.isArray(section.pinned) ? section.pinned : [];
+    return pinned.flatMap((pattern, index) => {
+      const problem = typeof pattern === 'string' ? globProblem(pattern) : undefined;
+      return problem ? [{ path: [...at, 'pinned', index], message: `invalid glob pattern: ${problem}` }] : [];
+    });
+  });
 }
 
 function checkSeparator(naming: PlainMap): PathProblem[] {

@@ -1,6 +1,7 @@
 // What clients see: the allow/block/rename/describe/arguments sections of an upstream, the
 // top-level `policy:`, the `profiles:` views and the naming rules. Key names are a contract.
 import { z } from 'zod';
+import { ToolSearchSchema } from './toolSearchSchema.js';
 
 /** Glob patterns (picomatch syntax: `*`, `?`, `[abc]`), checked for syntax by checkPolicies. */
 const globList = z.array(z.string().min(1));
@@ -49,6 +50,8 @@ export const ProfileSchema = z.strictObject({
   upstreams: z.array(z.string().min(1)).optional().describe('Upstream keys in this view (default: all). Others are not started for its sessions.'),
   /** Applied on exposed names after the top-level `policy:`. */
   policy: PolicySchema.optional(),
+  /** Search mode for this view; its keys override the top-level `toolSearch:` one by one. */
+  toolSearch: ToolSearchSchema.optional(),
 });
 
 /** Profile names become URL path segments: keep them plain. */

@@ -9,6 +9,7 @@ import { AuthSchema, LimitsSchema } from './authSchema.js';
 import { SecuritySchema } from './securitySchema.js';
 import { shutdownKeys, upstreamOperationKeys } from './operationsSchema.js';
 import { AdminSchema, LogFormatSchema, TelemetrySchema } from './opsSchema.js';
+import { ToolSearchSchema, type ToolSearchConfig } from './toolSearchSchema.js';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -105,6 +106,8 @@ export const ConfigSchema = z
     policy: PolicySchema.optional(),
     /** Named views over the upstreams, each with its own policy. */
     profiles: ProfilesSchema.optional(),
+    /** Search mode (src/toolSearch): a search tool and a call tool instead of every tool. */
+    toolSearch: ToolSearchSchema.optional(),
     upstreams: z.record(z.string().min(1), UpstreamSchema).optional(),
     /** Claude Desktop's claude_desktop_config.json shape, accepted as-is. */
     mcpServers: z.record(z.string().min(1), UpstreamSchema).optional(),
@@ -148,6 +151,8 @@ export interface ProxyConfig {
   /** The top-level `policy:` ({} when absent). */
   policy: Policy;
   profiles: Record<string, Profile>;
+  /** The top-level `toolSearch:` ({} when absent); profiles may override it. */
+  toolSearch: ToolSearchConfig;
   vcon?: VconConfig;
   telemetry?: RawConfig['telemetry'];
 }

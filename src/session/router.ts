@@ -30,12 +30,14 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
   const list = LISTS[request.method];
   if (list) {
     const catalog = await session.catalog();
-    const { page, nextCursor } = paginate<unknown>(catalog[list], list, session.config.server.pageSize, params.cursor as string | undefined);
+    const items = list === 'tools' && session.search ? session.search.list(catalog) : catalog[list];
+    const { page, nextCursor } = paginate<unknown>(items, list, session.config.server.pageSize, params.cursor as string | undefined);
     return nextCursor === undefined ? { [list]: page } : { [list]: page, nextCursor };
   }
   switch (request.method) {
     case 'tools/call': {
       const catalog = await session.catalog();
+      if (session.search) return searchModeCall(session, extra, params, catalog);
       return forward(session, extra, request.method, params, byName(catalog.toolRoutes, 'tool', params.name, session.withheld), catalog);
     }
     case 'prompts/get': {
@@ -66,6 +68,16 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
   }
 }
 
+/** tools/call in search mode: search_tools answered, call_tool forwarded as a call of the tool it names, the rest as the view allows. */
+async function searchModeCall(session: ClientSession, extra: Extra, params: Params, catalog: Catalog): Promise<Result> {
+  const decision = session.search!.call(catalog, params);
+  if ('answer' in decision) return decision.answer;
+  if ('refuse' in decision) throw new ForwardedError(ProtocolErrorCode.InvalidParams, decision.refuse);
+  const call = 'forward' in decision ? decision.forward : params;
+  const route = byName(catalog.toolRoutes, 'tool', call.name, session.withheld);
+  return forward(session, extra, 'tools/call', call, route, catalog, 'via' in decision ? decision.via : undefined);
+}
+
 function byName(routes: Map<string, Route>, kind: string, name: unknown, withheld: Map<string, string>): Route {
   const route = typeof name === 'string' ? routes.get(name) : undefined;
   const withholding = withheld.get(`${kind} ${String(name)}`);
@@ -86,9 +98,10 @@ function byUri(catalog: Catalog, uri: unknown): Route {
  * connection, which a shared upstream needs; progress comes back under the client's token),
  * cancellation (the SDK tells the upstream, with its own request id), and a context so that
  * the upstream's logs and requests during the call travel back on the call's own stream.
- * `catalog` is the one the route came from: result URIs are exposed by it too.
+ * `catalog` is the one the route came from: result URIs are exposed by it too. `via` names
+ * the meta-tool (call_tool) the client called, when `params` are of the tool it named.
  */
-async function forward(session: ClientSession, extra: Extra, method: string, params: Params, route: Route, catalog?: Catalog): Promise<Result> {
+async function forward(session: ClientSession, extra: Extra, method: string, params: Params, route: Route, catalog?: Catalog, via?: string): Promise<Result> {
   const connection = await session.connection(route.upstream);
   let upstreamParams = rename(method, params, route);
   const progressToken = extra.mcpReq._meta?.progressToken;
@@ -101,7 +114,7 @@ async function forward(session: ClientSession, extra: Extra, method: string, par
     sendNotification: (notification) => extra.mcpReq.notify(notification as ServerNotification),
     sendRequest: (upstreamRequest, requestOptions) => extra.mcpReq.send(upstreamRequest as ServerRequest, LooseResult, requestOptions),
   };
-  if (session.recorder) upstreamParams = recordRoute(session.recorder, extra.mcpReq.id, connection, params, upstreamParams, route, context);
+  if (session.recorder) upstreamParams = recordRoute(session.recorder, extra.mcpReq.id, connection, params, upstreamParams, route, context, via);
   const result = await session.upstreamCall(connection, { method, params: upstreamParams }, options, context);
   // A task the upstream created (or reports on) gets the id this client knows it by.
   if (method.startsWith('tasks/') || params.task !== undefined) return exposeTasks(session, route.upstream, result);

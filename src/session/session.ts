@@ -4,7 +4,7 @@
 // their way back to the right client.
 import { LoggingLevelSchema } from '@modelcontextprotocol/core';
 import { Server } from '@modelcontextprotocol/server';
-import { CLIENT_CAPABILITIES_META_KEY, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, PROTOCOL_VERSION_META_KEY, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { ClientCapabilities, Transport, JSONRPCRequest, LoggingLevel, Notification, RequestOptions, Result } from '@modelcontextprotocol/server';
 import { buildCatalog, exposeUri, type Catalog, type Route } from '../catalog/catalog.js';
 import { emptyListing } from '../catalog/listing.js';
@@ -27,6 +27,9 @@ import { guardListings, pinGuardFor } from '../security/pinGuard.js';
 import { InflightRequests } from './inflight.js';
 import { NO_FILTERS, runClientFilters, runUpstreamFilters, type RequestFilters } from '../telemetry/filters.js';
 import { describeRequest } from './describeRequest.js';
+import { toolSearchSettings } from '../toolSearch/settings.js';
+import { perConnectionLists } from '../toolSearch/exposure.js';
+import { SearchMode } from './searchMode.js';
 
 /** MCP log levels, least severe first. */
 const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
@@ -53,6 +56,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   view: View;
   readonly recorder?: SessionRecorder;
   private readonly filters: RequestFilters;
+  /** Search mode (`toolSearch.enabled`): search_tools and call_tool instead of the whole catalog. */
+  readonly search?: SearchMode;
   /** The catalog last built: new names never take one it gave away. */
   private lastCatalog?: Catalog;
   logLevel?: LoggingLevel;
@@ -70,6 +75,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   private catalogServed = false;
   onclose?: () => void;
   private declaredCapabilities?: ClientCapabilities;
+  /** The version a 2026-07-28 client names in its requests' `_meta`. */
+  private declaredProtocol?: string;
   private readonly protocolNoise: (message: string) => void;
   /** Calls in flight, so that a shutdown can let them finish (or end them) before it closes. */
   private readonly inflight: InflightRequests;
@@ -86,6 +93,18 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     this.protocolNoise = throttledWarn({ session: label });
     this.inflight = options.inflight ?? new InflightRequests();
     this.filters = options.filters ?? NO_FILTERS;
+
+    const searchSettings = toolSearchSettings(config, this.view.profile);
+    if (searchSettings.enabled) {
+      this.search = new SearchMode(
+        searchSettings,
+        (upstream) => this.upstreamDescription(upstream),
+        // A 2026-07-28 client gets the same list as every other: found tools join none.
+        () => searchSettings.expose === 'dynamic' && perConnectionLists(this.protocolVersion()),
+        () => this.notifyClient({ method: 'notifications/tools/list_changed' }),
+        () => this.withheld,
+      );
+    }
     this.server = this.newServer();
     // A proxy that finds itself in its client's chain of proxies is in a loop: it refuses the
     // initialize before any upstream opens, and ends the session once the refusal is on its way.
@@ -125,7 +144,10 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     server.removeRequestHandler('logging/setLevel');
     server.fallbackRequestHandler = async (request, ctx) => {
       // A 2026-07-28 client says its capabilities (and the chain of proxies) in every request.
-      const declared = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
+      const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+      const version = envelope?.[PROTOCOL_VERSION_META_KEY];
+      if (typeof version === 'string') this.declaredProtocol ??= version;
+      const declared = envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
       if (declared) {
         const refusal = loopRefusal(chainOf(declared), proxyIdentity(this.config));
         if (refusal) throw new ForwardedError(ProtocolErrorCode.InvalidRequest, refusal);
@@ -144,6 +166,14 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     server.fallbackNotificationHandler = async (notification) => this.onClientNotification(notification);
     server.onerror = (error) => this.protocolNoise(`protocol error from the client: ${error.message}`);
     return server;
+  }
+
+  /**
+   * The protocol version the client speaks: named in its requests' `_meta` (2026-07-28), else
+   * the one initialize negotiated (2025-11-25 and before); undefined before either.
+   */
+  protocolVersion(): string | undefined {
+    return this.declaredProtocol ?? this.server.getNegotiatedProtocolVersion();
   }
 
   /** What the client declared: at initialize (2025-11-25), or in its first request's `_meta` (2026-07-28). */
@@ -186,7 +216,6 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     return this.connections;
   }
 
-  /** Upstreams learn the client's capabilities and the chain of proxies they sit behind, this one last (see chain.ts). */
   /** Upstreams learn the chain of proxies they sit behind, this one last (see chain.ts). */
   private capabilitiesForUpstreams() {
     const client = this.clientCapabilities();
@@ -243,6 +272,15 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
         this.notifyClient({ method: `notifications/${kind}/list_changed` });
       }
     }
+  }
+
+  /** What tool search indexes of an upstream besides its tools: its key, namespace, name and instructions. */
+  private upstreamDescription(upstream: string) {
+    const connection = this.connections?.get(upstream);
+    const info = connection?.serverInfo as { name?: string; title?: string } | undefined;
+    const title = info?.title ?? info?.name;
+    const instructions = connection?.instructions;
+    return { name: upstream, namespace: connection?.config.namespace, ...(title && { title }), ...(instructions && { instructions }) };
   }
 
   async connection(upstream: string): Promise<UpstreamConnection> {

@@ -105,6 +105,11 @@ export class UpstreamConnection {
     return this.client?.getServerVersion();
   }
 
+  /** What the upstream said about itself at initialize (tool search indexes it). */
+  get instructions(): string | undefined {
+    return this.client?.getInstructions();
+  }
+
   /** Whether this connection told the upstream it can list roots (and so hears of their changes). */
   get declaredRoots(): boolean {
     return this.capabilities.roots !== undefined;

@@ -66,6 +66,7 @@ export class VconBuilder {
       if (entry.method !== undefined) meta.mcp_method = entry.method;
       if (entry.id !== undefined) meta.request_id = entry.id;
       if (upstream !== undefined) meta.upstream = upstream;
+      if (exchange?.route?.exposed !== undefined) meta.tool_name = exchange.route.exposed;
       if (exchange?.route?.original !== undefined) meta.original_name = exchange.route.original;
       if (exchange?.route?.upstreamId !== undefined) meta.upstream_request_id = exchange.route.upstreamId;
       if (entry.parentVcon !== undefined) meta.parent_vcon = entry.parentVcon;
@@ -124,7 +125,7 @@ export class VconBuilder {
     for (const entry of entries) {
       if (entry.t === 'route') {
         const exchange = fromClient.get(entry.id);
-        if (exchange) exchange.route = { ...exchange.route, ...withoutUndefined({ original: entry.original, upstreamId: entry.upstreamId }), upstream: entry.upstream };
+        if (exchange) exchange.route = { ...exchange.route, ...withoutUndefined({ original: entry.original, exposed: entry.exposed, upstreamId: entry.upstreamId }), upstream: entry.upstream };
         continue;
       }
       if (entry.t !== 'msg') continue;

@@ -108,10 +108,10 @@ export class SessionRecorder implements MessageTap {
   }
 
   /** The client's request `id` goes to `upstream`, under its `original` name there. */
-  routed(id: RequestId, upstream: UpstreamRef, original?: string): RouteEntry | undefined {
+  routed(id: RequestId, upstream: UpstreamRef, original?: string, exposed?: string): RouteEntry | undefined {
     if (!this.current) return undefined;
     this.describe(upstream);
-    const route: RouteEntry = { t: 'route', id, upstream: upstream.name, ...(original !== undefined && { original }) };
+    const route: RouteEntry = { t: 'route', id, upstream: upstream.name, ...(original !== undefined && { original }), ...(exposed !== undefined && { exposed }) };
     this.pending.push(route);
     this.schedule();
     return route;

@@ -8,7 +8,7 @@ import { CHAIN_META_KEY } from './types.js';
 
 type Params = Record<string, unknown>;
 
-/** Records the route and returns the upstream's params with the chain link in `_meta` (a new object: the client's message is left as recorded). */
+/** Records the route (with the exposed tool name when the client called it `via` call_tool) and returns the upstream's params with the chain link in `_meta` (a new object: the client's message is left as recorded). */
 export function recordRoute(
   recorder: SessionRecorder,
   requestId: RequestId,
@@ -17,10 +17,13 @@ export function recordRoute(
   upstreamParams: Params,
   route: { original: string },
   context: CallContext,
+  via?: string,
 ): Params {
   const ref = clientParams.ref as Params | undefined;
   const exposed = clientParams.name ?? clientParams.uri ?? ref?.name ?? ref?.uri ?? clientParams.taskId;
-  const entry = recorder.routed(requestId, { name: upstream.name, serverInfo: upstream.serverInfo }, exposed === route.original ? undefined : route.original);
+  // Through call_tool, the client's message names call_tool: the route says which tool it called.
+  const named = via !== undefined && typeof exposed === 'string' ? exposed : undefined;
+  const entry = recorder.routed(requestId, { name: upstream.name, serverInfo: upstream.serverInfo }, exposed === route.original ? undefined : route.original, named);
   if (entry) context.upstreamRequestId = (id) => recorder.upstreamRequestId(entry, id);
   const uuid = recorder.vconUuid;
   if (uuid === undefined) return upstreamParams;

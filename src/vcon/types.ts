@@ -128,6 +128,8 @@ export interface RouteEntry {
   id: RequestId;
   upstream: string;
   original?: string;
+  /** The exposed tool name, when the client called it through call_tool (tool search). */
+  exposed?: string;
   upstreamId?: RequestId;
 }
 
