@@ -85,7 +85,8 @@ export function loadConfigWithNotes(file: string, env: NodeJS.ProcessEnv = proce
   if (expanded.expansions.some((expansion) => expansion.variables.includes('MCPROXY_DATA_DIR'))) {
     mkdirSync(path.join(dataDir({ env: variables }), 'files'), { recursive: true });
   }
-  return { config: normalizeConfig(result.data, absoluteFile), notes: inFileOrder(adapted.notes.map(toProblem)) };
+  const envReferences = [...new Set(expanded.expansions.flatMap((expansion) => expansion.variables))];
+  return { config: normalizeConfig(result.data, absoluteFile, envReferences), notes: inFileOrder(adapted.notes.map(toProblem)) };
 }
 
 /**

@@ -26,9 +26,6 @@ import { guardListings, pinGuardFor } from '../security/pinGuard.js';
 /** MCP log levels, least severe first. */
 const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
 
-/** How long a session's first requests wait for slow upstreams to connect. */
-const FIRST_CONNECT_WAIT_MS = 10_000;
-
 export interface SessionOptions {
   /** The profile whose view this session serves (undefined: the default view). */
   profile?: string;
@@ -53,6 +50,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   withheld = new Map<string, string>();
   private pinsVersion = -1;
   private closed = false;
+  /** Whether the client used anything (a call, a read, a prompt, a subscription), not only listed. */
+  used = false;
   /** Until the client has asked for a catalog, a list_changed would only tell it what its first list will. */
   private catalogServed = false;
   onclose?: () => void;
@@ -127,12 +126,24 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       );
       const settled = Promise.all([...this.connections.values()].map((connection) => connection.whenSettled()));
       let timer: NodeJS.Timeout | undefined;
-      this.firstAttempts = Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, FIRST_CONNECT_WAIT_MS)))]).then(
+      this.firstAttempts = Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.server.firstListWaitMs)))]).then(
         () => clearTimeout(timer),
       );
     }
     await this.firstAttempts;
     return this.connections;
+  }
+
+  /** Upstreams of this session still in their first start, and whether `name` is in one's namespace. */
+  startingUpstreams(name: string): Array<{ name: string; owns: boolean; seconds: number }> {
+    const separator = this.config.naming.separator;
+    return [...(this.connections?.values() ?? [])]
+      .filter((connection) => connection.starting)
+      .map((connection) => ({
+        name: connection.name,
+        owns: connection.config.namespace !== '' && name.startsWith(`${connection.config.namespace}${separator}`),
+        seconds: connection.startingFor,
+      }));
   }
 
   async connection(upstream: string): Promise<UpstreamConnection> {

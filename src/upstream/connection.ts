@@ -15,6 +15,7 @@ import type {
   Result,
   ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import PQueue from 'p-queue';
 import { isStdioUpstream, type RemoteUpstreamConfig, type UpstreamConfig } from '../config/schema.js';
 import { emptyListing, type UpstreamListing } from '../catalog/listing.js';
@@ -33,6 +34,8 @@ import { isLoopRefusal } from '../session/chain.js';
 export type UpstreamState = 'connecting' | 'ready' | 'down' | 'closed';
 
 const BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+/** A start slower than this is logged at once, with the server's stderr so far: it is usually why. */
+const SLOW_START_MS = 5_000;
 
 export class UpstreamConnection {
   state: UpstreamState = 'connecting';
@@ -53,6 +56,9 @@ export class UpstreamConnection {
   private readonly subscriptions = new Map<string, number>();
   private logLevel?: LoggingLevel;
   private attempt = 0;
+  /** Whether it was ever ready: until then it is "still starting", not "down". */
+  private everReady = false;
+  private readonly createdAt = Date.now();
   private retryTimer?: NodeJS.Timeout;
   private firstAttempt: Promise<void>;
   /** For a stdio upstream: what its current child did that explains a failure. */
@@ -86,6 +92,16 @@ export class UpstreamConnection {
   /** Whether this connection told the upstream it can list roots (and so hears of their changes). */
   get declaredRoots(): boolean {
     return this.capabilities.roots !== undefined;
+  }
+
+  /** Still in its first connection attempt: its tools are not known yet (a failed one is "down"). */
+  get starting(): boolean {
+    return this.state === 'connecting' && !this.everReady && this.attempt === 0;
+  }
+
+  /** How long it has been starting, in whole seconds. */
+  get startingFor(): number {
+    return Math.round((Date.now() - this.createdAt) / 1000);
   }
 
   /** Settles once the first connection attempt has succeeded or failed. */
@@ -203,6 +219,11 @@ export class UpstreamConnection {
 
   private async connect(): Promise<void> {
     this.state = 'connecting';
+    const slow = setTimeout(() => {
+      const stderr = this.childDiagnosis(true);
+      log.warn(`still starting after ${SLOW_START_MS / 1000} s${stderr ? ` (${stderr})` : ' (nothing on stderr yet)'}`, { upstream: this.name });
+    }, SLOW_START_MS);
+    slow.unref();
     try {
       const client = await this.open();
       if (this.isClosed()) {
@@ -211,6 +232,7 @@ export class UpstreamConnection {
       }
       this.client = client;
       this.state = 'ready';
+      this.everReady = true;
       this.attempt = 0;
       this.lastError = undefined;
       this.listingCache = undefined;
@@ -218,7 +240,7 @@ export class UpstreamConnection {
       await this.restoreState();
       this.emitStatus();
     } catch (error) {
-      this.lastError = withDiagnosis(errorText(error), this.childDiagnosis(true));
+      this.lastError = withDiagnosis(startError(error, this.config.timeoutMs), this.childDiagnosis(true));
       if (this.isClosed()) return;
       if (isLoopRefusal(this.lastError)) {
         // Reconnecting would only start the loop again.
@@ -228,6 +250,8 @@ export class UpstreamConnection {
       }
       log.warn(`connection failed: ${this.lastError}`, { upstream: this.name });
       this.scheduleReconnect();
+    } finally {
+      clearTimeout(slow);
     }
   }
 
@@ -348,6 +372,12 @@ function errorText(error: unknown): string {
   const message = error.message.replace(/^MCP error -?\d+: /, '');
   const cause = error.cause instanceof Error ? error.cause.message : undefined;
   return cause && !message.includes(cause) ? `${message} (${cause})` : message;
+}
+
+/** Why a connection attempt failed; a timed-out initialize says how long it was given. */
+function startError(error: unknown, timeoutMs: number): string {
+  if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) return `no answer to initialize within ${timeoutMs} ms (timeoutMs)`;
+  return errorText(error);
 }
 
 function withDiagnosis(message: string, diagnosis: string | undefined): string {

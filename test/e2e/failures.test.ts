@@ -37,9 +37,9 @@ describe('failures that say why', function () {
     );
     assert.equal(
       failed.chatty,
-      'Request timed out: it wrote non-protocol output on stdout ("Server listening on stdio"); stdout must carry only MCP messages',
+      'no answer to initialize within 1500 ms (timeoutMs): it wrote non-protocol output on stdout ("Server listening on stdio"); stdout must carry only MCP messages',
     );
-    assert.equal(failed.hanger, 'Request timed out: last stderr: crashing-server: hanging without answering (--never-start hang)');
+    assert.equal(failed.hanger, 'no answer to initialize within 1500 ms (timeoutMs): last stderr: crashing-server: hanging without answering (--never-start hang)');
     assert.equal(failed.missing, 'command not found: mcproxy-test-no-such-command (check `command`, `cwd` and PATH)');
     assert.match(
       failed.refused ?? '',
