@@ -292,9 +292,13 @@ export class UpstreamConnection {
     const client = new Client(this.clientInfo, { capabilities: this.capabilities });
     client.fallbackNotificationHandler = async (notification) => this.onNotification(notification);
     client.fallbackRequestHandler = async (request, extra) => this.answer(request, extra.signal);
-    client.onerror = (error) => this.protocolNoise(`protocol error from the upstream: ${error.message}`);
+    // Until connected, the transport's errors are the connect failure itself, logged once by connect().
+    let connected = false;
+    client.onerror = (error) =>
+      connected ? this.protocolNoise(`protocol error from the upstream: ${error.message}`) : log.debug(`while connecting: ${error.message}`, { upstream: this.name });
     client.onclose = () => this.onClosed(client);
     await client.connect(transport, { timeout: this.config.timeoutMs });
+    connected = true;
     tapTransport(transport, (requestId, reason) => this.answering.get(requestId)?.abort(reason));
     this.noteSentRequests(transport);
     return client;
