@@ -178,6 +178,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       ),
     );
     const pinned = guardListings(this.config, listings);
+    this.tellWithheld(pinned.withheld);
     this.withheld = pinned.withheld;
     this.pinsVersion = pinGuardFor(this.config).version; // our own first pins are no reason to rebuild
     const catalog = buildCatalog(pinned.listings, { ...this.view.catalogOptions, previous: this.lastCatalog });
@@ -186,6 +187,18 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     for (const note of catalog.notes.filter((note) => !said.has(note))) log.warn(note, { session: this.label });
     this.lastCatalog = catalog;
     return catalog;
+  }
+
+  /**
+   * The client hears of each tool or prompt pinning starts to withhold (a log message naming it
+   * and the commands that show and accept the change): otherwise it would just vanish.
+   */
+  private tellWithheld(withheld: ReadonlyMap<string, string>): void {
+    const warningShown = !this.logLevel || LOG_SEVERITY.indexOf(this.logLevel) <= LOG_SEVERITY.indexOf('warning');
+    if (!warningShown) return;
+    for (const [key, message] of withheld) {
+      if (!this.withheld.has(key)) this.notifyClient({ method: 'notifications/message', params: { level: 'warning', logger: 'mcproxy', data: message } });
+    }
   }
 
   onUpstreamStatus(_upstream: UpstreamConnection): void {
