@@ -69,6 +69,13 @@ describe('list and the log say what they work from', function () {
     assert.match(listed.stderr, new RegExp(`^mcproxy list: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(--config\\)$`, 'm'));
   });
 
+  it('`list` says at once that an upstream is still starting, with its stderr so far, then lists it', () => {
+    const listed = cli(['list', '--config', writeConfig({ upstreams: { slow: fixture('crashing-server', '--start-after', '6000') } })]);
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stderr, /warn \[upstream=slow\] still starting after 5 s \(last stderr: crashing-server: warming up for 6000 ms\)/);
+    assert.match(listed.stdout, /^tool +slow__echo +← +slow\/echo$/m);
+  });
+
   it('a remote upstream that cannot be reached is logged once', async () => {
     const port = await freePort();
     const listed = cli(['list', '--config', writeConfig({ upstreams: { gone: { url: `http://127.0.0.1:${port}/mcp` } } })]);

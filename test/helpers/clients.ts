@@ -6,3 +6,6 @@ export const INSPECTOR = ['-y', '-p', 'node@22', '-p', '@modelcontextprotocol/in
 
 /** `npx ...CLAUDE_CODE mcp list`: Claude Code's CLI. */
 export const CLAUDE_CODE = ['-y', '-p', 'node@22', '-p', '@anthropic-ai/claude-code@2.1.332', '--', 'claude'];
+
+/** `npx ...GEMINI_CLI mcp list`: the Gemini CLI. */
+export const GEMINI_CLI = ['-y', '-p', 'node@22', '-p', '@google/gemini-cli@0.61.0', '--', 'gemini'];
