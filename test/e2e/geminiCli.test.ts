@@ -43,7 +43,8 @@ describe('the Gemini CLI as the client', function () {
     const settings = JSON.parse(readFileSync(path.join(home, '.gemini', 'settings.json'), 'utf8')) as { mcpServers: Record<string, { args: string[] }> };
     assert.deepEqual(Object.keys(settings.mcpServers), ['mcproxy']);
 
-    const { stdout } = await run('npx', [...GEMINI_CLI, 'mcp', 'list'], { cwd: project, env: env() });
-    assert.match(stdout, /^✓ mcproxy: .*main\.js --config .*mcproxy\.yaml \(stdio\) - Connected$/m, stdout);
+    // It prints its list on stderr.
+    const { stdout, stderr } = await run('npx', [...GEMINI_CLI, 'mcp', 'list'], { cwd: project, env: env() });
+    assert.match(stdout + stderr, /^✓ mcproxy: .*main\.js --config .*mcproxy\.yaml \(stdio\) - Connected$/m, stdout + stderr);
   });
 });
