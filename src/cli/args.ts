@@ -50,6 +50,9 @@ Environment:
   MCPROXY_LOG_LEVEL        error, warn, info or debug; overrides logging.level (logs go to stderr)
   MCPROXY_DATA_DIR         where servers keep data (default config: memory graph, files);
                            default \${XDG_DATA_HOME:-~/.local/share}/mcproxy (%LOCALAPPDATA%\\mcproxy on Windows)
+  A .env file beside the config fills the \${VAR}s the environment does not set. Running (and
+  list, pins), an unset \${VAR} inside an upstream leaves that upstream out, said in one line;
+  validate reports it as a problem.
 
 Config search order: --config, $MCPROXY_CONFIG, ./mcproxy.yaml, the user's config folder
 (\${XDG_CONFIG_HOME:-~/.config}/mcproxy/mcproxy.yaml, %APPDATA%\\mcproxy\\mcproxy.yaml on Windows),
