@@ -6,7 +6,7 @@ export type Command =
   | { kind: 'run'; config?: string; transport?: 'stdio' | 'http'; host?: string; port?: number; profile?: string }
   | { kind: 'validate'; config?: string }
   | { kind: 'list'; config?: string; json: boolean; profile?: string }
-  | { kind: 'init'; install?: string; undo?: string; dryRun: boolean; output?: string }
+  | { kind: 'init'; install?: string; undo?: string; dryRun: boolean; output?: string; all: boolean }
   | VconCommand
   | { kind: 'pins'; config?: string; action: 'list' | 'diff' | 'accept'; selector?: string }
   | { kind: 'help'; topic?: string }
@@ -18,7 +18,7 @@ export const USAGE = `Usage:
   mcproxy validate [--config FILE] check the config; lists every problem
   mcproxy list [--config FILE] [--json] [--profile NAME]
                                    connect to the upstreams and print the catalog, exposed ← original
-  mcproxy init [--install CLIENT] [--dry-run] [--undo CLIENT] [--output FILE]
+  mcproxy init [--install CLIENT [--all]] [--dry-run] [--undo CLIENT] [--output FILE]
                                    import the MCP servers of the clients on this machine
   mcproxy vcon validate FILE...    check vCon files against the IETF schema and core rules
   mcproxy vcon show FILE           print a vCon as a timeline (follows chain links to vCons beside it)
@@ -37,7 +37,8 @@ Options:
       --profile NAME       the profile (view) a stdio client gets, or \`list\` prints; HTTP serves
                            each profile at <path>/NAME
       --json               \`list\`: print JSON instead of a table
-      --install CLIENT     \`init\`: also point CLIENT's config at mcproxy (keeps a backup)
+      --install CLIENT     \`init\`: import CLIENT's servers and point its config at mcproxy (keeps a backup)
+      --all                \`init --install\`: import every client's servers, not only CLIENT's
       --dry-run            \`init\`: show what would be written, write nothing
       --undo CLIENT        \`init\`: put CLIENT's config back from its backup
   -o, --output FILE        \`init\`: where to write the config (default ./mcproxy.yaml)
@@ -49,6 +50,9 @@ Environment:
   MCPROXY_LOG_LEVEL        error, warn, info or debug; overrides logging.level (logs go to stderr)
   MCPROXY_DATA_DIR         where servers keep data (default config: memory graph, files);
                            default \${XDG_DATA_HOME:-~/.local/share}/mcproxy (%LOCALAPPDATA%\\mcproxy on Windows)
+  A .env file beside the config fills the \${VAR}s the environment does not set. Running (and
+  list, pins), an unset \${VAR} inside an upstream leaves that upstream out, said in one line;
+  validate reports it as a problem.
 
 Config search order: --config, $MCPROXY_CONFIG, ./mcproxy.yaml, the user's config folder
 (\${XDG_CONFIG_HOME:-~/.config}/mcproxy/mcproxy.yaml, %APPDATA%\\mcproxy\\mcproxy.yaml on Windows),
@@ -71,6 +75,7 @@ export const OPTIONS = {
   undo: { type: 'string' },
   'dry-run': { type: 'boolean' },
   output: { type: 'string', short: 'o' },
+  all: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -106,7 +111,7 @@ export function parseCommand(argv: string[]): Command {
   ['transport', 'host', 'port'].forEach(runOnly);
   if (sub !== 'list' && values.json) throw new UsageError('--json only applies to `mcproxy list`');
   if ((sub === 'validate' || sub === 'init') && values.profile !== undefined) throw new UsageError('--profile applies to running the proxy and to `mcproxy list`');
-  for (const name of ['install', 'undo', 'dry-run', 'output'] as const) {
+  for (const name of ['install', 'undo', 'dry-run', 'output', 'all'] as const) {
     if (sub !== 'init' && values[name] !== undefined) throw new UsageError(`--${name} only applies to \`mcproxy init\``);
   }
   switch (sub) {
@@ -119,7 +124,8 @@ export function parseCommand(argv: string[]): Command {
     case 'init':
       if (values.config !== undefined) throw new UsageError('`mcproxy init` writes a config: give its path with --output');
       if (values.undo !== undefined && (values.install !== undefined || values['dry-run'])) throw new UsageError('--undo goes alone');
-      return { kind: 'init', install: values.install, undo: values.undo, dryRun: values['dry-run'] ?? false, output: values.output };
+      if (values.all && values.install === undefined) throw new UsageError('--all goes with --install CLIENT (plain `mcproxy init` imports every client already)');
+      return { kind: 'init', install: values.install, undo: values.undo, dryRun: values['dry-run'] ?? false, output: values.output, all: values.all ?? false };
     default:
       throw new UsageError(`unknown command: ${sub}`);
   }

@@ -27,9 +27,6 @@ import { guardListings, pinGuardFor } from '../security/pinGuard.js';
 /** MCP log levels, least severe first. */
 const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
 
-/** How long a session's first requests wait for slow upstreams to connect. */
-const FIRST_CONNECT_WAIT_MS = 10_000;
-
 export interface SessionOptions {
   /** The profile whose view this session serves (undefined: the default view). */
   profile?: string;
@@ -54,6 +51,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   withheld = new Map<string, string>();
   private pinsVersion = -1;
   private closed = false;
+  /** Whether the client used anything (a call, a read, a prompt, a subscription), not only listed. */
+  used = false;
   /** Until the client has asked for a catalog, a list_changed would only tell it what its first list will. */
   private catalogServed = false;
   onclose?: () => void;
@@ -157,12 +156,24 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       );
       const settled = Promise.all([...this.connections.values()].map((connection) => connection.whenSettled()));
       let timer: NodeJS.Timeout | undefined;
-      this.firstAttempts = Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, FIRST_CONNECT_WAIT_MS)))]).then(
+      this.firstAttempts = Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.server.firstListWaitMs)))]).then(
         () => clearTimeout(timer),
       );
     }
     await this.firstAttempts;
     return this.connections;
+  }
+
+  /** Upstreams of this session still in their first start, and whether `name` is in one's namespace. */
+  startingUpstreams(name: string): Array<{ name: string; owns: boolean; seconds: number }> {
+    const separator = this.config.naming.separator;
+    return [...(this.connections?.values() ?? [])]
+      .filter((connection) => connection.starting)
+      .map((connection) => ({
+        name: connection.name,
+        owns: connection.config.namespace !== '' && name.startsWith(`${connection.config.namespace}${separator}`),
+        seconds: connection.startingFor,
+      }));
   }
 
   async connection(upstream: string): Promise<UpstreamConnection> {
@@ -197,6 +208,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       ),
     );
     const pinned = guardListings(this.config, listings);
+    this.tellWithheld(pinned.withheld);
     this.withheld = pinned.withheld;
     this.pinsVersion = pinGuardFor(this.config).version; // our own first pins are no reason to rebuild
     const catalog = buildCatalog(pinned.listings, { ...this.view.catalogOptions, previous: this.lastCatalog });
@@ -205,6 +217,18 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     for (const note of catalog.notes.filter((note) => !said.has(note))) log.warn(note, { session: this.label });
     this.lastCatalog = catalog;
     return catalog;
+  }
+
+  /**
+   * The client hears of each tool or prompt pinning starts to withhold (a log message naming it
+   * and the commands that show and accept the change): otherwise it would just vanish.
+   */
+  private tellWithheld(withheld: ReadonlyMap<string, string>): void {
+    const warningShown = !this.logLevel || LOG_SEVERITY.indexOf(this.logLevel) <= LOG_SEVERITY.indexOf('warning');
+    if (!warningShown) return;
+    for (const [key, message] of withheld) {
+      if (!this.withheld.has(key)) this.notifyClient({ method: 'notifications/message', params: { level: 'warning', logger: 'mcproxy', data: message } });
+    }
   }
 
   onUpstreamStatus(_upstream: UpstreamConnection): void {

@@ -2,7 +2,7 @@
 // after a failure, bounds in-flight requests, remembers what the proxy subscribed to, and
 // hands the server's own notifications and requests to whoever is attached to it (one client
 // session, or several when the upstream is shared).
-import { Client } from '@modelcontextprotocol/client';
+import { Client, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import type { Transport, RequestOptions, ClientCapabilities, Implementation, JSONRPCRequest, LoggingLevel, Notification, RequestId, Result, ServerCapabilities } from '@modelcontextprotocol/client';
 import PQueue from 'p-queue';
 import { isStdioUpstream, type RemoteUpstreamConfig, type UpstreamConfig } from '../config/schema.js';
@@ -22,6 +22,8 @@ import { isLoopRefusal } from '../session/chain.js';
 export type UpstreamState = 'connecting' | 'ready' | 'down' | 'closed';
 
 const BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+/** A start slower than this is logged at once, with the server's stderr so far: it is usually why. */
+const SLOW_START_MS = 5_000;
 
 export class UpstreamConnection {
   state: UpstreamState = 'connecting';
@@ -42,6 +44,9 @@ export class UpstreamConnection {
   private readonly subscriptions = new Map<string, number>();
   private logLevel?: LoggingLevel;
   private attempt = 0;
+  /** Whether it was ever ready: until then it is "still starting", not "down". */
+  private everReady = false;
+  private readonly createdAt = Date.now();
   private retryTimer?: NodeJS.Timeout;
   private firstAttempt: Promise<void>;
   /** For a stdio upstream: what its current child did that explains a failure. */
@@ -75,6 +80,16 @@ export class UpstreamConnection {
   /** Whether this connection told the upstream it can list roots (and so hears of their changes). */
   get declaredRoots(): boolean {
     return this.capabilities.roots !== undefined;
+  }
+
+  /** Still in its first connection attempt: its tools are not known yet (a failed one is "down"). */
+  get starting(): boolean {
+    return this.state === 'connecting' && !this.everReady && this.attempt === 0;
+  }
+
+  /** How long it has been starting, in whole seconds. */
+  get startingFor(): number {
+    return Math.round((Date.now() - this.createdAt) / 1000);
   }
 
   /** Settles once the first connection attempt has succeeded or failed. */
@@ -192,6 +207,11 @@ export class UpstreamConnection {
 
   private async connect(): Promise<void> {
     this.state = 'connecting';
+    const slow = setTimeout(() => {
+      const stderr = this.childDiagnosis(true);
+      log.warn(`still starting after ${SLOW_START_MS / 1000} s${stderr ? ` (${stderr})` : ' (nothing on stderr yet)'}`, { upstream: this.name });
+    }, SLOW_START_MS);
+    slow.unref();
     try {
       const client = await this.open();
       if (this.isClosed()) {
@@ -200,6 +220,7 @@ export class UpstreamConnection {
       }
       this.client = client;
       this.state = 'ready';
+      this.everReady = true;
       this.attempt = 0;
       this.lastError = undefined;
       this.listingCache = undefined;
@@ -207,7 +228,7 @@ export class UpstreamConnection {
       await this.restoreState();
       this.emitStatus();
     } catch (error) {
-      this.lastError = withDiagnosis(errorText(error), this.childDiagnosis(true));
+      this.lastError = withDiagnosis(startError(error, this.config.timeoutMs), this.childDiagnosis(true));
       if (this.isClosed()) return;
       if (isLoopRefusal(this.lastError)) {
         // Reconnecting would only start the loop again.
@@ -217,6 +238,8 @@ export class UpstreamConnection {
       }
       log.warn(`connection failed: ${this.lastError}`, { upstream: this.name });
       this.scheduleReconnect();
+    } finally {
+      clearTimeout(slow);
     }
   }
 
@@ -257,9 +280,13 @@ export class UpstreamConnection {
     const client = new Client(this.clientInfo, { capabilities: this.capabilities });
     client.fallbackNotificationHandler = async (notification) => this.onNotification(notification);
     client.fallbackRequestHandler = async (request, ctx) => this.answer(request, ctx.mcpReq.signal);
-    client.onerror = (error) => this.protocolNoise(`protocol error from the upstream: ${error.message}`);
+    // Until connected, the transport's errors are the connect failure itself, logged once by connect().
+    let connected = false;
+    client.onerror = (error) =>
+      connected ? this.protocolNoise(`protocol error from the upstream: ${error.message}`) : log.debug(`while connecting: ${error.message}`, { upstream: this.name });
     client.onclose = () => this.onClosed(client);
     await client.connect(transport, { timeout: this.config.timeoutMs });
+    connected = true;
     tapTransport(transport, (requestId, reason) => this.answering.get(requestId)?.abort(reason));
     this.noteSentRequests(transport);
     return client;
@@ -334,9 +361,15 @@ export class UpstreamConnection {
 /** An error's message with its cause, where undici hides the useful part ("fetch failed": ECONNREFUSED ...). */
 function errorText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const message = error.message.replace(/^MCP error -?\d+: /, '');
+  const message = error.message;
   const cause = error.cause instanceof Error ? error.cause.message : undefined;
   return cause && !message.includes(cause) ? `${message} (${cause})` : message;
+}
+
+/** Why a connection attempt failed; a timed-out initialize says how long it was given. */
+function startError(error: unknown, timeoutMs: number): string {
+  if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return `no answer to initialize within ${timeoutMs} ms (timeoutMs)`;
+  return errorText(error);
 }
 
 function withDiagnosis(message: string, diagnosis: string | undefined): string {
