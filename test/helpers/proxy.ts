@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { CLI, ROOT } from './paths.js';
+import { waitUntil } from './wait.js';
 
 /**
  * Writes a config object as YAML into a fresh temp folder; returns its path. A client's first
@@ -145,3 +146,17 @@ export const viaHttp = (proxy: () => HttpProxy): Connect => async (options) => {
     },
   };
 };
+
+/**
+ * The client's tool names once all of `expected` are listed. A config that does not go through
+ * writeConfig (the bundled one, the shipped examples) has the 2 s `server.firstListWaitMs`: on a
+ * loaded machine an upstream may come later, with list_changed, as it would for a user.
+ */
+export async function toolNamesOnceListed(client: Client, expected: readonly string[], ms = 30_000): Promise<string[]> {
+  let names: string[] = [];
+  await waitUntil(async () => {
+    names = (await client.listTools()).tools.map((tool) => tool.name);
+    return expected.every((name) => names.includes(name));
+  }, `${expected.join(', ')} to be listed`, ms);
+  return names;
+}

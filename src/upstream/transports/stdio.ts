@@ -12,7 +12,7 @@ import { log } from '../../log.js';
 import { tapUnparsedLines } from './readBufferTap.js';
 import { ChildReport } from './childReport.js';
 import { logLines } from './stderrLines.js';
-import { childEnvironment } from '../childEnv.js';
+import { childEnvironment, guardianEnvironment } from '../childEnv.js';
 
 const GUARDIAN = fileURLToPath(new URL('./guardian.js', import.meta.url));
 /** How long the upstream's group gets between SIGTERM and SIGKILL (below the SDK's own 2 s). */
@@ -45,7 +45,7 @@ export function createStdioTransport(name: string, config: StdioUpstreamConfig &
     ...(USE_GUARDIAN
       ? { command: process.execPath, args: [GUARDIAN, String(GRACE_MS), config.command, ...config.args] }
       : { command: config.command, args: config.args }),
-    env,
+    env: USE_GUARDIAN ? guardianEnvironment(env) : env,
     cwd: config.cwd,
     stderr: 'pipe',
   });
