@@ -114,11 +114,14 @@ describe('an upstream slow to start', function () {
   });
 });
 
+/** Long enough that a client's initialize and first call are not this far apart on a loaded machine. */
+const UNUSED_IDLE_MS = 2_000;
+
 describe('HTTP sessions that never used anything', function () {
   this.timeout(60_000);
   let proxy: HttpProxy;
   before(async () => {
-    proxy = await startHttpProxy(writeConfig({ server: { sessionIdleMs: 600_000, unusedSessionIdleMs: 500 }, upstreams: { one: fixture('crashing-server') } }));
+    proxy = await startHttpProxy(writeConfig({ server: { sessionIdleMs: 600_000, unusedSessionIdleMs: UNUSED_IDLE_MS }, upstreams: { one: fixture('crashing-server') } }));
   });
   after(async () => proxy?.stop());
 
@@ -130,10 +133,28 @@ describe('HTTP sessions that never used anything', function () {
 
     const user = await connectHttp(proxy.url);
     assert.equal(text(await user.client.callTool({ name: 'one__echo', arguments: { text: 'hi' } })), 'hi');
-    await waitUntil(() => proxy.stderr().includes(`[session=${lookerId}] session ended: idle for 500 ms without using a tool, prompt or resource`), 'the unused session to end', 10_000);
+    await waitUntil(() => proxy.stderr().includes(`[session=${lookerId}] session ended: idle for ${UNUSED_IDLE_MS} ms without using a tool, prompt or resource`), 'the unused session to end', 10_000);
     await waitUntil(() => childrenOf(proxy.child.pid!).length === 1, 'only the used session’s upstream process to remain', 10_000);
-    await sleep(700);
+    await sleep(UNUSED_IDLE_MS + 200);
     assert.equal(text(await user.client.callTool({ name: 'one__echo', arguments: { text: 'still here' } })), 'still here');
+    await user.client.close();
+  });
+
+  it('a 2026-07-28 client that only listed ends after unusedSessionIdleMs too; one that called a tool lives on', async () => {
+    const count = (pattern: RegExp) => [...proxy.stderr().matchAll(pattern)].length;
+    const opened = /\] 2026-07-28 client session opened/g;
+    const ended = /\] 2026-07-28 client session ended \(idle\)/g;
+    const looker = await connectHttp(proxy.url, { era: 'modern', name: 'modern-looker' });
+    await looker.client.listTools();
+    await looker.client.close();
+
+    const user = await connectHttp(proxy.url, { era: 'modern', name: 'modern-user' });
+    assert.equal(text(await user.client.callTool({ name: 'one__echo', arguments: { text: 'hi' } })), 'hi');
+    // sessionIdleMs is 10 minutes: every 2026-07-28 client session but the user's ends unused.
+    await waitUntil(() => count(opened) >= 2 && count(opened) - count(ended) === 1, 'the looking 2026-07-28 client to end', 10_000);
+    await sleep(UNUSED_IDLE_MS + 200);
+    assert.equal(text(await user.client.callTool({ name: 'one__echo', arguments: { text: 'still here' } })), 'still here');
+    assert.equal(count(opened) - count(ended), 1, 'the 2026-07-28 client that called a tool lives on');
     await user.client.close();
   });
 });
