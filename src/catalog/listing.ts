@@ -10,6 +10,8 @@ export interface UpstreamListing {
   prompts: Prompt[];
   resources: Resource[];
   resourceTemplates: ResourceTemplateType[];
+  /** The server's version (serverInfo.version) when it listed: pins tell an update from a same-version change. */
+  serverVersion?: string;
 }
 
 export type ListKind = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';

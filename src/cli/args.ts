@@ -6,7 +6,7 @@ export type Command =
   | { kind: 'run'; config?: string; transport?: 'stdio' | 'http'; host?: string; port?: number; profile?: string }
   | { kind: 'validate'; config?: string }
   | { kind: 'list'; config?: string; json: boolean; profile?: string }
-  | { kind: 'init'; install?: string; undo?: string; dryRun: boolean; output?: string }
+  | { kind: 'init'; install?: string; undo?: string; dryRun: boolean; output?: string; all: boolean }
   | VconCommand
   | { kind: 'pins'; config?: string; action: 'list' | 'diff' | 'accept'; selector?: string }
   | { kind: 'reload'; config?: string }
@@ -21,7 +21,7 @@ export const USAGE = `Usage:
   mcproxy validate [--config FILE] check the config; lists every problem
   mcproxy list [--config FILE] [--json] [--profile NAME]
                                    connect to the upstreams and print the catalog, exposed ← original
-  mcproxy init [--install CLIENT] [--dry-run] [--undo CLIENT] [--output FILE]
+  mcproxy init [--install CLIENT [--all]] [--dry-run] [--undo CLIENT] [--output FILE]
                                    import the MCP servers of the clients on this machine
   mcproxy vcon validate FILE...    check vCon files against the IETF schema and core rules
   mcproxy vcon show FILE           print a vCon as a timeline (follows chain links to vCons beside it)
@@ -48,7 +48,8 @@ Options:
       --json               \`list\`, \`status\`: print JSON instead of a table
       --url URL            \`status\`: the proxy (or its admin listener) to ask; default from the config
       --watch              \`status\`: print again every 2 seconds until Ctrl+C
-      --install CLIENT     \`init\`: also point CLIENT's config at mcproxy (keeps a backup)
+      --install CLIENT     \`init\`: import CLIENT's servers and point its config at mcproxy (keeps a backup)
+      --all                \`init --install\`: import every client's servers, not only CLIENT's
       --dry-run            \`init\`: show what would be written, write nothing
       --undo CLIENT        \`init\`: put CLIENT's config back from its backup
   -o, --output FILE        \`init\`: where to write the config (default ./mcproxy.yaml)
@@ -61,6 +62,9 @@ Environment:
   MCPROXY_API_KEY          \`status\`: the API key to send when the admin endpoints require one
   MCPROXY_DATA_DIR         where servers keep data (default config: memory graph, files);
                            default \${XDG_DATA_HOME:-~/.local/share}/mcproxy (%LOCALAPPDATA%\\mcproxy on Windows)
+  A .env file beside the config fills the \${VAR}s the environment does not set. Running (and
+  list, pins), an unset \${VAR} inside an upstream leaves that upstream out, said in one line;
+  validate reports it as a problem.
 
 Config search order: --config, $MCPROXY_CONFIG, ./mcproxy.yaml, the user's config folder
 (\${XDG_CONFIG_HOME:-~/.config}/mcproxy/mcproxy.yaml, %APPDATA%\\mcproxy\\mcproxy.yaml on Windows),
@@ -87,6 +91,7 @@ export const OPTIONS = {
   undo: { type: 'string' },
   'dry-run': { type: 'boolean' },
   output: { type: 'string', short: 'o' },
+  all: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -132,7 +137,7 @@ export function parseCommand(argv: string[]): Command {
     if (sub !== 'status' && values[name] !== undefined) throw new UsageError(`--${name} only applies to \`mcproxy status\``);
   }
   if ((sub === 'validate' || sub === 'init') && values.profile !== undefined) throw new UsageError('--profile applies to running the proxy and to `mcproxy list`');
-  for (const name of ['install', 'undo', 'dry-run', 'output'] as const) {
+  for (const name of ['install', 'undo', 'dry-run', 'output', 'all'] as const) {
     if (sub !== 'init' && values[name] !== undefined) throw new UsageError(`--${name} only applies to \`mcproxy init\``);
   }
   switch (sub) {
@@ -151,7 +156,8 @@ export function parseCommand(argv: string[]): Command {
     case 'init':
       if (values.config !== undefined) throw new UsageError('`mcproxy init` writes a config: give its path with --output');
       if (values.undo !== undefined && (values.install !== undefined || values['dry-run'])) throw new UsageError('--undo goes alone');
-      return { kind: 'init', install: values.install, undo: values.undo, dryRun: values['dry-run'] ?? false, output: values.output };
+      if (values.all && values.install === undefined) throw new UsageError('--all goes with --install CLIENT (plain `mcproxy init` imports every client already)');
+      return { kind: 'init', install: values.install, undo: values.undo, dryRun: values['dry-run'] ?? false, output: values.output, all: values.all ?? false };
     default:
       throw new UsageError(`unknown command: ${sub}`);
   }

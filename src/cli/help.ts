@@ -30,15 +30,19 @@ fails is shown as FAILED upstream NAME: REASON (its exit code and last stderr li
 HTTP error). Exit 0 all connected, 1 some failed, 2 invalid config.
 `,
   init: `Usage: mcproxy init [--output FILE] [--dry-run]
-       mcproxy init --install CLIENT [--dry-run]
+       mcproxy init --install CLIENT [--all] [--dry-run]
        mcproxy init --undo CLIENT
 
 Finds the MCP client configs on this machine (claude-desktop, claude-code, cursor, vscode,
-windsurf, cline), shows what it found, and writes their servers into one mcproxy.yaml
+windsurf, cline, gemini), shows what it found, and writes their servers into one mcproxy.yaml
 (default ./mcproxy.yaml). Secrets in env and headers become \${VAR} references, listed in a
 .env.example beside it; their values are never printed.
---install CLIENT  also rewrites CLIENT's config to start mcproxy instead of those servers,
-                  after a timestamped backup (FILE.mcproxy-backup-TIMESTAMP)
+--install CLIENT  imports CLIENT's own servers only, and rewrites CLIENT's config to start
+                  mcproxy instead of them, after a timestamped backup
+                  (FILE.mcproxy-backup-TIMESTAMP); says which secrets it copies there; refuses
+                  a config that already starts mcproxy (--undo it first)
+--all             with --install: every client's servers
+Nothing to import, an existing output without --install, or no backup to undo: exit 2.
 --dry-run         prints what would be written (a diff for --install), writes nothing
 --undo CLIENT     restores CLIENT's config from its latest backup
 `,

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLIENTS, clientById, currentPlace, findClientConfigs, launchesMcproxy, readClientConfig, type Place } from '../init/clients.js';
+import { CLIENTS, clientById, currentPlace, findClientConfigs, launchesMcproxy, readClientConfig, serverMapsOf, type Place } from '../init/clients.js';
 import { convertServers, envExample, mcproxyYaml, type Conversion } from '../init/convert.js';
 import { applyInstall, maskedDiff, planInstall, undoInstall } from '../init/install.js';
 import type { Command } from './args.js';
@@ -13,6 +13,8 @@ import type { Command } from './args.js';
 const CLI_SCRIPT = fileURLToPath(new URL('./main.js', import.meta.url));
 const ENV_EXAMPLE = '.env.example';
 const EXIT_INVALID = 2;
+const PINNING_NOTE =
+  'Tool pinning is on: each server\'s tools are pinned when first listed, and a tool whose description or schema changes later (say, after an `npx -y` update) is withheld until you accept it: `mcproxy pins diff` shows how, `mcproxy pins accept SERVER:TOOL` takes it. `security.onToolChange: warn` serves changes with a warning instead.';
 
 type InitCommand = Extract<Command, { kind: 'init' }>;
 
@@ -40,7 +42,7 @@ export async function runInit(command: InitCommand, place: Place = currentPlace(
   const found = findClientConfigs(place);
   if (found.length === 0) {
     process.stderr.write(`mcproxy init: no MCP client config found. Looked for:\n${CLIENTS.flatMap((c) => c.files(place).map((f) => `  ${c.label}: ${f}`)).join('\n')}\n`);
-    return 1;
+    return EXIT_INVALID;
   }
   out('Found:');
   for (const config of found) {
@@ -51,7 +53,10 @@ export async function runInit(command: InitCommand, place: Place = currentPlace(
 
   const output = path.resolve(place.cwd, command.output ?? 'mcproxy.yaml');
   const envFile = path.join(path.dirname(output), ENV_EXAMPLE);
-  const conversion = convertServers(found);
+  // --install CLIENT gives CLIENT its own servers: another client's servers (and secrets) stay there.
+  const onlyInstalled = command.install !== undefined && !command.all;
+  const conversion = convertServers(onlyInstalled ? found.filter((config) => config.client.id === command.install) : found);
+  if (onlyInstalled) out(`Importing ${command.install}'s servers only (--all imports every client's).`);
   const yamlText = mcproxyYaml(conversion, ENV_EXAMPLE);
   for (const note of conversion.notes) out(`Note: ${note}`);
 
@@ -76,8 +81,12 @@ export async function runInit(command: InitCommand, place: Place = currentPlace(
     out(`\nUsing the existing ${output}.`);
   }
 
+  if (!command.dryRun && writeConfig) out(PINNING_NOTE);
   if (command.install === undefined) {
-    if (!command.dryRun) out(`Next: \`mcproxy list --config ${output}\` to check, then \`mcproxy init --install CLIENT\` (${CLIENTS.map((c) => c.id).join(', ')}).`);
+    if (!command.dryRun) {
+      if (variableNames(conversion).length) out(`Then: copy ${envFile} to .env beside it and fill in the values (mcproxy reads it); an upstream whose variable is unset is left out, with a line saying which.`);
+      out(`Next: \`mcproxy list --config ${output}\` to check, then \`mcproxy init --install CLIENT\` (${CLIENTS.map((c) => c.id).join(', ')}).`);
+    }
     return 0;
   }
   return install(command, place, now, output, conversion, out, fail);
@@ -100,20 +109,30 @@ function install(
   if (!client) return fail(`unknown client ${command.install}: one of ${CLIENTS.map((c) => c.id).join(', ')}`);
   const file = client.files(place).find((candidate) => existsSync(candidate));
   if (!file) return fail(`no ${client.label} config found (looked for ${client.files(place).join(', ')})`);
-  const found = readClientConfig(client, file);
+  const found = readClientConfig(client, file, place);
   if (found.error) return fail(`cannot change ${file}: ${found.error}`);
+  // A second backup would be of mcproxy's own entry, and one --undo would no longer restore the original.
+  if (Object.entries(found.servers).some(([name, server]) => launchesMcproxy(name, server))) {
+    return fail(`${file} already starts mcproxy: \`mcproxy init --undo ${client.id}\` restores the original first (no second backup is made)`);
+  }
 
   // Only the secrets the config refers to go into the client's env for mcproxy.
   const configText = existsSync(output) ? readFileSync(output, 'utf8') : mcproxyYaml(conversion, ENV_EXAMPLE);
-  const env = Object.fromEntries(conversion.secrets.filter((s) => configText.includes(`\${${s.variable}}`)).map((s) => [s.variable, s.value]));
-  const plan = planInstall(found, { command: process.execPath, args: [CLI_SCRIPT, '--config', output], env });
+  const copied = conversion.secrets.filter((s) => configText.includes(`\${${s.variable}}`));
+  const env = Object.fromEntries(copied.map((s) => [s.variable, s.value]));
+  const plan = planInstall(found, { command: process.execPath, args: [CLI_SCRIPT, '--config', output], env }, serverMapsOf(client, place));
+  const secretsLine = copied.length
+    ? `${command.dryRun ? 'Would copy' : 'Copied'} ${copied.length} secret(s) into the env of ${client.label}'s mcproxy entry: ${copied.map((s) => `${s.variable} (from ${s.origin})`).join(', ')}.`
+    : `No secrets ${command.dryRun ? 'to copy' : 'copied'} into ${client.label}'s config.`;
   if (command.dryRun) {
     out(`\nWould change ${file} (secret values shown as ***):\n`);
     out(maskedDiff(plan, conversion.secrets.map((s) => s.value)));
+    out(secretsLine);
     return 0;
   }
   const backup = applyInstall(plan, now);
   out(`\n${client.label} now starts mcproxy: ${file}`);
+  out(secretsLine);
   out(`Backup: ${backup} (\`mcproxy init --undo ${client.id}\` restores it). Restart ${client.label} to use it.`);
   if (CLI_SCRIPT.includes(`${path.sep}_npx${path.sep}`)) {
     out('Warning: this mcproxy runs from npx\'s temporary cache; install it (npm install -g mcproxy) and run --install again so the path stays valid.');

@@ -9,12 +9,15 @@ import type { UpstreamListener } from '../upstream/attachments.js';
 import { healthSettings, UpstreamHealth } from '../upstream/health.js';
 import { UpstreamConnection } from '../upstream/connection.js';
 import { PROXY_VERSION } from '../version.js';
+import { previewWithheld, type WithheldItem } from '../security/pinGuard.js';
 
 export interface CatalogReport {
   entries: Array<{ kind: 'tool' | 'prompt' | 'resource' | 'resourceTemplate'; name: string; upstream: string; original: string }>;
   failed: Array<{ upstream: string; reason: string }>;
   /** Name and URI collisions (under `naming.onCollision: error` these refuse the start). */
   collisions: string[];
+  /** Tools and prompts tool pinning withholds from clients (not in `entries`). */
+  withheld: WithheldItem[];
 }
 
 export interface UpstreamListings {
@@ -55,15 +58,23 @@ export async function collectListings(config: ProxyConfig, view: View): Promise<
   }
 }
 
-export function catalogReport({ listings, failed }: UpstreamListings, view: View): CatalogReport {
+export function catalogReport({ listings, failed }: UpstreamListings, view: View, withheld: WithheldItem[] = []): CatalogReport {
   // Only the listings of the view's upstreams.
   const included = new Set(view.upstreams.map((u) => u.name));
   const catalog = buildCatalog(listings.filter((l) => included.has(l.upstream)), view.catalogOptions);
-  return { entries: entriesOf(catalog), failed: failed.filter((f) => included.has(f.upstream)), collisions: catalog.collisions };
+  return {
+    entries: entriesOf(catalog),
+    failed: failed.filter((f) => included.has(f.upstream)),
+    collisions: catalog.collisions,
+    withheld: withheld.filter((w) => included.has(w.upstream)),
+  };
 }
 
+/** The catalog a client of `view` would see, pinning included: withheld items are reported apart. */
 export async function collectCatalog(config: ProxyConfig, view: View): Promise<CatalogReport> {
-  return catalogReport(await collectListings(config, view), view);
+  const collected = await collectListings(config, view);
+  const pinned = previewWithheld(config, collected.listings);
+  return catalogReport({ ...collected, listings: pinned.listings }, view, pinned.withheld);
 }
 
 function entriesOf(catalog: Catalog): CatalogReport['entries'] {
@@ -83,6 +94,7 @@ export function formatReport(report: CatalogReport): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const out = [line(header), ...rows.map(line)];
   for (const c of report.collisions) out.push(`COLLISION ${c}`);
+  for (const w of report.withheld) out.push(`WITHHELD ${w.kind} ${w.name} ← ${w.upstream}/${w.original}: ${w.why}; \`${w.diffCommand}\` shows it, \`${w.acceptCommand}\` serves it`);
   for (const f of report.failed) out.push(`FAILED upstream ${f.upstream}: ${f.reason}`);
   return out.join('\n') + '\n';
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `mcproxy` command. Only this file writes to stdout, and never in stdio proxy mode,
 // where stdout carries the MCP protocol.
-import { ConfigError, formatProblems, loadConfig } from '../config/load.js';
+import { ConfigError, formatProblems, loadConfig, type LoadOptions } from '../config/load.js';
 import { locateConfig, searchOrder } from '../config/locate.js';
 import type { ProxyConfig } from '../config/schema.js';
 import { configureLogging, hideInLogs, log } from '../log.js';
@@ -52,7 +52,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${PROXY_VERSION}\n`);
       return 0;
     case 'validate': {
-      const config = load(command.config);
+      // Every unset variable is a problem here, even one that would only disable its upstream.
+      const config = load(command.config, { unsetInUpstream: 'refuse' });
       if (!config) return EXIT_INVALID;
       const names = config.upstreams.map((u) => u.name).join(', ');
       process.stdout.write(`${config.file}: valid (${config.upstreams.length} upstreams: ${names})\n`);
@@ -61,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
     case 'list': {
       const config = load(command.config);
       if (!config) return EXIT_INVALID;
+      process.stderr.write(`mcproxy list: ${config.file} (${locateConfig(command.config).source})\n`);
       configureLogging({ level: 'warn', file: config.logging.file });
       const view = chosenView(config, command.profile);
       if (!view) return EXIT_INVALID;
@@ -170,10 +172,10 @@ function chosenView(config: ProxyConfig, profile: string | undefined): View | un
 }
 
 /** The config, or undefined after printing every problem in it (and, for a missing file, where mcproxy looks). */
-function load(option: string | undefined): ProxyConfig | undefined {
+function load(option: string | undefined, options: LoadOptions = { unsetInUpstream: 'disable' }): ProxyConfig | undefined {
   const location = locateConfig(option);
   try {
-    return loadConfig(location.file);
+    return loadConfig(location.file, process.env, options);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(formatProblems(error.problems) + '\n');

@@ -9,6 +9,10 @@ import { positiveInteger } from './numbers.js';
 export const sessionLifecycleKeys = {
   /** A session with no request and no open stream for this long ends (HTTP mode). */
   sessionIdleMs: positiveInteger().default(600_000),
+  /** HTTP: a session that never called a tool, read a resource or got a prompt ends after this long idle (list-only probes). */
+  unusedSessionIdleMs: positiveInteger().default(30_000),
+  /** How long a client's first list waits for upstreams still starting; later ones arrive with list_changed. */
+  firstListWaitMs: positiveInteger().default(2_000),
   /** Stream events kept so that a client can resume a dropped stream with Last-Event-ID. */
   resumption: z
     .strictObject({
@@ -31,6 +35,6 @@ export const remoteConnectionLimitKeys = {
 };
 
 /** The numeric keys above, for env coercion in prepare.ts. */
-export const SESSION_NUMBER_KEYS = ['sessionIdleMs'] as const;
+export const SESSION_NUMBER_KEYS = ['sessionIdleMs', 'unusedSessionIdleMs', 'firstListWaitMs'] as const;
 export const RESUMPTION_NUMBER_KEYS = ['maxEventsPerSession', 'maxEvents', 'retryMs'] as const;
 export const REMOTE_LIMIT_NUMBER_KEYS = ['maxRequests', 'maxStreams'] as const;

@@ -1,7 +1,7 @@
 // Reads mcproxy.yaml (or a JSON file, e.g. Claude Desktop's config) into a validated ProxyConfig.
 // Pipeline: read → parse YAML → expand ${VAR} → adjust for the schema → validate → normalize.
 // Every problem found on the way is collected and thrown together as one ConfigError.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
@@ -16,20 +16,41 @@ import { applyClaudeDesktopTypes, coerceExpandedScalars } from './prepare.js';
 import { ConfigError, describeValue, formatPath, formatProblems, type ConfigPath, type ConfigProblem, type PathProblem } from './problems.js';
 import { ConfigSchema, type ProxyConfig } from './schema.js';
 import { dataDir } from './locate.js';
+import { parseEnvFile } from './envFile.js';
+import { UPSTREAM_SECTIONS } from './normalize.js';
 import { SourceMap } from './source-map.js';
 import { plainYamlErrors } from './yamlErrors.js';
 
 export { ConfigError, formatProblems, type ConfigProblem } from './problems.js';
 
+export interface LoadOptions {
+  /**
+   * What an unset `${VAR}` inside an upstream does: `refuse` (a problem, as `validate` reports
+   * it) or `disable` (that upstream stays out, said in one warning; the others run).
+   */
+  unsetInUpstream?: 'refuse' | 'disable';
+}
+
+/** The file beside a config whose `KEY=value` lines fill `${VAR}`s the environment does not set. */
+export const ENV_FILE = '.env';
+
 /** Loads and validates `file`; throws ConfigError listing every problem found. Notes go to the log. */
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): ProxyConfig {
-  const { config, notes } = loadConfigWithNotes(file, env);
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): ProxyConfig {
+  const { config, notes, disabled } = loadConfigWithNotes(file, env, options);
   for (const note of notes) log.info(formatProblems([note]));
+  for (const line of disabled) log.warn(line);
   return config;
 }
 
-/** loadConfig, and what it ignored on purpose (another client's keys), each with its place. */
-export function loadConfigWithNotes(file: string, env: NodeJS.ProcessEnv = process.env): { config: ProxyConfig; notes: ConfigProblem[] } {
+/**
+ * loadConfig, and what it ignored on purpose (another client's keys), each with its place, and
+ * the upstreams it left out for an unset variable (with `unsetInUpstream: 'disable'`), in words.
+ */
+export function loadConfigWithNotes(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  options: LoadOptions = {},
+): { config: ProxyConfig; notes: ConfigProblem[]; disabled: string[] } {
   const absoluteFile = path.resolve(file);
   const text = readConfigText(file, absoluteFile);
 
@@ -55,15 +76,19 @@ export function loadConfigWithNotes(file: string, env: NodeJS.ProcessEnv = proce
     throw new ConfigError([{ file, path: '', message: 'the file is empty: expected a map with `upstreams:` or `mcpServers:`' }]);
   }
 
-  const variables = { ...predefinedVariables(absoluteFile), ...env };
+  const envFile = path.join(path.dirname(absoluteFile), ENV_FILE);
+  const variables = { ...predefinedVariables(absoluteFile), ...readEnvFile(envFile, file), ...env };
   const expanded = expandEnv(toPlainData(document, file), variables);
   const data = expanded.value;
+  const disabled = options.unsetInUpstream === 'disable' ? disableUpstreamsWithUnsetVariables(data, expanded.problems) : [];
+  const envProblemPaths = new Set(expanded.problems.map((problem) => pathKey(problem.path)));
+  const unsetProblems = expanded.problems.filter((problem) => !disabled.some((d) => d.problem === problem));
   const describeValueAt = valueDescriber(data, expanded.expansions);
   coerceExpandedScalars(data, expanded.expansions);
 
   const adapted = adaptClientConfig(data, path.dirname(absoluteFile), Object.keys(ConfigSchema.shape));
   const problems = [
-    ...expanded.problems,
+    ...unsetProblems,
     ...adapted.problems,
     ...applyClaudeDesktopTypes(data, describeValueAt),
     ...checkUpstreamSet(data, describeValueAt),
@@ -72,7 +97,6 @@ export function loadConfigWithNotes(file: string, env: NodeJS.ProcessEnv = proce
   const result = ConfigSchema.safeParse(data, { error: expectationMessage });
   if (!result.success) {
     // A value blanked by a missing variable would also fail its type check: say it once.
-    const envProblemPaths = new Set(expanded.problems.map((problem) => pathKey(problem.path)));
     const schemaProblems = problemsFromIssues(result.error.issues, ConfigSchema, { data, describeValueAt });
     problems.push(...schemaProblems.filter((problem) => !envProblemPaths.has(pathKey(problem.path))));
   }
@@ -85,7 +109,45 @@ export function loadConfigWithNotes(file: string, env: NodeJS.ProcessEnv = proce
   if (expanded.expansions.some((expansion) => expansion.variables.includes('MCPROXY_DATA_DIR'))) {
     mkdirSync(path.join(dataDir({ env: variables }), 'files'), { recursive: true });
   }
-  return { config: normalizeConfig(result.data, absoluteFile), notes: inFileOrder(adapted.notes.map(toProblem)) };
+  const envReferences = [...new Set(expanded.expansions.flatMap((expansion) => expansion.variables))];
+  const disabledLines = [...new Map(disabled.map((d) => [d.upstream, d])).values()].map(
+    (d) => formatProblems([{ ...toProblem(d.problem), message: `upstream ${d.upstream} is disabled: environment variable ${d.variable} is not set (set it in ${envFile} or in the environment that starts mcproxy)` }]),
+  );
+  return { config: normalizeConfig(result.data, absoluteFile, envReferences), notes: inFileOrder(adapted.notes.map(toProblem)), disabled: disabledLines };
+}
+
+/** `.env` beside the config, when there is one; a file that cannot be read is a config problem. */
+function readEnvFile(envFile: string, file: string): Record<string, string> {
+  if (!existsSync(envFile)) return {};
+  try {
+    return parseEnvFile(readFileSync(envFile, 'utf8'));
+  } catch (error) {
+    throw new ConfigError([{ file: envFile, path: '', message: `cannot read it (it fills \${VAR}s of ${file}): ${(error as Error).message}` }]);
+  }
+}
+
+interface DisabledUpstream {
+  upstream: string;
+  variable: string;
+  problem: PathProblem;
+}
+
+/** Marks `enabled: false` every upstream with an unset variable in it; returns them with the problem that did it. */
+function disableUpstreamsWithUnsetVariables(data: unknown, problems: readonly PathProblem[]): DisabledUpstream[] {
+  const disabled: DisabledUpstream[] = [];
+  for (const problem of problems) {
+    const [section, name] = problem.path;
+    const unset = /^environment variable (\w+) is not set/.exec(problem.message);
+    if (!unset || !(UPSTREAM_SECTIONS as readonly unknown[]).includes(section) || typeof name !== 'string') continue;
+    const upstream = (data as Record<string, Record<string, Record<string, unknown>>>)[section as string]?.[name];
+    if (!upstream || typeof upstream !== 'object') continue;
+    disabled.push({ upstream: name, variable: unset[1]!, problem });
+  }
+  for (const { problem } of disabled) {
+    const [section, name] = problem.path as [string, string];
+    (data as Record<string, Record<string, Record<string, unknown>>>)[section]![name]!.enabled = false;
+  }
+  return disabled;
 }
 
 /**

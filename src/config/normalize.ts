@@ -75,12 +75,17 @@ export function checkPackages(raw: RawConfig, file: string): PathProblem[] {
   );
 }
 
-/** The validated document as the rest of the proxy reads it. `file` must be absolute. */
-export function normalizeConfig(raw: RawConfig, file: string): ProxyConfig {
+/**
+ * The validated document as the rest of the proxy reads it. `file` must be absolute;
+ * `envReferences` are the variables the file refers to as `${VAR}`, which stdio children do not
+ * inherit unless asked to by name.
+ */
+export function normalizeConfig(raw: RawConfig, file: string, envReferences: readonly string[] = []): ProxyConfig {
   const folder = path.dirname(file);
   const upstreams = UPSTREAM_SECTIONS.flatMap((section) => Object.entries(raw[section] ?? {}))
     .filter(([, upstream]) => upstream.enabled)
-    .map(([name, upstream]) => normalizeUpstream(name, upstream, folder));
+    .map(([name, upstream]) => normalizeUpstream(name, upstream, folder))
+    .map((upstream) => ('command' in upstream ? { ...upstream, inheritEnv: [...raw.inheritEnv, ...upstream.inheritEnv], withholdEnv: [...envReferences] } : upstream));
   const vcon = normalizeVcon(raw.vcon, folder);
   const logFile = raw.logging.file === undefined ? undefined : path.resolve(folder, raw.logging.file);
   return {

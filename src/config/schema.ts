@@ -10,8 +10,12 @@ import { SecuritySchema } from './securitySchema.js';
 import { shutdownKeys, upstreamOperationKeys } from './operationsSchema.js';
 import { AdminSchema, LogFormatSchema, TelemetrySchema } from './opsSchema.js';
 import { ToolSearchSchema, type ToolSearchConfig } from './toolSearchSchema.js';
+import { ENV_PATTERN } from '../upstream/childEnv.js';
 
 const stringMap = z.record(z.string(), z.string());
+
+/** Variables a stdio upstream inherits beyond the default list: `NAME` or `PREFIX*`. */
+const inheritEnv = z.array(z.string().regex(ENV_PATTERN, { error: 'expected a variable name or a prefix ending in `*` (NAME, PREFIX_*)' }));
 
 const PORT_NUMBER = 'expected a port number (0-65535)';
 
@@ -43,6 +47,8 @@ export const StdioUpstreamSchema = z.strictObject({
   command: z.string().min(1),
   args: z.array(z.string()).default([]),
   env: stringMap.default({}),
+  /** Variables inherited from the proxy's environment on top of the default list (and the top-level `inheritEnv`). */
+  inheritEnv: inheritEnv.default([]),
   cwd: z.string().optional(),
   ...upstreamCommon,
 });
@@ -126,6 +132,8 @@ export const ConfigSchema = z
     /** vCon recording of every client session (src/vcon); absent: nothing is recorded. */
     vcon: VconSchema.optional(),
     security: SecuritySchema.prefault({}),
+    /** Variables every stdio upstream inherits on top of the default list (src/upstream/childEnv.ts). */
+    inheritEnv: inheritEnv.default([]),
   });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
@@ -136,6 +144,8 @@ export type RemoteUpstreamConfig = z.infer<typeof RemoteUpstreamSchema>;
 export type UpstreamConfig = (StdioUpstreamConfig | RemoteUpstreamConfig) & {
   name: string;
   namespace: string;
+  /** Stdio: the config's `${VAR}` names, which the child does not inherit unless its `inheritEnv` names them. */
+  withholdEnv?: string[];
 };
 
 /** The validated, normalized config the rest of the proxy reads. */

@@ -15,9 +15,24 @@ export function plainYamlErrors(errors: readonly YAMLError[], text: string, line
     const line = lineOf(error.pos[0]);
     if (seenLines.has(line)) continue;
     seenLines.add(line);
-    problems.push({ offset: error.pos[0], message: plainMessage(error, text) });
+    problems.push({ offset: misplacedLine(error, text) ?? error.pos[0], message: plainMessage(error, text) });
   }
   return problems;
+}
+
+/**
+ * `command: node` followed by ` args:` indented one space too far makes `node args` one value
+ * that runs into a `:`, which the parser reports at `node`; the mistake is the next line, when it
+ * is indented further than the line the error is on. Its offset then, else undefined.
+ */
+function misplacedLine(error: YAMLError, text: string): number | undefined {
+  if (error.code !== 'MULTILINE_IMPLICIT_KEY' && error.code !== 'BLOCK_AS_IMPLICIT_KEY') return undefined;
+  const lineStart = text.lastIndexOf('\n', error.pos[0] - 1) + 1;
+  const nextStart = text.indexOf('\n', error.pos[0]) + 1;
+  if (nextStart === 0) return undefined;
+  const indent = (from: number) => /^ */.exec(text.slice(from))![0].length;
+  const next = text.slice(nextStart).split('\n', 1)[0]!;
+  return next.trim() !== '' && indent(nextStart) > indent(lineStart) ? nextStart + indent(nextStart) : undefined;
 }
 
 function plainMessage(error: YAMLError, text: string): string {

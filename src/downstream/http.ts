@@ -33,6 +33,8 @@ export interface HttpListenerOptions {
   defaultProfile?: string;
   /** A session with no request and no open stream for this long ends. */
   sessionIdleMs: number;
+  /** The same for a session that never used a tool, prompt or resource (a client that only looked). */
+  unusedSessionIdleMs: number;
   /** Stream events kept for Last-Event-ID, and the `retry:` clients are told. */
   resumption: { maxEventsPerSession: number; maxEvents: number; retryMs: number };
   /** The protocol versions clients may speak (server.protocols). */
@@ -51,13 +53,13 @@ export interface HttpListener {
 }
 
 export async function startHttpListener(options: HttpListenerOptions, newSession: NewSession): Promise<HttpListener> {
-  const sessions = new SessionRegistry(options.sessionIdleMs);
+  const sessions = new SessionRegistry(options.sessionIdleMs, options.unusedSessionIdleMs);
   const { resumption } = options;
   const events = new EventBudget(resumption.maxEvents);
   let started = 0;
   const policy = hostPolicy(options.host, options.allowedHosts, options.allowedOrigins);
   let endpoint: URL;
-  const modern = options.protocols.includes(MODERN_PROTOCOL) ? new ModernHttpClients(options.sessionIdleMs, newSession) : undefined;
+  const modern = options.protocols.includes(MODERN_PROTOCOL) ? new ModernHttpClients(options.sessionIdleMs, options.unusedSessionIdleMs, newSession) : undefined;
   let accepting = true;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -2,7 +2,8 @@
 // its own by a fresh MCP server from the SDK's createMcpHandler, which checks the headers
 // against the body, the protocol version and the `_meta` the request must carry. Behind those
 // servers the client's ClientSession lives on, one per path, identity and client name, so that
-// upstream connections are not opened per request; it ends after sessionIdleMs without one.
+// upstream connections are not opened per request; it ends after sessionIdleMs without one
+// (unusedSessionIdleMs while it has only listed: it holds its own upstream processes).
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { CLIENT_INFO_META_KEY, PROTOCOL_VERSION_META_KEY, createMcpHandler } from '@modelcontextprotocol/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -29,6 +30,7 @@ export class ModernHttpClients {
 
   constructor(
     private readonly idleMs: number,
+    private readonly unusedIdleMs: number,
     private readonly newSession: (label: string, profile?: string) => ClientSession,
   ) {}
 
@@ -44,7 +46,7 @@ export class ModernHttpClients {
     try {
       await client.serve(req, res, body);
     } finally {
-      client.idle = setTimeout(() => void this.end(key, 'idle'), this.idleMs);
+      client.idle = setTimeout(() => void this.end(key, 'idle'), client.session.used ? this.idleMs : Math.min(this.idleMs, this.unusedIdleMs));
       client.idle.unref();
     }
   }

@@ -1,6 +1,8 @@
 // The HTTP listener's live sessions, by Mcp-Session-Id, and when each one ends: on DELETE, when
-// idle (no request and no open stream for `idleMs`), at shutdown, or when its transport closes
-// on its own. An ended session's id is forgotten, so a later request with it gets 404.
+// idle (no request and no open stream for `idleMs`, or the shorter `unusedIdleMs` for a session
+// that never used anything: clients such as the Inspector list and go without DELETE, and each
+// such session holds its own upstream processes), at shutdown, or when its transport closes on
+// its own. An ended session's id is forgotten, so a later request with it gets 404.
 import type { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import type { ServerResponse } from 'node:http';
 import { log } from '../log.js';
@@ -30,7 +32,10 @@ interface Entry extends LiveSession {
 export class SessionRegistry {
   private readonly live = new Map<string, Entry>();
 
-  constructor(private readonly idleMs: number) {}
+  constructor(
+    private readonly idleMs: number,
+    private readonly unusedIdleMs = idleMs,
+  ) {}
 
   get size(): number {
     return this.live.size;
@@ -83,8 +88,12 @@ export class SessionRegistry {
   private armIdleTimer(entry: Entry): void {
     if (entry.open > 0 || !this.live.has(entry.id)) return;
     clearTimeout(entry.idleTimer);
-    entry.idleTimer = setTimeout(() => void this.end(entry.id, 'idle'), this.idleMs);
+    entry.idleTimer = setTimeout(() => void this.end(entry.id, 'idle'), this.idleLimit(entry));
     entry.idleTimer.unref();
+  }
+
+  private idleLimit(entry: Entry): number {
+    return entry.session.used ? this.idleMs : Math.min(this.idleMs, this.unusedIdleMs);
   }
 
   private forget(entry: Entry, fallback: EndReason): void {
@@ -93,6 +102,7 @@ export class SessionRegistry {
     clearTimeout(entry.idleTimer);
     entry.events.dispose();
     const reason = entry.ending ?? fallback;
-    log.info(`session ended: ${reason === 'idle' ? `idle for ${this.idleMs} ms` : reason}`, { session: entry.id });
+    const idle = entry.session.used ? `idle for ${this.idleMs} ms` : `idle for ${this.idleLimit(entry)} ms without using a tool, prompt or resource`;
+    log.info(`session ended: ${reason === 'idle' ? idle : reason}`, { session: entry.id });
   }
 }

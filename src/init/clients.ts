@@ -25,6 +25,8 @@ export interface ClientKind {
   section: 'mcpServers' | 'servers';
   /** Its config files, the user-level one first. */
   files(place: Place): string[];
+  /** Where in a file its server maps are, when not only at `section` (Claude Code's local scope). */
+  serverMaps?(place: Place): string[][];
 }
 
 /** The folder applications keep settings in: %APPDATA%, ~/Library/Application Support, ~/.config. */
@@ -36,7 +38,14 @@ function appData({ home, platform, env }: Place): string {
 
 export const CLIENTS: readonly ClientKind[] = [
   { id: 'claude-desktop', label: 'Claude Desktop', section: 'mcpServers', files: (p) => [path.join(appData(p), 'Claude', 'claude_desktop_config.json')] },
-  { id: 'claude-code', label: 'Claude Code', section: 'mcpServers', files: (p) => [path.join(p.home, '.claude.json'), path.join(p.cwd, '.mcp.json')] },
+  {
+    id: 'claude-code',
+    label: 'Claude Code',
+    section: 'mcpServers',
+    files: (p) => [path.join(p.home, '.claude.json'), path.join(p.cwd, '.mcp.json')],
+    // User scope, and the local scope: this folder's servers, kept in ~/.claude.json too.
+    serverMaps: (p) => [['mcpServers'], ['projects', p.cwd, 'mcpServers']],
+  },
   { id: 'cursor', label: 'Cursor', section: 'mcpServers', files: (p) => [path.join(p.home, '.cursor', 'mcp.json'), path.join(p.cwd, '.cursor', 'mcp.json')] },
   { id: 'vscode', label: 'VS Code', section: 'servers', files: (p) => [path.join(appData(p), 'Code', 'User', 'mcp.json'), path.join(p.cwd, '.vscode', 'mcp.json')] },
   { id: 'windsurf', label: 'Windsurf', section: 'mcpServers', files: (p) => [path.join(p.home, '.codeium', 'windsurf', 'mcp_config.json')] },
@@ -46,7 +55,13 @@ export const CLIENTS: readonly ClientKind[] = [
     section: 'mcpServers',
     files: (p) => [path.join(appData(p), 'Code', 'User', 'globalStorage', 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json')],
   },
+  { id: 'gemini', label: 'Gemini CLI', section: 'mcpServers', files: (p) => [path.join(p.home, '.gemini', 'settings.json'), path.join(p.cwd, '.gemini', 'settings.json')] },
 ];
+
+/** The paths of a client's server maps in one of its files. */
+export function serverMapsOf(client: ClientKind, place: Place): string[][] {
+  return client.serverMaps?.(place) ?? [[client.section]];
+}
 
 export function clientById(id: string): ClientKind | undefined {
   return CLIENTS.find((client) => client.id === id);
@@ -64,10 +79,10 @@ export interface FoundConfig {
 
 /** Every client config file that exists, in CLIENTS order. */
 export function findClientConfigs(place: Place): FoundConfig[] {
-  return CLIENTS.flatMap((client) => client.files(place).filter((file) => existsSync(file)).map((file) => readClientConfig(client, file)));
+  return CLIENTS.flatMap((client) => client.files(place).filter((file) => existsSync(file)).map((file) => readClientConfig(client, file, place)));
 }
 
-export function readClientConfig(client: ClientKind, file: string): FoundConfig {
+export function readClientConfig(client: ClientKind, file: string, place: Place): FoundConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -80,8 +95,12 @@ export function readClientConfig(client: ClientKind, file: string): FoundConfig 
     const [first] = errors;
     return { client, file, text, servers: {}, error: `not valid JSON (${printParseErrorCode(first!.error)} at offset ${first!.offset})` };
   }
-  const section = isPlainMap(data) ? data[client.section] : undefined;
-  const servers = isPlainMap(section) ? Object.fromEntries(Object.entries(section).filter((entry): entry is [string, PlainMap] => isPlainMap(entry[1]))) : {};
+  const servers: Record<string, PlainMap> = {};
+  for (const mapPath of serverMapsOf(client, place)) {
+    const map = mapPath.reduce<unknown>((value, key) => (isPlainMap(value) ? value[key] : undefined), data);
+    if (!isPlainMap(map)) continue;
+    for (const [name, server] of Object.entries(map)) if (isPlainMap(server) && !(name in servers)) servers[name] = server;
+  }
   return { client, file, text, servers };
 }
 

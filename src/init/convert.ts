@@ -55,7 +55,8 @@ export function convertServers(found: readonly FoundConfig[]): Conversion {
 
 function toUpstream(name: string, server: PlainMap, secrets: Secret[], conversion: Conversion, where: string): PlainMap | undefined {
   const upstream: PlainMap = {};
-  const url = typeof server.url === 'string' ? server.url : typeof server.serverUrl === 'string' ? server.serverUrl : undefined;
+  // Gemini CLI spells a Streamable HTTP server's address `httpUrl` (its `url` is SSE); Windsurf `serverUrl`.
+  const url = [server.httpUrl, server.url, server.serverUrl].find((value): value is string => typeof value === 'string');
   if (typeof server.command === 'string') {
     upstream.command = server.command;
     const args = Array.isArray(server.args) ? server.args.map(String) : [];
@@ -65,6 +66,7 @@ function toUpstream(name: string, server: PlainMap, secrets: Secret[], conversio
   } else if (url !== undefined) {
     upstream.url = url;
     if (server.type === 'sse' || server.transport === 'sse') upstream.transport = 'sse';
+    if (typeof server.httpUrl === 'string') upstream.transport = 'streamable-http';
     if (isPlainMap(server.headers) && Object.keys(server.headers).length) upstream.headers = mapSecrets(name, 'header', server.headers, secrets, conversion, false);
   } else {
     conversion.notes.push(`${name} from ${where}: skipped, it has neither \`command\` nor \`url\``);
@@ -85,8 +87,8 @@ function mapSecrets(server: string, kind: 'env' | 'header', values: PlainMap, se
       out[key] = inputReference(value, conversion, server);
       continue;
     }
-    const preferred = envNames ? variableName(key) : variableName(`${server}_${key}`);
-    const variable = claimVariable(preferred, variableName(`${server}_${key}`), credential, secrets, conversion);
+    const preferred = envNames ? variableName(key) : qualifiedName(server, key);
+    const variable = claimVariable(preferred, qualifiedName(server, key), credential, secrets, conversion);
     secrets.push({ variable, value: credential, origin: `${server} ${kind} ${key}` });
     out[key] = `${scheme}\${${variable}}`;
   }
@@ -101,7 +103,7 @@ function secretArg(server: string, args: string[], index: number, secrets: Secre
   const credential = inline ? inline[2]! : arg;
   if (!inline && !afterFlag && !looksLikeToken(arg)) return undefined;
   if (credential.includes('${')) return undefined;
-  const variable = claimVariable(variableName(`${server}_secret`), variableName(`${server}_secret_${index}`), credential, secrets, conversion);
+  const variable = claimVariable(qualifiedName(server, 'secret'), qualifiedName(server, `secret_${index}`), credential, secrets, conversion);
   secrets.push({ variable, value: credential, origin: `${server} args[${index}]` });
   return `${inline ? inline[1] : ''}\${${variable}}`;
 }
@@ -131,6 +133,13 @@ function inputReference(value: string, conversion: Conversion, server: string): 
 function variableName(text: string): string {
   const name = text.toUpperCase().replace(/[^A-Z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
   return /^[A-Z_]/.test(name) ? name : `_${name}`;
+}
+
+/** SERVER_KEY, without saying the server twice: context7's CONTEXT7_API_KEY stays CONTEXT7_API_KEY. */
+function qualifiedName(server: string, key: string): string {
+  const prefix = variableName(server);
+  const rest = variableName(key);
+  return rest === prefix || rest.startsWith(`${prefix}_`) ? rest : variableName(`${prefix}_${rest}`);
 }
 
 function sanitizeName(name: string): string {

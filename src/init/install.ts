@@ -3,7 +3,7 @@
 import { copyFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { applyEdits, modify } from 'jsonc-parser';
+import { applyEdits, findNodeAtLocation, modify, parseTree } from 'jsonc-parser';
 import { INSTALLED_NAME, type FoundConfig } from './clients.js';
 
 export interface Launch {
@@ -19,16 +19,26 @@ export interface InstallPlan {
   after: string;
 }
 
-export function planInstall(found: FoundConfig, launch: Launch): InstallPlan {
+/**
+ * The file with mcproxy's entry in the first server map (`serverMaps`, default the client's
+ * section) and the others it imported from emptied (Claude Code's local scope for this folder).
+ */
+export function planInstall(found: FoundConfig, launch: Launch, serverMaps: string[][] = [[found.client.section]]): InstallPlan {
   const entry = {
     ...(found.client.section === 'servers' && { type: 'stdio' }),
     command: launch.command,
     args: launch.args,
     ...(Object.keys(launch.env).length > 0 && { env: launch.env }),
   };
-  const before = found.text.trim() === '' ? '{}\n' : found.text;
-  const edits = modify(before, [found.client.section], { [INSTALLED_NAME]: entry }, { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } });
-  return { file: found.file, before: found.text, after: applyEdits(before, edits) };
+  const formattingOptions = { insertSpaces: true, tabSize: 2, eol: '\n' };
+  let after = found.text.trim() === '' ? '{}\n' : found.text;
+  const [main = [found.client.section], ...others] = serverMaps;
+  for (const other of others) {
+    const tree = parseTree(after);
+    if (tree && findNodeAtLocation(tree, other)) after = applyEdits(after, modify(after, other, {}, { formattingOptions }));
+  }
+  after = applyEdits(after, modify(after, main, { [INSTALLED_NAME]: entry }, { formattingOptions }));
+  return { file: found.file, before: found.text, after };
 }
 
 const BACKUP_MARK = '.mcproxy-backup-';

@@ -89,6 +89,11 @@ function readPinsOr(file: string, fallback: PinFile): PinFile {
   }
 }
 
+/** What a call to a withheld item gets, and what its client is told when it is withheld. */
+export function withheldMessage(item: WithheldItem): string {
+  return `${item.kind === 'tool' ? 'Tool' : 'Prompt'} ${item.name} is withheld: ${item.why}. See \`${item.diffCommand}\`; accept it with \`${item.acceptCommand}\`.`;
+}
+
 const guards = new Map<string, PinGuard>();
 
 /** The one guard for this config's pin file. */
@@ -112,16 +117,57 @@ export function guardListings(
   const guarded = listings.map((listing) => {
     const result = guard.guard(listing);
     for (const check of result.withheld) {
-      const kind = check.kind === 'tools' ? 'tool' : 'prompt';
-      const name = exposedName(listing.namespace, config.naming.separator, check.name);
-      const selector = `${listing.upstream}:${check.name}`;
-      withheld.set(
-        `${kind} ${name}`,
-        `${kind === 'tool' ? 'Tool' : 'Prompt'} ${name} is withheld: ${describeCheck(check)}. ` +
-          `See \`mcproxy pins diff ${selector}\`; accept it with \`mcproxy pins accept ${selector}\`.`,
-      );
+      const item = withheldItem(config, listing, check);
+      withheld.set(`${item.kind} ${item.name}`, withheldMessage(item));
     }
     return result.listing;
   });
   return { listings: guarded, withheld };
+}
+
+/** A tool or prompt pinning withholds from clients, with the commands that show and accept its change. */
+export interface WithheldItem {
+  kind: 'tool' | 'prompt';
+  /** Its exposed name. */
+  name: string;
+  upstream: string;
+  original: string;
+  /** "its description changed since it was pinned ..." */
+  why: string;
+  diffCommand: string;
+  acceptCommand: string;
+}
+
+/**
+ * What a running proxy would withhold from these listings, without pinning anything (for
+ * `mcproxy list`, which must not change the pin file it reports on).
+ */
+export function previewWithheld(config: ProxyConfig, listings: readonly UpstreamListing[]): { listings: UpstreamListing[]; withheld: WithheldItem[] } {
+  let pins;
+  try {
+    pins = readPins(config.security.pins);
+  } catch {
+    return { listings: [...listings], withheld: [] }; // the proxy would serve unpinned too, and say why
+  }
+  const policy = { onToolChange: config.security.onToolChange, onNewTool: config.security.onNewTool };
+  const withheld: WithheldItem[] = [];
+  const guarded = listings.map((listing) => {
+    const blocked = checkListing(pins, listing).filter((check) => decide(check, policy).action === 'block');
+    for (const check of blocked) withheld.push(withheldItem(config, listing, check));
+    return withoutItems(listing, blocked);
+  });
+  return { listings: guarded, withheld };
+}
+
+function withheldItem(config: ProxyConfig, listing: UpstreamListing, check: ItemCheck): WithheldItem {
+  const selector = `${listing.upstream}:${check.name}`;
+  return {
+    kind: check.kind === 'tools' ? 'tool' : 'prompt',
+    name: exposedName(listing.namespace, config.naming.separator, check.name),
+    upstream: listing.upstream,
+    original: check.name,
+    why: describeCheck(check),
+    diffCommand: `mcproxy pins diff ${selector}`,
+    acceptCommand: `mcproxy pins accept ${selector}`,
+  };
 }

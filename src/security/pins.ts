@@ -20,6 +20,8 @@ export interface Pin {
   pinnedAt: string;
   /** The pinned fields themselves, so a change can be shown, not only detected. */
   definition: Record<string, unknown>;
+  /** The server's version when pinned (pin files from before it have none). */
+  serverVersion?: string;
 }
 
 export type UpstreamPins = Record<PinKind, Record<string, Pin>>;
@@ -68,7 +70,7 @@ export function checkListing(pins: PinFile, listing: UpstreamListing, now: Date 
   return PIN_KINDS.flatMap((kind) =>
     (listing[kind] as unknown as Array<Record<string, unknown>>).map((item) => {
       const definition = definitionOf(kind, item);
-      const pin: Pin = { hash: hashOf(definition), pinnedAt: now.toISOString(), definition };
+      const pin: Pin = { hash: hashOf(definition), pinnedAt: now.toISOString(), definition, ...(listing.serverVersion && { serverVersion: listing.serverVersion }) };
       const name = String(item.name);
       const previous = known?.[kind][name];
       const status = !known ? 'first' : !previous ? 'new' : previous.hash === pin.hash ? 'unchanged' : 'changed';
@@ -104,9 +106,21 @@ export function decide(check: ItemCheck, policy: PinPolicy): { action: 'serve' |
 
 /** Why an item differs, in words: "its description, inputSchema changed since it was pinned". */
 export function describeCheck(check: ItemCheck): string {
-  const what = check.status === 'changed' ? `its ${check.changedFields.join(', ')} changed since it was pinned` : 'it is new since the upstream was pinned';
+  const what = check.status === 'changed' ? `its ${check.changedFields.join(', ')} changed since it was pinned${versionNote(check)}` : 'it is new since the upstream was pinned';
   const hidden = check.hiddenInstructions.length > 0 ? `; it carries what looks like hidden instructions (${check.hiddenInstructions.join('; ')})` : '';
   return what + hidden;
+}
+
+/**
+ * A change that came with a new server version (an update) reads differently from one under
+ * the same version (the server rewrote a tool on its own): both are withheld by default, but the
+ * second deserves the closer look.
+ */
+function versionNote(check: ItemCheck): string {
+  const before = check.previous?.serverVersion;
+  const now = check.pin.serverVersion;
+  if (!before || !now) return '';
+  return before === now ? ` under the same server version ${now} (not an update: look closely)` : ` with a new server version (${before} → ${now})`;
 }
 
 /** The pin file with these items pinned as they are now. */

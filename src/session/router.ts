@@ -7,7 +7,7 @@ import { exposeUri, routeResource, routeTemplate, type Catalog, type Route } fro
 import { paginate } from '../catalog/paginate.js';
 import { injectPinned } from '../catalog/policy.js';
 import { rewriteResultUris } from '../catalog/uris.js';
-import { ForwardedError, notFound } from '../upstream/errors.js';
+import { ForwardedError, notFound, notYetListed } from '../upstream/errors.js';
 import type { CallContext } from '../upstream/attachments.js';
 import { LooseResult } from '../upstream/looseSchemas.js';
 import type { ClientSession } from './session.js';
@@ -34,15 +34,16 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
     const { page, nextCursor } = paginate<unknown>(items, list, session.config.server.pageSize, params.cursor as string | undefined);
     return nextCursor === undefined ? { [list]: page } : { [list]: page, nextCursor };
   }
+  if (request.method !== 'logging/setLevel') session.used = true;
   switch (request.method) {
     case 'tools/call': {
       const catalog = await session.catalog();
       if (session.search) return searchModeCall(session, extra, params, catalog);
-      return forward(session, extra, request.method, params, byName(catalog.toolRoutes, 'tool', params.name, session.withheld), catalog);
+      return forward(session, extra, request.method, params, byName(session, catalog.toolRoutes, 'tool', params.name), catalog);
     }
     case 'prompts/get': {
       const catalog = await session.catalog();
-      return forward(session, extra, request.method, params, byName(catalog.promptRoutes, 'prompt', params.name, session.withheld), catalog);
+      return forward(session, extra, request.method, params, byName(session, catalog.promptRoutes, 'prompt', params.name), catalog);
     }
     case 'resources/read': {
       const catalog = await session.catalog();
@@ -74,16 +75,18 @@ async function searchModeCall(session: ClientSession, extra: Extra, params: Para
   if ('answer' in decision) return decision.answer;
   if ('refuse' in decision) throw new ForwardedError(ProtocolErrorCode.InvalidParams, decision.refuse);
   const call = 'forward' in decision ? decision.forward : params;
-  const route = byName(catalog.toolRoutes, 'tool', call.name, session.withheld);
+  const route = byName(session, catalog.toolRoutes, 'tool', call.name);
   return forward(session, extra, 'tools/call', call, route, catalog, 'via' in decision ? decision.via : undefined);
 }
 
-function byName(routes: Map<string, Route>, kind: string, name: unknown, withheld: Map<string, string>): Route {
+function byName(session: ClientSession, routes: Map<string, Route>, kind: 'tool' | 'prompt', name: unknown): Route {
   const route = typeof name === 'string' ? routes.get(name) : undefined;
-  const withholding = withheld.get(`${kind} ${String(name)}`);
+  const withholding = session.withheld.get(`${kind} ${String(name)}`);
   if (!route && withholding) throw new ForwardedError(ProtocolErrorCode.InvalidRequest, withholding);
-  if (!route) throw notFound(kind, String(name));
-  return route;
+  if (route) return route;
+  // Not "Unknown tool" while the upstream that would list it has not started yet.
+  const starting = session.startingUpstreams(String(name));
+  throw starting.length > 0 ? notYetListed(kind, String(name), starting) : notFound(kind, String(name));
 }
 
 function byUri(catalog: Catalog, uri: unknown): Route {
@@ -151,7 +154,7 @@ async function complete(session: ClientSession, extra: Extra, params: Params): P
   const ref = (params.ref ?? {}) as Params;
   const catalog = await session.catalog();
   if (ref.type === 'ref/prompt') {
-    const route = byName(catalog.promptRoutes, 'prompt', ref.name, session.withheld);
+    const route = byName(session, catalog.promptRoutes, 'prompt', ref.name);
     return forward(session, extra, 'completion/complete', { ...params, ref: { ...ref, name: route.original } }, route, catalog);
   }
   if (ref.type === 'ref/resource' && typeof ref.uri === 'string') {

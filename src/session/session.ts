@@ -34,9 +34,6 @@ import { SearchMode } from './searchMode.js';
 /** MCP log levels, least severe first. */
 const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
 
-/** How long a session's first requests wait for slow upstreams to connect. */
-const FIRST_CONNECT_WAIT_MS = 10_000;
-
 export interface SessionOptions {
   /** The profile whose view this session serves (undefined: the default view). */
   profile?: string;
@@ -71,6 +68,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   private markEnded: () => void = () => {};
   /** Resolves once the session has closed. */
   readonly ended = new Promise<void>((resolve) => (this.markEnded = resolve));
+  /** Whether the client used anything (a call, a read, a prompt, a subscription), not only listed. */
+  used = false;
   /** Until the client has asked for a catalog, a list_changed would only tell it what its first list will. */
   private catalogServed = false;
   onclose?: () => void;
@@ -208,7 +207,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       );
       const settled = Promise.all([...this.connections.values()].map((connection) => connection.whenSettled()));
       let timer: NodeJS.Timeout | undefined;
-      this.firstAttempts = Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, FIRST_CONNECT_WAIT_MS)))]).then(
+      this.firstAttempts = Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.server.firstListWaitMs)))]).then(
         () => clearTimeout(timer),
       );
     }
@@ -283,6 +282,18 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     return { name: upstream, namespace: connection?.config.namespace, ...(title && { title }), ...(instructions && { instructions }) };
   }
 
+  /** Upstreams of this session still in their first start, and whether `name` is in one's namespace. */
+  startingUpstreams(name: string): Array<{ name: string; owns: boolean; seconds: number }> {
+    const separator = this.config.naming.separator;
+    return [...(this.connections?.values() ?? [])]
+      .filter((connection) => connection.firstStarting)
+      .map((connection) => ({
+        name: connection.name,
+        owns: connection.config.namespace !== '' && name.startsWith(`${connection.config.namespace}${separator}`),
+        seconds: connection.startingFor,
+      }));
+  }
+
   async connection(upstream: string): Promise<UpstreamConnection> {
     const connection = (await this.upstreams()).get(upstream);
     if (!connection) throw new Error(`no upstream named ${upstream}`);
@@ -322,6 +333,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       ),
     );
     const pinned = guardListings(this.config, listings);
+    this.tellWithheld(pinned.withheld);
     this.withheld = pinned.withheld;
     this.pinsVersion = pinGuardFor(this.config).version; // our own first pins are no reason to rebuild
     const catalog = buildCatalog(pinned.listings, { ...this.view.catalogOptions, previous: this.lastCatalog });
@@ -330,6 +342,18 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     for (const note of catalog.notes.filter((note) => !said.has(note))) log.warn(note, { session: this.label });
     this.lastCatalog = catalog;
     return catalog;
+  }
+
+  /**
+   * The client hears of each tool or prompt pinning starts to withhold (a log message naming it
+   * and the commands that show and accept the change): otherwise it would just vanish.
+   */
+  private tellWithheld(withheld: ReadonlyMap<string, string>): void {
+    const warningShown = !this.logLevel || LOG_SEVERITY.indexOf(this.logLevel) <= LOG_SEVERITY.indexOf('warning');
+    if (!warningShown) return;
+    for (const [key, message] of withheld) {
+      if (!this.withheld.has(key)) this.notifyClient({ method: 'notifications/message', params: { level: 'warning', logger: 'mcproxy', data: message } });
+    }
   }
 
   onUpstreamStatus(_upstream: UpstreamConnection): void {

@@ -3,7 +3,7 @@
 // session the server forgot, bounds in-flight requests, remembers what the proxy subscribed to, and
 // hands the server's own notifications and requests to whoever is attached to it (one client
 // session, or several when the upstream is shared).
-import { Client } from '@modelcontextprotocol/client';
+import { Client, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import type { Transport, RequestOptions, ClientCapabilities, Implementation, JSONRPCRequest, LoggingLevel, Notification, RequestId, Result, ServerCapabilities } from '@modelcontextprotocol/client';
 import PQueue from 'p-queue';
 import { negotiationFor, noteVerdict, priorVerdict } from './eraVerdicts.js';
@@ -30,6 +30,8 @@ function isSessionGone(error: unknown): boolean {
   // The SDK's SdkHttpError carries the HTTP status beside its own string code.
   return (error as { status?: unknown } | undefined)?.status === 404;
 }
+/** A start slower than this is logged at once, with the server's stderr so far: it is usually why. */
+const SLOW_START_MS = 5_000;
 
 export class UpstreamConnection {
   state: UpstreamState = 'connecting';
@@ -62,6 +64,9 @@ export class UpstreamConnection {
   private closedReason?: string;
   /** A renewal of a remote session the server forgot, shared by the calls that found out. */
   private renewing?: Promise<void>;
+  /** Whether it was ever ready: until then it is "still starting", not "down". */
+  private everReady = false;
+  private readonly createdAt = Date.now();
   /** For a stdio upstream: what its current child did that explains a failure. */
   private childDiagnosis: (stderrAlone?: boolean) => string | undefined = () => undefined;
   /** Garbage, duplicate answers, answers to unknown ids: logged, but never a flood. */
@@ -113,6 +118,16 @@ export class UpstreamConnection {
   /** Whether this connection told the upstream it can list roots (and so hears of their changes). */
   get declaredRoots(): boolean {
     return this.capabilities.roots !== undefined;
+  }
+
+  /** Still in its first connection attempt: its tools are not known yet (a failed one is "down"). */
+  get firstStarting(): boolean {
+    return this.state === 'connecting' && !this.everReady && this.lastError === undefined;
+  }
+
+  /** How long it has been starting, in whole seconds. */
+  get startingFor(): number {
+    return Math.round((Date.now() - this.createdAt) / 1000);
   }
 
   /** Settles once the first connection attempt has succeeded or failed. */
@@ -314,6 +329,11 @@ export class UpstreamConnection {
       return;
     }
     this.state = 'connecting';
+    const slow = setTimeout(() => {
+      const stderr = this.childDiagnosis(true);
+      log.warn(`still starting after ${SLOW_START_MS / 1000} s${stderr ? ` (${stderr})` : ' (nothing on stderr yet)'}`, { upstream: this.name });
+    }, SLOW_START_MS);
+    slow.unref();
     try {
       const client = await this.open();
       this.starting = false;
@@ -325,6 +345,7 @@ export class UpstreamConnection {
       }
       this.client = client;
       this.state = 'ready';
+      this.everReady = true;
       this.lastError = undefined;
       this.listingCache = undefined;
       log.info(`connected to ${this.serverInfo?.name ?? 'server'} ${this.serverInfo?.version ?? ''}`.trim(), { upstream: this.name });
@@ -333,7 +354,7 @@ export class UpstreamConnection {
       this.settleFirst();
       this.emitStatus();
     } catch (error) {
-      this.lastError = withDiagnosis(errorText(error), this.childDiagnosis(true));
+      this.lastError = withDiagnosis(startError(error, this.config.timeoutMs), this.childDiagnosis(true));
       this.starting = false;
       this.probing = false;
       this.settleFirst();
@@ -350,6 +371,8 @@ export class UpstreamConnection {
       log.warn(`connection failed: ${this.lastError}`, { upstream: this.name });
       this.state = 'down';
       void this.connect();
+    } finally {
+      clearTimeout(slow);
     }
   }
 
@@ -432,7 +455,10 @@ export class UpstreamConnection {
     const client = new Client(this.clientInfo, { capabilities: this.capabilities, versionNegotiation });
     client.fallbackNotificationHandler = async (notification) => this.onNotification(notification);
     client.fallbackRequestHandler = async (request, ctx) => this.answer(request, ctx.mcpReq.signal);
-    client.onerror = (error) => this.protocolNoise(`protocol error from the upstream: ${error.message}`);
+    // Until connected, the transport's errors are the connect failure itself, logged once by connect().
+    let connected = false;
+    client.onerror = (error) =>
+      connected ? this.protocolNoise(`protocol error from the upstream: ${error.message}`) : log.debug(`while connecting: ${error.message}`, { upstream: this.name });
     client.onclose = () => this.onClosed(client);
     try {
       await client.connect(transport, { timeout: this.config.timeoutMs, prior: priorVerdict(this.config) });
@@ -441,6 +467,7 @@ export class UpstreamConnection {
       throw error;
     }
     noteVerdict(this.config, client);
+    connected = true;
     tapTransport(transport, (requestId, reason) => this.answering.get(requestId)?.abort(reason));
     this.noteSentRequests(transport);
     return client;
@@ -516,9 +543,15 @@ export class UpstreamConnection {
 /** An error's message with its cause, where undici hides the useful part ("fetch failed": ECONNREFUSED ...). */
 function errorText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const message = error.message.replace(/^MCP error -?\d+: /, '');
+  const message = error.message;
   const cause = error.cause instanceof Error ? error.cause.message : undefined;
   return cause && !message.includes(cause) ? `${message} (${cause})` : message;
+}
+
+/** Why a connection attempt failed; a timed-out initialize says how long it was given. */
+function startError(error: unknown, timeoutMs: number): string {
+  if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return `no answer to initialize within ${timeoutMs} ms (timeoutMs)`;
+  return errorText(error);
 }
 
 function withDiagnosis(message: string, diagnosis: string | undefined): string {

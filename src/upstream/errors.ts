@@ -48,3 +48,20 @@ export function unavailable(upstream: string, reason: string): ForwardedError {
 export function notFound(kind: string, name: string): ForwardedError {
   return new ForwardedError(ProtocolErrorCode.InvalidParams, `Unknown ${kind}: ${name}`);
 }
+
+/** A name no ready upstream lists while some are still starting: likely theirs, and worth a retry. */
+export function notYetListed(kind: string, name: string, starting: ReadonlyArray<{ name: string; owns: boolean; seconds: number }>): ForwardedError {
+  const owner = starting.find((upstream) => upstream.owns);
+  if (owner) {
+    return new ForwardedError(
+      ProtocolErrorCode.InternalError,
+      `${kind[0]!.toUpperCase()}${kind.slice(1)} ${name} is not available yet: upstream '${owner.name}' is still starting (${owner.seconds} s so far); ` +
+        `it is listed once the upstream is ready (the client hears notifications/${kind}s/list_changed)`,
+      { upstream: owner.name, starting: true },
+    );
+  }
+  const names = starting.map((upstream) => `'${upstream.name}'`).join(', ');
+  return new ForwardedError(ProtocolErrorCode.InvalidParams, `Unknown ${kind}: ${name} (still starting, their ${kind}s not listed yet: ${names})`, {
+    starting: starting.map((upstream) => upstream.name),
+  });
+}

@@ -17,7 +17,8 @@ export async function fetchListing(client: Client, config: UpstreamConfig): Prom
     caps.resources ? listAll(client, config, 'resources/list', 'resources') : [],
     caps.resources ? listAll(client, config, 'resources/templates/list', 'resourceTemplates') : [],
   ]);
-  return { upstream: config.name, namespace: config.namespace, tools, prompts, resources, resourceTemplates } as UpstreamListing;
+  const serverVersion = client.getServerVersion()?.version;
+  return { upstream: config.name, namespace: config.namespace, tools, prompts, resources, resourceTemplates, ...(serverVersion && { serverVersion }) } as UpstreamListing;
 }
 
 function listAll(client: Client, config: UpstreamConfig, method: string, key: string): Promise<unknown[]> {

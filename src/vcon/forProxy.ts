@@ -11,7 +11,11 @@ export async function startRecording(config: ProxyConfig): Promise<VconRecording
   const recording = new VconRecording(options, log);
   try {
     await recording.start();
-    log.info(`recording sessions as vCons into ${options.dir}${options.conserver ? ` and ${new URL(options.conserver.url).origin}` : ''}`);
+    // Said at warn level: recording every message is not something to find out later.
+    log.warn(
+      `recording every session (each message, both ways) as a vCon into ${options.dir}${options.conserver ? ` and ${new URL(options.conserver.url).origin}` : ''}: ` +
+        `the \`vcon:\` section of ${config.file}; \`vcon.enabled: false\` (or a config without it) records nothing`,
+    );
   } catch (error) {
     // A folder that cannot be written is logged, not fatal: the proxy keeps serving.
     log.error(`vCon folder ${options.dir} is not usable, sessions are not being recorded: ${(error as Error).message}`);

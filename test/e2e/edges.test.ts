@@ -10,7 +10,7 @@ import path from 'node:path';
 import { POST_HEADERS, postJsonRpc } from '../helpers/jsonrpc.js';
 import { freePort, startHeaderRecorder } from '../helpers/net.js';
 import { ROOT, serverPackage } from '../helpers/paths.js';
-import { connectHttp, connectStdio, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
+import { connectHttp, connectStdio, startHttpProxy, toolNamesOnceListed, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
 import { changing, everything } from '../helpers/upstreams.js';
 
@@ -102,7 +102,7 @@ describe('the default config', function () {
     writeFileSync(path.join(dataDir, 'files', 'hello.txt'), 'Hello from the data folder\n');
     const { client } = await connectStdio(path.join(ROOT, 'config/mcproxy.yaml'), { env: { MCPROXY_DATA_DIR: dataDir } });
     try {
-      const names = (await client.listTools()).tools.map((t) => t.name);
+      const names = await toolNamesOnceListed(client, ['ev__echo', 'mem__read_graph', 'fs__read_text_file']);
       for (const expected of ['ev__echo', 'mem__read_graph', 'fs__read_text_file']) assert.ok(names.includes(expected), expected);
       const hello = await client.callTool({ name: 'fs__read_text_file', arguments: { path: path.join(dataDir, 'files', 'hello.txt') } });
       assert.match(text(hello), /Hello from the data folder/);

@@ -21,10 +21,12 @@ describe('failures that say why', function () {
     const file = writeConfig({
       upstreams: {
         quitter: fixture('crashing-server', '--never-start', 'exit'),
-        chatty: { command: process.execPath, args: ['-e', "console.log('Server listening on stdio'); setInterval(() => {}, 1000)"], timeoutMs: 1500 },
+        chatty: { command: process.execPath, args: ['-e', "console.log('Server listening on stdio'); setInterval(() => {}, 1000)"], timeoutMs: 5000 },
         missing: { command: 'mcproxy-test-no-such-command' },
-        hanger: { ...fixture('crashing-server', '--never-start', 'hang'), timeoutMs: 1500 },
+        hanger: { ...fixture('crashing-server', '--never-start', 'hang'), timeoutMs: 5000 },
         refused: { url: `http://127.0.0.1:${closedPort}/mcp` },
+        // What mcp-remote does when its server's host does not resolve: Node's crash output.
+        thrower: { command: process.execPath, args: ['-e', "const e = new Error('getaddrinfo ENOTFOUND mcp.example.invalid'); Object.assign(e, { errno: -3008, code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname: 'mcp.example.invalid' }); throw e"] },
       },
     });
 
@@ -37,9 +39,10 @@ describe('failures that say why', function () {
     );
     assert.equal(
       failed.chatty,
-      'Request timed out: it wrote non-protocol output on stdout ("Server listening on stdio"); stdout must carry only MCP messages',
+      'no answer to initialize within 5000 ms (timeoutMs): it wrote non-protocol output on stdout ("Server listening on stdio"); stdout must carry only MCP messages',
     );
-    assert.equal(failed.hanger, 'Request timed out: last stderr: crashing-server: hanging without answering (--never-start hang)');
+    assert.equal(failed.hanger, 'no answer to initialize within 5000 ms (timeoutMs): last stderr: crashing-server: hanging without answering (--never-start hang)');
+    assert.equal(failed.thrower, 'Connection closed: the process exited with code 1; last stderr: Error: getaddrinfo ENOTFOUND mcp.example.invalid', 'the message, not the stack or the error object');
     assert.equal(failed.missing, 'command not found: mcproxy-test-no-such-command (check `command`, `cwd` and PATH)');
     assert.match(
       failed.refused ?? '',

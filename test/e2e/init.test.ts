@@ -11,11 +11,13 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { freePort } from '../helpers/net.js';
 import { CLI, serverPackage } from '../helpers/paths.js';
+import { toolNamesOnceListed } from '../helpers/proxy.js';
 
 const GITHUB_TOKEN = 'ghp_0123456789abcdefghijABCDEFGHIJ012345';
 const SEARCH_TOKEN = 'sk-live-abcdef0123456789abcdef';
 const FETCH_KEY = 'abc123secretvalue';
-const SECRETS = [GITHUB_TOKEN, SEARCH_TOKEN, FETCH_KEY];
+const CONTEXT7_KEY = 'ctx7sk-0123456789abcdef0123456789';
+const SECRETS = [GITHUB_TOKEN, SEARCH_TOKEN, FETCH_KEY, CONTEXT7_KEY];
 
 describe('mcproxy init', function () {
   let home: string;
@@ -58,7 +60,20 @@ describe('mcproxy init', function () {
       2,
     );
     claudeFile = write(path.join(home, '.config/Claude/claude_desktop_config.json'), claudeOriginal);
-    write(path.join(home, '.claude.json'), JSON.stringify({ numStartups: 3, mcpServers: { time: { type: 'stdio', command: 'mcproxy-test-absent-time' } } }));
+    write(
+      path.join(home, '.claude.json'),
+      JSON.stringify({
+        numStartups: 3,
+        mcpServers: { time: { type: 'stdio', command: 'mcproxy-test-absent-time' } },
+        // Claude Code's default scope (`claude mcp add` without -s): this folder's servers.
+        projects: { [project]: { allowedTools: [], mcpServers: { weather: { type: 'stdio', command: 'mcproxy-test-absent-weather' } } } },
+      }),
+    );
+    // Gemini CLI: `httpUrl` is Streamable HTTP; a header named after its server.
+    write(
+      path.join(home, '.gemini/settings.json'),
+      JSON.stringify({ theme: 'Default', mcpServers: { context7: { httpUrl: `http://127.0.0.1:${closedPort}/mcp`, headers: { CONTEXT7_API_KEY: CONTEXT7_KEY } } } }),
+    );
     write(
       path.join(home, '.cursor/mcp.json'),
       JSON.stringify({ mcpServers: { search: { url: `http://127.0.0.1:${closedPort}/mcp`, headers: { Authorization: `Bearer ${SEARCH_TOKEN}` } } } }),
@@ -88,11 +103,12 @@ describe('mcproxy init', function () {
     assert.equal(status, 0);
     for (const [client, servers] of [
       ['claude-desktop', 'memory, github'],
-      ['claude-code', 'time'],
+      ['claude-code', 'time, weather'],
       ['cursor', 'search'],
       ['vscode', 'brave'],
       ['windsurf', 'docs'],
       ['cline', 'fetch'],
+      ['gemini', 'context7'],
     ]) {
       assert.match(stdout, new RegExp(`^  ${client} +\\S+ +\\(\\d server\\(s\\): ${servers}\\)$`, 'm'));
     }
@@ -104,13 +120,15 @@ describe('mcproxy init', function () {
   it('writes mcproxy.yaml with every server, secrets as ${VAR} references listed in .env.example', () => {
     const { status, stdout } = init();
     assert.equal(status, 0, stdout);
-    assert.match(stdout, /^Moved secrets to variables: GITHUB_PERSONAL_ACCESS_TOKEN, SEARCH_AUTHORIZATION, FETCH_SECRET, BRAVE_KEY \(values not shown/m);
+    assert.match(stdout, /^Moved secrets to variables: GITHUB_PERSONAL_ACCESS_TOKEN, SEARCH_AUTHORIZATION, FETCH_SECRET, CONTEXT7_API_KEY, BRAVE_KEY \(values not shown/m);
+    assert.match(stdout, /^Tool pinning is on: .*`mcproxy pins accept SERVER:TOOL` takes it\. `security\.onToolChange: warn` serves changes with a warning instead\.$/m);
 
     const text = readFileSync(path.join(project, 'mcproxy.yaml'), 'utf8');
     const envExample = readFileSync(path.join(project, '.env.example'), 'utf8');
     for (const secret of SECRETS) assert.ok(!text.includes(secret) && !envExample.includes(secret), 'no secret value is written');
     const { upstreams } = parse(text) as { upstreams: Record<string, Record<string, unknown>> };
-    assert.deepEqual(Object.keys(upstreams), ['memory', 'github', 'time', 'search', 'brave', 'docs', 'fetch']);
+    assert.deepEqual(Object.keys(upstreams), ['memory', 'github', 'time', 'weather', 'search', 'brave', 'docs', 'fetch', 'context7']);
+    assert.deepEqual(upstreams.context7, { url: upstreams.context7?.url, transport: 'streamable-http', headers: { CONTEXT7_API_KEY: '${CONTEXT7_API_KEY}' } }, 'no CONTEXT7_CONTEXT7_API_KEY');
     assert.deepEqual(upstreams.github?.env, { GITHUB_PERSONAL_ACCESS_TOKEN: '${GITHUB_PERSONAL_ACCESS_TOKEN}' });
     assert.deepEqual(upstreams.search?.headers, { Authorization: 'Bearer ${SEARCH_AUTHORIZATION}' });
     assert.deepEqual(upstreams.brave?.env, { BRAVE_API_KEY: '${BRAVE_KEY:-}' });
@@ -122,7 +140,7 @@ describe('mcproxy init', function () {
     // It is a valid config once the variables are set.
     const validate = spawnSync(process.execPath, [CLI, 'validate', '--config', path.join(project, 'mcproxy.yaml')], {
       encoding: 'utf8',
-      env: { ...process.env, GITHUB_PERSONAL_ACCESS_TOKEN: 'x', SEARCH_AUTHORIZATION: 'y', FETCH_SECRET: 'z' },
+      env: { ...process.env, GITHUB_PERSONAL_ACCESS_TOKEN: 'x', SEARCH_AUTHORIZATION: 'y', FETCH_SECRET: 'z', CONTEXT7_API_KEY: 'c' },
     });
     assert.equal(validate.status, 0, validate.stderr);
 
@@ -135,9 +153,9 @@ describe('mcproxy init', function () {
     const { status, stdout } = init('--install', 'claude-desktop', '--dry-run');
     assert.equal(status, 0);
     assert.match(stdout, /^-    "github": \{$/m);
-    assert.match(stdout, /^-        "GITHUB_PERSONAL_ACCESS_TOKEN": "\*\*\*"$/m);
     assert.match(stdout, /^\+    "mcproxy": \{$/m);
-    assert.match(stdout, /^\+        "GITHUB_PERSONAL_ACCESS_TOKEN": "\*\*\*",$/m);
+    assert.match(stdout, /^[ +-]        "GITHUB_PERSONAL_ACCESS_TOKEN": "\*\*\*"$/m, 'the secret, masked');
+    assert.match(stdout, /^Would copy 1 secret\(s\) into the env of Claude Desktop's mcproxy entry: GITHUB_PERSONAL_ACCESS_TOKEN \(from github env GITHUB_PERSONAL_ACCESS_TOKEN\)\.$/m);
     assert.equal(readFileSync(claudeFile, 'utf8'), claudeOriginal);
   });
 
@@ -154,14 +172,20 @@ describe('mcproxy init', function () {
     assert.deepEqual(Object.keys(installed.mcpServers), ['mcproxy']);
     const entry = installed.mcpServers.mcproxy!;
     assert.deepEqual(entry.args, [CLI, '--config', path.join(project, 'mcproxy.yaml')]);
-    assert.equal(entry.env.GITHUB_PERSONAL_ACCESS_TOKEN, GITHUB_TOKEN, "the secrets live where they were: in the client's config");
+    assert.deepEqual(entry.env, { GITHUB_PERSONAL_ACCESS_TOKEN: GITHUB_TOKEN }, "its own secrets live where they were, and no other client's come along");
+    assert.match(stdout, /^Copied 1 secret\(s\) into the env of Claude Desktop's mcproxy entry: GITHUB_PERSONAL_ACCESS_TOKEN \(from github env GITHUB_PERSONAL_ACCESS_TOKEN\)\.$/m);
+
+    const again = init('--install', 'claude-desktop');
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /claude_desktop_config\.json already starts mcproxy: `mcproxy init --undo claude-desktop` restores the original first/);
+    assert.equal(readdirSync(path.dirname(claudeFile)).filter((name) => name.includes('.mcproxy-backup-')).length, 1, 'no backup of the installed file');
 
     // Launched the way Claude Desktop would: memory works, the absent servers do not stop it.
     const client = new Client({ name: 'claude-desktop-like', version: '1.0.0' });
     await client.connect(new StdioClientTransport({ command: entry.command, args: entry.args, env: { ...entry.env, PATH: process.env.PATH!, MCPROXY_LOG_LEVEL: 'error' }, stderr: 'ignore' }));
     try {
-      const names = (await client.listTools()).tools.map((tool) => tool.name);
-      assert.ok(names.includes('memory__read_graph'), names.join(', '));
+      // The installed config has the 2 s firstListWaitMs: on a loaded machine memory may be listed later.
+      await toolNamesOnceListed(client, ['memory__read_graph']);
     } finally {
       await client.close();
     }
@@ -174,6 +198,29 @@ describe('mcproxy init', function () {
     assert.match(text, /\/\/ VS Code keeps comments and trailing commas/);
     assert.match(text, /"servers": \{\s+"mcproxy": \{\s+"type": "stdio",\s+"command": /);
     assert.match(text, /"inputs": \[/);
+  });
+
+  it('--install claude-code writes the user scope and empties this folder\'s local scope, which it imported', () => {
+    const claudeCode = path.join(home, '.claude.json');
+    const { status, stdout } = init('--install', 'claude-code');
+    assert.equal(status, 0, stdout);
+    assert.match(stdout, /^Importing claude-code's servers only \(--all imports every client's\)\.$/m);
+    const installed = JSON.parse(readFileSync(claudeCode, 'utf8')) as { mcpServers: Record<string, unknown>; projects: Record<string, { mcpServers: Record<string, unknown>; allowedTools: unknown[] }> };
+    assert.deepEqual(Object.keys(installed.mcpServers), ['mcproxy']);
+    assert.deepEqual(installed.projects[project]!.mcpServers, {});
+    assert.deepEqual(installed.projects[project]!.allowedTools, [], 'the rest of the project entry stays');
+    assert.equal(init('--undo', 'claude-code').status, 0);
+  });
+
+  it('with no client config at all, says where it looked and exits 2, as the README says', () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-empty-home-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: empty };
+    delete env.XDG_CONFIG_HOME;
+    const run = spawnSync(process.execPath, [CLI, 'init'], { cwd: empty, env, encoding: 'utf8' });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /^mcproxy init: no MCP client config found\. Looked for:$/m);
+    assert.match(run.stderr, /Gemini CLI: .*\.gemini\/settings\.json/);
+    rmSync(empty, { recursive: true, force: true });
   });
 
   it('--undo puts the original back byte for byte, and says so when there is nothing to undo', () => {

@@ -5,7 +5,7 @@
 // devDependency is missing here, as it would be for a user.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../helpers/paths.js';
@@ -50,6 +50,9 @@ describe('the packed package, installed into a temp prefix', function () {
   it('ships only what runs: the build, the default config and the README', () => {
     assert.deepEqual(readdirSync(installed).sort(), ['README.md', 'config', 'dist', 'package.json']);
     assert.deepEqual(readdirSync(path.join(installed, 'dist')), ['src'], 'no tests or benches in the package');
+    // npm warns about (and some setups refuse) packages that run scripts when installed.
+    const scripts = Object.keys((JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+    assert.deepEqual(scripts.filter((name) => ['preinstall', 'install', 'postinstall', 'prepare'].includes(name)), []);
   });
 
   it('falls back to its bundled default config from any folder, and that config validates', () => {

@@ -98,7 +98,7 @@ describe('stdio protocol hygiene', function () {
     proxy = startRaw(writeConfig({ upstreams: { one: fixture('crashing-server'), two: fixture('crashing-server') } }));
     proxy.send(INITIALIZE);
     await proxy.next((m) => m.id === 1);
-    // The list arrives while both children are still starting: it waits for them (up to 10 s).
+    // The list arrives while both children are still starting: it waits for them (up to firstListWaitMs, 20 s in tests).
     proxy.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
     proxy.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }));
     const listed = await proxy.next((m) => m.id === 2);

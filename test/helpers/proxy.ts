@@ -8,13 +8,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { CLI, ROOT } from './paths.js';
+import { waitUntil } from './wait.js';
 
-/** Writes a config object as YAML into a fresh temp folder; returns its path. */
+/**
+ * Writes a config object as YAML into a fresh temp folder; returns its path. A client's first
+ * list waits up to 20 s for upstreams to start (not the 2 s default: on a loaded machine the
+ * tests' upstreams may take longer, and most tests assert a complete first list), unless the
+ * config sets `server.firstListWaitMs` itself.
+ */
 export function writeConfig(config: unknown, name = 'mcproxy.yaml'): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-test-'));
   const file = path.join(dir, name);
-  writeFileSync(file, typeof config === 'string' ? config : stringify(config));
+  writeFileSync(file, typeof config === 'string' ? config : stringify(withPatientFirstList(config)));
   return file;
+}
+
+function withPatientFirstList(config: unknown): unknown {
+  if (config === null || typeof config !== 'object' || Array.isArray(config) || !('upstreams' in config)) return config;
+  const server = ((config as { server?: Record<string, unknown> }).server ?? {}) as Record<string, unknown>;
+  return { ...config, server: { firstListWaitMs: 20_000, ...server } };
 }
 
 export interface ClientOptions {
@@ -134,3 +146,17 @@ export const viaHttp = (proxy: () => HttpProxy): Connect => async (options) => {
     },
   };
 };
+
+/**
+ * The client's tool names once all of `expected` are listed. A config that does not go through
+ * writeConfig (the bundled one, the shipped examples) has the 2 s `server.firstListWaitMs`: on a
+ * loaded machine an upstream may come later, with list_changed, as it would for a user.
+ */
+export async function toolNamesOnceListed(client: Client, expected: readonly string[], ms = 30_000): Promise<string[]> {
+  let names: string[] = [];
+  await waitUntil(async () => {
+    names = (await client.listTools()).tools.map((tool) => tool.name);
+    return expected.every((name) => names.includes(name));
+  }, `${expected.join(', ')} to be listed`, ms);
+  return names;
+}

@@ -175,14 +175,17 @@ describe('parseCommand', () => {
 
   describe('init', () => {
     it('takes --install, --undo, --dry-run and --output, and refuses them elsewhere', () => {
-      assert.deepEqual(parseCommand(['init']), { kind: 'init', install: undefined, undo: undefined, dryRun: false, output: undefined });
+      assert.deepEqual(parseCommand(['init']), { kind: 'init', install: undefined, undo: undefined, dryRun: false, output: undefined, all: false });
       assert.deepEqual(parseCommand(['init', '--install', 'cursor', '--dry-run', '-o', 'p.yaml']), {
         kind: 'init',
         install: 'cursor',
         undo: undefined,
         dryRun: true,
         output: 'p.yaml',
+        all: false,
       });
+      assert.equal((parseCommand(['init', '--install', 'cursor', '--all']) as { all: boolean }).all, true);
+      usageError(['init', '--all'], /--all goes with --install CLIENT/);
       usageError(['init', '--undo', 'cursor', '--install', 'vscode'], /--undo goes alone/);
       usageError(['init', '--config', 'x.yaml'], /give its path with --output/);
       usageError(['list', '--install', 'cursor'], /--install only applies to `mcproxy init`/);

@@ -466,6 +466,12 @@ describe('loadConfig', () => {
       ]);
     });
 
+    it('puts a key indented one space too far (`args:` under `command:`) on its own line, not the line above', () => {
+      const file = writeConfig('args-indent.yaml', ['upstreams:', '  a:', '    command: node', '     args:', '       - server.js']);
+      assert.deepEqual(problemsOf(file).map(({ line, column }) => `${line}:${column}`), ['4:6']);
+      assert.match(problemsOf(file)[0]!.message, /is this line indented too far\?$/);
+    });
+
     it('says an unclosed quote is unclosed', () => {
       const file = writeConfig('quote.yaml', ['upstreams:', '  a: { command: "node }']);
       assert.match(problemsOf(file)[0]?.message ?? '', /^YAML syntax: a quoted string is not closed: add the closing quote$/);

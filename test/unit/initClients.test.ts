@@ -17,6 +17,7 @@ describe('init: client config locations', () => {
       vscode: ['/home/me/.config/Code/User/mcp.json', '/work/project/.vscode/mcp.json'],
       windsurf: ['/home/me/.codeium/windsurf/mcp_config.json'],
       cline: ['/home/me/.config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json'],
+      gemini: ['/home/me/.gemini/settings.json', '/work/project/.gemini/settings.json'],
     });
     assert.deepEqual(filesOn('linux', { XDG_CONFIG_HOME: '/xdg' })['claude-desktop'], ['/xdg/Claude/claude_desktop_config.json']);
   });

@@ -1,8 +1,12 @@
 // What a stdio upstream's child process did that explains a failure: how it exited, the last
 // lines it wrote on stderr, and anything that was not MCP on its stdout.
 
-/** How many stderr lines are kept; the last ones usually say why a server gave up. */
+/** How many stderr lines are shown; the last ones usually say why a server gave up. */
 const STDERR_LINES = 5;
+/** How many are kept to choose from: a Node crash ends in a stack and an object dump, not its message. */
+const KEPT_LINES = 30;
+/** An error's message line (`Error: …`, `TypeError [ERR_X]: …`, mcp-remote's `[pid] Error: …`). */
+const ERROR_LINE = /^(?:\[\d+\] )?(?:Uncaught )?(?:[A-Z]\w*)?(?:Error|Exception)(?: \[\w+\])?: \S/;
 const MAX_LINE = 300;
 
 export class ChildReport {
@@ -50,7 +54,7 @@ export class ChildReport {
     if (this.strayOutput !== undefined) {
       parts.push(`it wrote non-protocol output on stdout (${JSON.stringify(this.strayOutput)}); stdout must carry only MCP messages`);
     }
-    if ((parts.length > 0 || stderrAlone) && this.stderrLines.length > 0) parts.push(`last stderr: ${this.stderrLines.join(' | ')}`);
+    if ((parts.length > 0 || stderrAlone) && this.stderrLines.length > 0) parts.push(`last stderr: ${explaining(this.stderrLines).join(' | ')}`);
     return parts.length > 0 ? parts.join('; ') : undefined;
   }
 
@@ -66,6 +70,18 @@ export class ChildReport {
     const trimmed = line.trimEnd();
     if (!trimmed) return;
     this.stderrLines.push(trimmed.length > MAX_LINE ? `${trimmed.slice(0, MAX_LINE)}…` : trimmed);
-    if (this.stderrLines.length > STDERR_LINES) this.stderrLines.shift();
+    if (this.stderrLines.length > KEPT_LINES) this.stderrLines.shift();
   }
+}
+
+/**
+ * The stderr lines that say why: an error's message when there is one (not the stack frames,
+ * source excerpt and `{ code: …, syscall: … }` dump Node prints after it), else the last lines
+ * that are not indented continuation or Node's version banner.
+ */
+function explaining(lines: readonly string[]): string[] {
+  const errors = lines.filter((line) => ERROR_LINE.test(line));
+  if (errors.length > 0) return [...new Set(errors)].slice(-2);
+  const plain = lines.filter((line) => !/^\s/.test(line) && !/^[{}()[\]^]+,?$/.test(line.trim()) && !/^Node\.js v\d/.test(line));
+  return (plain.length > 0 ? plain : lines).slice(-STDERR_LINES);
 }

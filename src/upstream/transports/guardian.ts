@@ -9,12 +9,20 @@
 // stdin/stdout/stderr are the upstream's own (inherited), so the guardian never touches the
 // protocol. Usage: node guardian.js GRACE_MS COMMAND [ARGS...]
 import { spawn } from 'node:child_process';
+import { DEFERRED_CA_CERTS } from '../childEnv.js';
 
 const [graceText, command, ...args] = process.argv.slice(2);
 const graceMs = Number(graceText);
 const parent = process.ppid;
 
-const child = spawn(command, args, { stdio: 'inherit', detached: true });
+// Node reads NODE_EXTRA_CA_CERTS at startup, which costs the guardian time it has no use for:
+// the proxy hands it over under another name, and the upstream gets it back under its own.
+const env = { ...process.env };
+if (env[DEFERRED_CA_CERTS] !== undefined) {
+  env.NODE_EXTRA_CA_CERTS = env[DEFERRED_CA_CERTS];
+  delete env[DEFERRED_CA_CERTS];
+}
+const child = spawn(command, args, { stdio: 'inherit', detached: true, env });
 let stopping = false;
 
 child.once('error', (error) => {

@@ -1,7 +1,7 @@
 // A stdio upstream: a child process speaking MCP on its stdin/stdout. On POSIX it runs under the
 // guardian (guardian.ts), in a process group of its own that goes away with the connection or
 // with the proxy, grandchildren included.
-import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { log } from '../../log.js';
 import { tapUnparsedLines } from './readBufferTap.js';
 import { ChildReport } from './childReport.js';
 import { logLines } from './stderrLines.js';
+import { childEnvironment, guardianEnvironment } from '../childEnv.js';
 
 const GUARDIAN = fileURLToPath(new URL('./guardian.js', import.meta.url));
 /** How long the upstream's group gets between SIGTERM and SIGKILL (below the SDK's own 2 s). */
@@ -37,14 +38,14 @@ export function describeChild(transport: StdioClientTransport, stderrAlone = fal
   return childReports.get(transport)?.describe(stderrAlone);
 }
 
-export function createStdioTransport(name: string, config: StdioUpstreamConfig): StdioClientTransport {
-  // The config's env goes over the SDK's safe subset of ours (PATH, HOME, ...), never all of it.
-  const env = { ...getDefaultEnvironment(), ...config.env };
+export function createStdioTransport(name: string, config: StdioUpstreamConfig & { withholdEnv?: readonly string[] }): StdioClientTransport {
+  // The config's env goes over what servers need of ours (PATH, proxies, CAs, locale, ...), never all of it.
+  const env = childEnvironment(process.env, { inherit: config.inheritEnv, withhold: config.withholdEnv ?? [], env: config.env });
   const transport = new StdioClientTransport({
     ...(USE_GUARDIAN
       ? { command: process.execPath, args: [GUARDIAN, String(GRACE_MS), config.command, ...config.args] }
       : { command: config.command, args: config.args }),
-    env,
+    env: USE_GUARDIAN ? guardianEnvironment(env) : env,
     cwd: config.cwd,
     stderr: 'pipe',
   });
