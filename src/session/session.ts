@@ -13,7 +13,7 @@ import { log } from '../log.js';
 import { throttledWarn } from '../logThrottle.js';
 import type { CallContext, UpstreamListener } from '../upstream/attachments.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
-import { asClientError } from '../upstream/errors.js';
+import { asClientError, unavailable, type ForwardedError } from '../upstream/errors.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import { chainOf, proxyIdentity, refuseLoops, withChain } from './chain.js';
 import { routeClientRequest } from './router.js';
@@ -139,6 +139,17 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     const connection = (await this.upstreams()).get(upstream);
     if (!connection) throw new Error(`no upstream named ${upstream}`);
     return connection;
+  }
+
+  /** For an unknown name in the namespace of an upstream that waits for a login: the error that says so. */
+  waitingForLogin(name: unknown): ForwardedError | undefined {
+    if (typeof name !== 'string') return undefined;
+    const separator = this.config.naming.separator;
+    for (const connection of this.connections?.values() ?? []) {
+      const prefix = connection.config.namespace === '' ? '' : `${connection.config.namespace}${separator}`;
+      if (connection.state === 'needs-login' && name.startsWith(prefix)) return unavailable(connection.name, connection.lastError ?? 'needs login');
+    }
+    return undefined;
   }
 
   /** The catalog as this session sees it, rebuilt after any upstream says its lists changed. */

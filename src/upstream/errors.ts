@@ -1,6 +1,7 @@
 // Errors that cross the proxy. An upstream's own JSON-RPC error reaches the client with its
 // code, message and data unchanged; failures of the link itself name the upstream.
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { asNeedsLogin } from './oauth/needsLogin.js';
 
 /** An error the SDK sends downstream exactly as given: no "MCP error N:" prefix added twice. */
 export class ForwardedError extends Error {
@@ -30,6 +31,8 @@ export function upstreamError(upstream: string, method: string, timeoutMs: numbe
     return new ForwardedError(error.code, message, error.data);
   }
   if (error instanceof ForwardedError) return error;
+  const needsLogin = asNeedsLogin(error);
+  if (needsLogin) return new ForwardedError(ErrorCode.InternalError, needsLogin.message, { upstream, needsLogin: true, command: `mcproxy auth login ${upstream}` });
   const reason = error instanceof Error ? error.message : String(error);
   return new ForwardedError(ErrorCode.InternalError, `Upstream '${upstream}' failed ${method}: ${reason}`, { upstream });
 }
@@ -40,6 +43,8 @@ export function asClientError(error: unknown): unknown {
 }
 
 export function unavailable(upstream: string, reason: string): ForwardedError {
+  // Already the whole sentence, naming the upstream and the command.
+  if (reason.startsWith(`Upstream '${upstream}' needs login`)) return new ForwardedError(ErrorCode.InternalError, reason, { upstream, needsLogin: true, command: `mcproxy auth login ${upstream}` });
   return new ForwardedError(ErrorCode.InternalError, `Upstream '${upstream}' is unavailable: ${reason}`, { upstream });
 }
 

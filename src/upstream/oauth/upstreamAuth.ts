@@ -1,0 +1,108 @@
+// OAuth on one remote upstream connection: a fetch filter that sends the stored access token,
+// renews it before it expires and after a 401 (refresh, or client credentials), and turns what
+// only a person can fix (no login yet, a rejected refresh token, a 403 asking for more scope)
+// into NeedsLoginError. Renewals are bounded: one per request, so a server that keeps
+// refusing fresh tokens gets an error, not a loop.
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { RemoteUpstreamConfig, UpstreamConfig } from '../../config/schema.js';
+import { UpstreamOAuthSchema } from '../../config/upstreamOAuthSchema.js';
+import { NeedsLoginError } from './needsLogin.js';
+import { challengeOf, renewSilently, type AuthorizeOptions, type OAuthTarget } from './sdkAuth.js';
+import { TokenStore } from './tokenStore.js';
+
+/** Tokens this close to expiry are renewed before they are sent. */
+const RENEW_BEFORE_EXPIRY_MS = 60_000;
+
+type RemoteUpstream = RemoteUpstreamConfig & UpstreamConfig;
+
+/** The OAuth target of an upstream (`subject`: a person's own login on a team gateway). */
+export function oauthTarget(config: RemoteUpstream, subject?: string): OAuthTarget | undefined {
+  if (!config.tokenStore) return undefined;
+  // Configured static credentials are the user's choice: no OAuth on top of them.
+  if (Object.keys(config.headers ?? {}).some((header) => header.toLowerCase() === 'authorization')) return undefined;
+  return {
+    upstream: config.name,
+    url: config.url,
+    oauth: config.oauth ?? UpstreamOAuthSchema.parse({}),
+    store: new TokenStore(config.tokenStore, config.name, config.url, subject),
+  };
+}
+
+/** Renewals in progress, by token file: concurrent requests that all met a 401 renew once. */
+const renewing = new Map<string, Promise<void>>();
+
+export class UpstreamAuth {
+  constructor(readonly target: OAuthTarget) {}
+
+  get store(): TokenStore {
+    return this.target.store;
+  }
+
+  /** `fetch` with this upstream's token on every request. */
+  wrap(fetch: FetchLike): FetchLike {
+    return async (url, init) => {
+      let token = await this.currentToken();
+      for (let renewed = false; ; renewed = true) {
+        const response = await fetch(url, withBearer(init, token));
+        if (response.status !== 401 && response.status !== 403) return response;
+        const challenge = challengeOf(response);
+        if (response.status === 403) {
+          if (challenge.error !== 'insufficient_scope' || renewed) return response;
+          await response.body?.cancel();
+          await this.stepUp(challenge.scope, { challenge });
+        } else {
+          // A 401 that is not an OAuth challenge, to a connection without a login, is the server's own answer.
+          const oauthChallenge = challenge.resourceMetadataUrl !== undefined || /^\s*bearer/i.test(response.headers.get('www-authenticate') ?? '');
+          if (renewed || (!token && !oauthChallenge && this.target.oauth.grant !== 'client_credentials')) return response;
+          await response.body?.cancel();
+          await this.renew(token, { challenge });
+        }
+        token = this.store.read()?.tokens?.access_token;
+      }
+    };
+  }
+
+  /** The access token to send: renewed first when it is about to expire; none before any login. */
+  private async currentToken(): Promise<string | undefined> {
+    const tokens = this.store.read()?.tokens;
+    const expiring = tokens?.expires_at !== undefined && tokens.expires_at - Date.now() < RENEW_BEFORE_EXPIRY_MS;
+    if (tokens && !(expiring && tokens.refresh_token)) return tokens.access_token;
+    if (!tokens && this.target.oauth.grant !== 'client_credentials') return undefined;
+    await this.renew(tokens?.access_token, {});
+    return this.store.read()?.tokens?.access_token;
+  }
+
+  /** Renews once, whoever asks: in this process (one promise) and among proxies (the store's lock). */
+  private renew(failed: string | undefined, options: AuthorizeOptions): Promise<void> {
+    const key = this.store.file;
+    let running = renewing.get(key);
+    if (!running) {
+      running = this.store
+        .locked(async () => {
+          // Another proxy (or connection) may have renewed while we waited for the lock.
+          const current = this.store.read()?.tokens;
+          if (current && current.access_token !== failed && !(current.expires_at !== undefined && current.expires_at - Date.now() < RENEW_BEFORE_EXPIRY_MS)) return;
+          await renewSilently(this.target, options);
+        })
+        .finally(() => renewing.delete(key));
+      renewing.set(key, running);
+    }
+    return running;
+  }
+
+  /** A 403 insufficient_scope: machines ask for the scope at once; a person must log in again with it. */
+  private async stepUp(scope: string | undefined, options: AuthorizeOptions): Promise<void> {
+    if (this.target.oauth.grant === 'client_credentials') return renewSilently(this.target, { ...options, scope });
+    const granted = this.store.read()?.tokens?.scope;
+    const wanted = [...new Set([...(granted?.split(' ') ?? []), ...(scope?.split(' ') ?? [])].filter(Boolean))].join(' ');
+    this.store.update((login) => ({ ...(login ?? { resource: this.target.url }), stepUpScope: wanted || undefined }));
+    throw new NeedsLoginError(this.target.upstream, `it asks for more scope${scope ? `: ${scope}` : ''}`);
+  }
+}
+
+function withBearer(init: RequestInit | undefined, token: string | undefined): RequestInit | undefined {
+  if (!token) return init;
+  const headers = new Headers(init?.headers);
+  headers.set('Authorization', `Bearer ${token}`);
+  return { ...init, headers };
+}
