@@ -36,12 +36,12 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
   switch (request.method) {
     case 'tools/call': {
       const catalog = await session.catalog();
-      const route = byName(catalog.toolRoutes, 'tool', params.name, session.withheld, session.waitingForLogin(params.name));
+      const route = byName(catalog.toolRoutes, 'tool', params.name, session.withheld, session.unavailableOwner(params.name));
       return forward(session, extra, request.method, params, route, catalog);
     }
     case 'prompts/get': {
       const catalog = await session.catalog();
-      const route = byName(catalog.promptRoutes, 'prompt', params.name, session.withheld, session.waitingForLogin(params.name));
+      const route = byName(catalog.promptRoutes, 'prompt', params.name, session.withheld, session.unavailableOwner(params.name));
       return forward(session, extra, request.method, params, route, catalog);
     }
     case 'resources/read': {
@@ -68,7 +68,7 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
   }
 }
 
-/** `waiting`: the upstream whose namespace the name is in, when it waits for a login (its tools are not listed yet). */
+/** `waiting`: the error of the upstream whose namespace the name is in, when it could not connect (its names were never listed). */
 function byName(routes: Map<string, Route>, kind: string, name: unknown, withheld: Map<string, string>, waiting?: ForwardedError): Route {
   const route = typeof name === 'string' ? routes.get(name) : undefined;
   const withholding = withheld.get(`${kind} ${String(name)}`);

@@ -15,6 +15,7 @@ import type { CallContext, UpstreamListener } from '../upstream/attachments.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import { asClientError, unavailable, type ForwardedError } from '../upstream/errors.js';
 import type { UpstreamPool } from '../upstream/pool.js';
+import type { Caller } from '../upstream/oauth/upstreamAuth.js';
 import { chainOf, proxyIdentity, refuseLoops, withChain } from './chain.js';
 import { routeClientRequest } from './router.js';
 import { forwardToClient } from './serverRequests.js';
@@ -34,6 +35,8 @@ export interface SessionOptions {
   profile?: string;
   /** Records this session as vCons when `vcon:` is configured: taps its transport, hears its routes. */
   recorder?: SessionRecorder;
+  /** Who the client is (HTTP with server.auth): `credentials: perUser` upstreams use their own login. */
+  caller?: Caller;
 }
 
 export class ClientSession implements UpstreamListener<UpstreamConnection> {
@@ -43,6 +46,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   /** The upstreams and policies this session's catalog is made of (its profile). */
   readonly view: View;
   readonly recorder?: SessionRecorder;
+  private readonly caller?: Caller;
   /** The catalog last built: new names never take one it gave away. */
   private lastCatalog?: Catalog;
   logLevel?: LoggingLevel;
@@ -65,6 +69,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   ) {
     this.view = viewOf(config, options.profile);
     this.recorder = options.recorder;
+    this.caller = options.caller;
     this.server = new Server(
       { name: config.server.name, version: config.server.version ?? PROXY_VERSION },
       {
@@ -123,7 +128,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       const client = this.server.getClientCapabilities();
       const capabilities = withChain(client, [...chainOf(client), proxyIdentity(this.config)]);
       this.connections = new Map(
-        this.view.upstreams.map((upstream) => [upstream.name, this.pool.acquire(upstream, capabilities, this)]),
+        this.view.upstreams.map((upstream) => [upstream.name, this.pool.acquire(upstream, capabilities, this, this.caller)]),
       );
       const settled = Promise.all([...this.connections.values()].map((connection) => connection.whenSettled()));
       let timer: NodeJS.Timeout | undefined;
@@ -141,13 +146,17 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     return connection;
   }
 
-  /** For an unknown name in the namespace of an upstream that waits for a login: the error that says so. */
-  waitingForLogin(name: unknown): ForwardedError | undefined {
+  /**
+   * For an unknown name in the namespace of an upstream that failed to connect (it waits for a
+   * login, say), so its names were never listed: the error that says why, not "Unknown tool".
+   */
+  unavailableOwner(name: unknown): ForwardedError | undefined {
     if (typeof name !== 'string') return undefined;
     const separator = this.config.naming.separator;
     for (const connection of this.connections?.values() ?? []) {
       const prefix = connection.config.namespace === '' ? '' : `${connection.config.namespace}${separator}`;
-      if (connection.state === 'needs-login' && name.startsWith(prefix)) return unavailable(connection.name, connection.lastError ?? 'needs login');
+      const failed = connection.state === 'needs-login' || (connection.state === 'down' && connection.lastError !== undefined);
+      if (failed && name.startsWith(prefix)) return unavailable(connection.name, connection.lastError ?? connection.state);
     }
     return undefined;
   }

@@ -30,7 +30,7 @@ import { createStdioTransport, describeChild } from './transports/stdio.js';
 import { tapTransport } from './transportTap.js';
 import { isLoopRefusal } from '../session/chain.js';
 import { asNeedsLogin } from './oauth/needsLogin.js';
-import { oauthTarget, UpstreamAuth } from './oauth/upstreamAuth.js';
+import { upstreamAuthFor, type Caller, type UpstreamAuth } from './oauth/upstreamAuth.js';
 
 /** `needs-login`: an OAuth upstream waits for `mcproxy auth login` (it connects once that is done). */
 export type UpstreamState = 'connecting' | 'ready' | 'down' | 'needs-login' | 'closed';
@@ -72,14 +72,13 @@ export class UpstreamConnection {
     readonly config: UpstreamConfig,
     private readonly clientInfo: Implementation,
     private readonly capabilities: ClientCapabilities,
-    /** On a team gateway with `credentials: perUser`: whose login this connection uses. */
-    subject?: string,
+    /** On a team gateway: who this session is (a `credentials: perUser` upstream uses their own login). */
+    caller?: Caller,
   ) {
     this.attachments = new Attachments(config.name);
     this.protocolNoise = throttledWarn({ upstream: config.name });
     if (config.maxConcurrent) this.queue = new PQueue({ concurrency: config.maxConcurrent });
-    const target = isStdioUpstream(config) ? undefined : oauthTarget(config as RemoteUpstreamConfig & UpstreamConfig, subject);
-    if (target) this.auth = new UpstreamAuth(target);
+    if (!isStdioUpstream(config)) this.auth = upstreamAuthFor(config as RemoteUpstreamConfig & UpstreamConfig, caller);
     this.firstAttempt = this.connect();
   }
 
@@ -144,10 +143,13 @@ export class UpstreamConnection {
   /** The upstream's tools, prompts, resources and templates, all pages, cached until it says they changed. */
   listing(): Promise<UpstreamListing> {
     if (this.state !== 'ready' || !this.client) return Promise.resolve(this.lastListing ?? emptyListing(this.name, this.config.namespace));
-    this.listingCache ??= fetchListing(this.client, this.config).then(
+    const client = this.client;
+    this.listingCache ??= fetchListing(client, this.config).then(
       (listing) => (this.lastListing = listing),
       (error) => {
         this.listingCache = undefined;
+        const needsLogin = asNeedsLogin(error);
+        if (needsLogin) this.awaitLogin(client, needsLogin.message);
         throw error;
       },
     );

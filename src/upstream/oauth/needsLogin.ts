@@ -21,6 +21,8 @@ export function needsLoginMessage(upstream: string, reason?: string): string {
 export function asNeedsLogin(error: unknown): NeedsLoginError | undefined {
   for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
     if ((cause as Partial<NeedsLoginError>).needsLogin === true) return cause as NeedsLoginError;
+    // The same error once it became the client's error (errors.ts keeps the mark in `data`).
+    if ((cause as { data?: { needsLogin?: unknown } }).data?.needsLogin === true) return cause as NeedsLoginError;
   }
   return undefined;
 }

@@ -20,7 +20,7 @@ export interface StoredLogin {
   account?: string;
   /** Why the last attempt to use or renew this login failed, shown by `mcproxy auth status`. */
   problem?: string;
-  /** A scope the server asked for on a 403 (insufficient_scope): the next login asks for it too. */
+  /** The scope the server last asked for (a 401's challenge, a 403 insufficient_scope): the next login asks for it. */
   stepUpScope?: string;
 }
 

@@ -5,10 +5,19 @@
 // refusing fresh tokens gets an error, not a loop.
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RemoteUpstreamConfig, UpstreamConfig } from '../../config/schema.js';
-import { UpstreamOAuthSchema } from '../../config/upstreamOAuthSchema.js';
+import { UpstreamOAuthSchema, type TokenExchangeConfig } from '../../config/upstreamOAuthSchema.js';
 import { NeedsLoginError } from './needsLogin.js';
 import { challengeOf, renewSilently, type AuthorizeOptions, type OAuthTarget } from './sdkAuth.js';
 import { TokenStore } from './tokenStore.js';
+import { exchangeToken } from './tokenExchange.js';
+
+/** Who a team gateway's connection acts for (credentials: perUser). */
+export interface Caller {
+  /** The person's stable identity (src/downstream/auth/identity.ts); their tokens are stored under it. */
+  subject: string;
+  /** Their current incoming access token: sent to a `tokenExchange` endpoint only, never upstream. */
+  incomingToken(): string | undefined;
+}
 
 /** Tokens this close to expiry are renewed before they are sent. */
 const RENEW_BEFORE_EXPIRY_MS = 60_000;
@@ -28,11 +37,33 @@ export function oauthTarget(config: RemoteUpstream, subject?: string): OAuthTarg
   };
 }
 
+/**
+ * The OAuth of one connection to `config`: the shared login, or (credentials: perUser) the
+ * caller's own, by token exchange when configured. Undefined when the upstream has static
+ * credentials. A perUser upstream with nobody identified behind the connection refuses to connect.
+ */
+export function upstreamAuthFor(config: RemoteUpstream, caller?: Caller): UpstreamAuth | undefined {
+  if (config.credentials !== 'perUser') {
+    const target = oauthTarget(config);
+    return target && new UpstreamAuth(target);
+  }
+  const target = oauthTarget(config, caller?.subject ?? '');
+  if (!target) return undefined;
+  const exchange = config.tokenExchange && caller ? { config: config.tokenExchange, caller } : undefined;
+  return new UpstreamAuth(target, exchange, caller === undefined);
+}
+
 /** Renewals in progress, by token file: concurrent requests that all met a 401 renew once. */
 const renewing = new Map<string, Promise<void>>();
 
 export class UpstreamAuth {
-  constructor(readonly target: OAuthTarget) {}
+  constructor(
+    readonly target: OAuthTarget,
+    /** perUser with `tokenExchange`: how this person's upstream token is obtained. */
+    private readonly exchange?: { config: TokenExchangeConfig; caller: Caller },
+    /** perUser, but no identified person behind this connection (stdio, or no server.auth). */
+    private readonly nobody = false,
+  ) {}
 
   get store(): TokenStore {
     return this.target.store;
@@ -41,6 +72,9 @@ export class UpstreamAuth {
   /** `fetch` with this upstream's token on every request. */
   wrap(fetch: FetchLike): FetchLike {
     return async (url, init) => {
+      if (this.nobody) {
+        throw new Error(`upstream '${this.target.upstream}' has credentials: perUser, which needs to know who calls: serve HTTP with server.auth (API keys or OAuth)`);
+      }
       let token = await this.currentToken();
       for (let renewed = false; ; renewed = true) {
         const response = await fetch(url, withBearer(init, token));
@@ -53,8 +87,10 @@ export class UpstreamAuth {
         } else {
           // A 401 that is not an OAuth challenge, to a connection without a login, is the server's own answer.
           const oauthChallenge = challenge.resourceMetadataUrl !== undefined || /^\s*bearer/i.test(response.headers.get('www-authenticate') ?? '');
-          if (renewed || (!token && !oauthChallenge && this.target.oauth.grant !== 'client_credentials')) return response;
+          if (renewed || (!token && !oauthChallenge && this.target.oauth.grant !== 'client_credentials' && !this.exchange)) return response;
           await response.body?.cancel();
+          // The scope it asked for is what the login will ask for.
+          if (challenge.scope) this.store.update((login) => ({ ...(login ?? { resource: this.target.url }), stepUpScope: challenge.scope }));
           await this.renew(token, { challenge });
         }
         token = this.store.read()?.tokens?.access_token;
@@ -67,7 +103,7 @@ export class UpstreamAuth {
     const tokens = this.store.read()?.tokens;
     const expiring = tokens?.expires_at !== undefined && tokens.expires_at - Date.now() < RENEW_BEFORE_EXPIRY_MS;
     if (tokens && !(expiring && tokens.refresh_token)) return tokens.access_token;
-    if (!tokens && this.target.oauth.grant !== 'client_credentials') return undefined;
+    if (!tokens && this.target.oauth.grant !== 'client_credentials' && !this.exchange) return undefined;
     await this.renew(tokens?.access_token, {});
     return this.store.read()?.tokens?.access_token;
   }
@@ -82,6 +118,7 @@ export class UpstreamAuth {
           // Another proxy (or connection) may have renewed while we waited for the lock.
           const current = this.store.read()?.tokens;
           if (current && current.access_token !== failed && !(current.expires_at !== undefined && current.expires_at - Date.now() < RENEW_BEFORE_EXPIRY_MS)) return;
+          if (this.exchange) return this.exchangeIncoming();
           await renewSilently(this.target, options);
         })
         .finally(() => renewing.delete(key));
@@ -90,9 +127,17 @@ export class UpstreamAuth {
     return running;
   }
 
+  private async exchangeIncoming(): Promise<void> {
+    const { config, caller } = this.exchange!;
+    const incoming = caller.incomingToken();
+    if (!incoming) throw new Error(`upstream '${this.target.upstream}' (credentials: perUser, tokenExchange) needs the caller's own access token: ${caller.subject} sent none`);
+    await exchangeToken(this.target, config, incoming);
+  }
+
   /** A 403 insufficient_scope: machines ask for the scope at once; a person must log in again with it. */
   private async stepUp(scope: string | undefined, options: AuthorizeOptions): Promise<void> {
     if (this.target.oauth.grant === 'client_credentials') return renewSilently(this.target, { ...options, scope });
+    if (this.exchange) throw new Error(`upstream '${this.target.upstream}' asks for more scope (${scope ?? 'unnamed'}) than the token exchange gave`);
     const granted = this.store.read()?.tokens?.scope;
     const wanted = [...new Set([...(granted?.split(' ') ?? []), ...(scope?.split(' ') ?? [])].filter(Boolean))].join(' ');
     this.store.update((login) => ({ ...(login ?? { resource: this.target.url }), stepUpScope: wanted || undefined }));

@@ -1,0 +1,111 @@
+/**
+ * The official conformance suite's client authorization scenarios, with mcproxy as the client
+ * of each scenario's server (through authClient.ts: the scenario's URL and credentials in a
+ * config, `mcproxy auth login` with a $BROWSER that follows the redirect, one proxied list and
+ * call). Client mode needs the suite's 0.2 line, which runs on Node 22 through npx as suite.ts
+ * describes.
+ *
+ * The bar is what the MCP TypeScript SDK's own reference client passes (its baseline fails
+ * only the DPoP and workload-identity extensions). Left out here, each with its reason:
+ * - at the 2026-07-28 wire (stateless, per-request _meta), which mcproxy's upstream side does
+ *   not speak yet (issue "both protocol eras"): auth/offline-access-scope,
+ *   auth/offline-access-not-supported, auth/iss-supported, auth/iss-not-advertised,
+ *   auth/authorization-server-migration. Their authorization checks pass; the MCP call after
+ *   them is answered "Missing MCP-Protocol-Version header".
+ * - extensions mcproxy does not implement: auth/enterprise-managed-authorization (ID-JAG),
+ *   auth/dpop, auth/dpop-nonce, auth/wif-jwt-bearer.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PACKAGE = '@modelcontextprotocol/conformance@0.2.0-alpha.12';
+const AUTH_CLIENT = fileURLToPath(new URL('./authClient.js', import.meta.url));
+
+/** `--suite auth`: the scenarios the spec's tier 1 requires of an OAuth client. */
+export const AUTH_SUITE = [
+  'auth/metadata-default',
+  'auth/metadata-var1',
+  'auth/metadata-var2',
+  'auth/metadata-var3',
+  'auth/basic-cimd',
+  'auth/scope-from-www-authenticate',
+  'auth/scope-from-scopes-supported',
+  'auth/scope-omitted-when-undefined',
+  'auth/scope-step-up',
+  'auth/scope-retry-limit',
+  'auth/token-endpoint-auth-basic',
+  'auth/token-endpoint-auth-post',
+  'auth/token-endpoint-auth-none',
+  'auth/pre-registration',
+];
+
+/** Outside `--suite auth`, run one by one: back-compat, client credentials, and the refusals of 2026-07-28. */
+export const MORE_AUTH_SCENARIOS = [
+  'auth/2025-03-26-oauth-metadata-backcompat',
+  'auth/2025-03-26-oauth-endpoint-fallback',
+  'auth/client-credentials-basic',
+  'auth/client-credentials-jwt',
+  'auth/resource-mismatch',
+  'auth/iss-supported-missing',
+  'auth/iss-wrong-issuer',
+  'auth/iss-unexpected',
+  'auth/iss-normalized',
+  'auth/metadata-issuer-mismatch',
+];
+
+interface Run {
+  code: number | null;
+  output: string;
+}
+
+function conformance(args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    void mkdtemp(path.join(tmpdir(), 'mcp-conformance-auth-')).then((dir) => {
+      const child = spawn('npx', ['-y', '-p', 'node@22', '-p', PACKAGE, '--', 'conformance', 'client', '--command', `${process.execPath} ${AUTH_CLIENT}`, '--timeout', '120000', '-o', dir, ...args], {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+      const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 600_000);
+      child.once('error', reject);
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, output });
+      });
+    }, reject);
+  });
+}
+
+/** "✓ auth/x: 18 passed, 0 failed" lines of a suite run. */
+function suiteVerdicts(output: string): Map<string, boolean> {
+  const verdicts = new Map<string, boolean>();
+  for (const match of output.matchAll(/^([✓✗]) (\S+): \d+ passed, \d+ failed/gmu)) verdicts.set(match[2], match[1] === '✓');
+  return verdicts;
+}
+
+describe('MCP conformance suite, client authorization scenarios, mcproxy as the client', function () {
+  this.timeout(900_000);
+
+  it('passes `--suite auth`', async function () {
+    const run = await conformance(['--suite', 'auth']);
+    const verdicts = suiteVerdicts(run.output);
+    const failed = AUTH_SUITE.filter((scenario) => verdicts.get(scenario) !== true);
+    assert.deepEqual(failed, [], `failed or did not run:\n${run.output.slice(-6000)}`);
+    assert.equal(run.code, 0, run.output.slice(-3000));
+  });
+
+  for (const scenario of MORE_AUTH_SCENARIOS) {
+    it(`passes ${scenario}`, async function () {
+      const run = await conformance(['--scenario', scenario]);
+      assert.match(run.output, /OVERALL: PASSED/, run.output.slice(-6000));
+    });
+  }
+});
