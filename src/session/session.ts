@@ -18,6 +18,7 @@ import type { UpstreamPool } from '../upstream/pool.js';
 import type { Caller } from '../upstream/oauth/upstreamAuth.js';
 import { chainOf, proxyIdentity, refuseLoops, withChain } from './chain.js';
 import { routeClientRequest } from './router.js';
+import { loginElicitation } from './loginElicitation.js';
 import { forwardToClient } from './serverRequests.js';
 import { exposeTaskParams } from './tasks.js';
 import { PROXY_VERSION } from '../version.js';
@@ -97,8 +98,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     // The proxy answers every method itself, from the raw request: no SDK schema strips fields.
     this.server.removeRequestHandler('logging/setLevel');
     this.server.fallbackRequestHandler = (request, extra) =>
-      routeClientRequest(this, request as JSONRPCRequest, extra).catch((error: unknown) => {
-        throw asClientError(error);
+      routeClientRequest(this, request as JSONRPCRequest, extra).catch(async (error: unknown) => {
+        throw asClientError(await loginElicitation(this, error));
       });
     this.server.fallbackNotificationHandler = async (notification) => this.onClientNotification(notification);
     // Upstreams are told the client's capabilities, so they open once the client said them.

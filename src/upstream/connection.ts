@@ -30,6 +30,7 @@ import { createStdioTransport, describeChild } from './transports/stdio.js';
 import { tapTransport } from './transportTap.js';
 import { isLoopRefusal } from '../session/chain.js';
 import { asNeedsLogin } from './oauth/needsLogin.js';
+import { offerLogin, type LoginOffer } from './oauth/loginOffer.js';
 import { upstreamAuthFor, type Caller, type UpstreamAuth } from './oauth/upstreamAuth.js';
 
 /** `needs-login`: an OAuth upstream waits for `mcproxy auth login` (it connects once that is done). */
@@ -323,6 +324,15 @@ export class UpstreamConnection {
     log.warn(`${this.lastError}; reconnecting`, { upstream: this.name });
     this.emitStatus();
     this.scheduleReconnect();
+  }
+
+  /**
+   * Starts a login a client can show its user (loginOffer.ts); undefined where a browser login
+   * is not how this upstream gets its tokens (client credentials, token exchange, perUser).
+   */
+  offerLogin(): Promise<LoginOffer> | undefined {
+    if (!this.auth || !this.auth.interactive || this.state !== 'needs-login') return undefined;
+    return offerLogin(this.auth.target);
   }
 
   /**

@@ -188,6 +188,27 @@ describe('OAuth to a remote upstream, one user', function () {
     assert.equal(readdirSync(path.join(dir, 'data', 'oauth')).filter((file) => file.endsWith('.json')).length, 0);
   });
 
+  it('offers the login to a client that supports URL elicitation (-32042), and connects once it is done', async function () {
+    const { client } = await connectStdio(config, { env, capabilities: { elicitation: { url: {} } } });
+    try {
+      let offered: { code?: number; data?: { elicitations?: Array<{ mode: string; url: string; elicitationId: string }> } } = {};
+      try {
+        await client.callTool({ name: 'linear__whoami', arguments: {} });
+      } catch (error) {
+        offered = error as typeof offered;
+      }
+      assert.equal(offered.code, -32042);
+      const [elicitation] = offered.data?.elicitations ?? [];
+      assert.equal(elicitation?.mode, 'url');
+      assert.ok(elicitation.url.startsWith(`${as.issuer}/authorize?`), elicitation?.url);
+      // The user opens it in their browser.
+      await (await fetch(elicitation.url)).text();
+      await waitUntil(async () => (await callError(client, 'linear__whoami')) === 'no error: alice', 'the upstream to connect after the login', 15_000);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('never writes a token to a log, a vCon or the CLI output', async function () {
     assert.ok(as.issued.length >= 6);
     const written = [readFileSync(logFile, 'utf8'), ...outputs];

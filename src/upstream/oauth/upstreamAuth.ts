@@ -50,7 +50,7 @@ export function upstreamAuthFor(config: RemoteUpstream, caller?: Caller): Upstre
   const target = oauthTarget(config, caller?.subject ?? '');
   if (!target) return undefined;
   const exchange = config.tokenExchange && caller ? { config: config.tokenExchange, caller } : undefined;
-  return new UpstreamAuth(target, exchange, caller === undefined);
+  return new UpstreamAuth(target, exchange, caller === undefined, caller?.subject);
 }
 
 /** Renewals in progress, by token file: concurrent requests that all met a 401 renew once. */
@@ -63,7 +63,14 @@ export class UpstreamAuth {
     private readonly exchange?: { config: TokenExchangeConfig; caller: Caller },
     /** perUser, but no identified person behind this connection (stdio, or no server.auth). */
     private readonly nobody = false,
+    /** perUser: whose login this is. */
+    private readonly perUserSubject?: string,
   ) {}
+
+  /** Whether a person logs in in a browser for these tokens (the shared authorization_code login). */
+  get interactive(): boolean {
+    return this.target.oauth.grant === 'authorization_code' && !this.exchange && !this.nobody && this.perUserSubject === undefined;
+  }
 
   get store(): TokenStore {
     return this.target.store;
