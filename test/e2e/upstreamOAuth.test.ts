@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -218,5 +220,68 @@ describe('OAuth to a remote upstream, one user', function () {
     }
     assert.ok(written.join('').includes('linear'), 'the logs are there to check');
     for (const token of as.issued) assert.ok(!written.some((text) => text.includes(token)), 'a token was written');
+  });
+});
+
+describe('OAuth to a remote upstream: logins that cannot work fail clearly', function () {
+  this.timeout(60_000);
+  let as: TestAuthorizationServer;
+  let mcp: ProtectedServer;
+  let dir: string;
+  let env: Record<string, string>;
+
+  before(async () => {
+    as = await startAuthorizationServer({ pkce: false });
+    mcp = await startProtectedServer(as);
+    dir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-oauth-bad-'));
+    env = { MCPROXY_DATA_DIR: path.join(dir, 'data'), BROWSER: followingBrowser(dir) };
+  });
+  after(async () => {
+    await mcp?.close();
+    await as?.close();
+  });
+
+  it('refuses an authorization server that does not advertise PKCE S256', async function () {
+    const config = writeConfig({ upstreams: { linear: { url: mcp.url } } });
+    const run = await cli(['auth', 'login', 'linear', '--config', config, '--timeout', '10'], env);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /upstream 'linear': its authorization server .* does not advertise PKCE S256 .*refused/);
+    assert.equal(as.registrations, 0, 'nothing was registered with it');
+  });
+
+  it('says so when the redirect port is taken, and when nobody completes the login', async function () {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const config = writeConfig({ upstreams: { linear: { url: mcp.url, oauth: { redirectPort: port } } } });
+      const run = await cli(['auth', 'login', 'linear', '--config', config], env);
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, new RegExp(`upstream 'linear': the login's redirect port ${port} \\(oauth.redirectPort\\) is in use`));
+    } finally {
+      blocker.close();
+    }
+    const good = await startAuthorizationServer();
+    const server = await startProtectedServer(good);
+    try {
+      const config = writeConfig({ upstreams: { linear: { url: server.url } } });
+      // A browser that opens nothing: the user never logs in.
+      const run = await cli(['auth', 'login', 'linear', '--config', config, '--timeout', '2'], { ...env, BROWSER: 'true' });
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /upstream 'linear': no login completed within 2 s; run the command again/);
+    } finally {
+      await server.close();
+      await good.close();
+    }
+  });
+
+  it('names the stdio upstream and the unknown one', async function () {
+    const config = writeConfig({ upstreams: { local: fixture('changing-tools-server'), linear: { url: mcp.url } } });
+    const stdio = await cli(['auth', 'login', 'local', '--config', config], env);
+    assert.equal(stdio.code, 2);
+    assert.match(stdio.stderr, /'local' is a stdio upstream: OAuth is for remote \(url:\) upstreams \(remote upstreams: linear\)/);
+    const unknown = await cli(['auth', 'logout', 'nope', '--config', config], env);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /no upstream named 'nope'/);
   });
 });

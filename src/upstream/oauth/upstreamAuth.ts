@@ -96,6 +96,10 @@ export class UpstreamAuth {
           const oauthChallenge = challenge.resourceMetadataUrl !== undefined || /^\s*bearer/i.test(response.headers.get('www-authenticate') ?? '');
           if (renewed || (!token && !oauthChallenge && this.target.oauth.grant !== 'client_credentials' && !this.exchange)) return response;
           await response.body?.cancel();
+          if (this.perUserSubject !== undefined && !this.exchange) {
+            // The per-person login (a connect page on the gateway) is not built yet; `auth login` is the shared one.
+            throw new Error(`upstream '${this.target.upstream}' has credentials: perUser but no tokenExchange: set tokenExchange (a per-person browser login on the gateway is not supported yet)`);
+          }
           // The scope it asked for is what the login will ask for.
           if (challenge.scope) this.store.update((login) => ({ ...(login ?? { resource: this.target.url }), stepUpScope: challenge.scope }));
           await this.renew(token, { challenge });
