@@ -148,15 +148,16 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   }
 
   /**
-   * For an unknown name in the namespace of an upstream that failed to connect (it waits for a
-   * login, say), so its names were never listed: the error that says why, not "Unknown tool".
+   * For an unknown name in the namespace of an upstream that could not connect for want of a
+   * login or a token (so its names were never listed): the error that says why, not "Unknown tool".
    */
   unavailableOwner(name: unknown): ForwardedError | undefined {
     if (typeof name !== 'string') return undefined;
     const separator = this.config.naming.separator;
     for (const connection of this.connections?.values() ?? []) {
       const prefix = connection.config.namespace === '' ? '' : `${connection.config.namespace}${separator}`;
-      const failed = connection.state === 'needs-login' || (connection.state === 'down' && connection.lastError !== undefined);
+      // (Other failures of other upstreams keep "Unknown tool" for now: issue 18 reworks those messages.)
+      const failed = connection.state === 'needs-login' || (connection.state === 'down' && connection.usesOAuth && connection.lastError !== undefined);
       if (failed && name.startsWith(prefix)) return unavailable(connection.name, connection.lastError ?? connection.state);
     }
     return undefined;

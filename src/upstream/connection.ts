@@ -95,6 +95,11 @@ export class UpstreamConnection {
     return this.client?.getServerVersion();
   }
 
+  /** Whether requests to this upstream carry OAuth tokens mcproxy obtains (src/upstream/oauth). */
+  get usesOAuth(): boolean {
+    return this.auth !== undefined;
+  }
+
   /** Whether this connection told the upstream it can list roots (and so hears of their changes). */
   get declaredRoots(): boolean {
     return this.capabilities.roots !== undefined;

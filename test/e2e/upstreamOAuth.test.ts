@@ -14,7 +14,7 @@ import { startAuthorizationServer, type TestAuthorizationServer } from '../helpe
 import { CLI, ROOT } from '../helpers/paths.js';
 import { connectStdio, writeConfig } from '../helpers/proxy.js';
 import { fixture } from '../helpers/upstreams.js';
-import { waitUntil } from '../helpers/wait.js';
+import { sleep, waitUntil } from '../helpers/wait.js';
 import { startProtectedServer, type ProtectedServer } from '../fixtures/protected-server.js';
 
 /** A "browser" that follows the authorization redirect to mcproxy's loopback callback. */
@@ -283,5 +283,35 @@ describe('OAuth to a remote upstream: logins that cannot work fail clearly', fun
     const unknown = await cli(['auth', 'logout', 'nope', '--config', config], env);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /no upstream named 'nope'/);
+  });
+});
+
+describe('OAuth to a remote upstream: short-lived tokens', function () {
+  this.timeout(60_000);
+
+  it('refreshes a token that is about to expire before sending it', async function () {
+    // Tokens that live 4 s: mcproxy renews those with less than half their lifetime left.
+    const as = await startAuthorizationServer({ accessTokenSeconds: 4 });
+    const mcp = await startProtectedServer(as);
+    try {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-oauth-short-'));
+      const env = { MCPROXY_DATA_DIR: path.join(dir, 'data'), BROWSER: followingBrowser(dir) };
+      const config = writeConfig({ upstreams: { linear: { url: mcp.url } } });
+      assert.equal((await cli(['auth', 'login', 'linear', '--config', config, '--timeout', '30'], env)).code, 0);
+      const loginToken = as.issued[0];
+      await sleep(2_500);
+      const seenBefore = mcp.seenAuthorization.length;
+      const list = await cli(['list', '--config', config], env);
+      assert.equal(list.code, 0, list.stderr);
+      assert.match(list.stdout, /linear__whoami/);
+      assert.ok((as.tokenRequests.refresh_token ?? 0) >= 1, 'renewed');
+      const sent = mcp.seenAuthorization.slice(seenBefore);
+      assert.ok(sent.length > 0);
+      assert.ok(!sent.includes(`Bearer ${loginToken}`), 'the token about to expire was never sent');
+      assert.ok(sent.every((header) => header.startsWith('Bearer ')), 'no request went without a token');
+    } finally {
+      await mcp.close();
+      await as.close();
+    }
   });
 });

@@ -44,7 +44,7 @@ export async function exchangeToken(target: OAuthTarget, exchange: TokenExchange
       access_token: body.access_token as string,
       token_type: typeof body.token_type === 'string' ? body.token_type : 'Bearer',
       ...(typeof body.scope === 'string' && { scope: body.scope }),
-      ...(expiresIn !== undefined && { expires_at: Date.now() + expiresIn * 1000 }),
+      ...(expiresIn !== undefined && { expires_in: expiresIn, expires_at: Date.now() + expiresIn * 1000 }),
     },
     problem: undefined,
   }));

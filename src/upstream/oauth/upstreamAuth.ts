@@ -8,7 +8,7 @@ import type { RemoteUpstreamConfig, UpstreamConfig } from '../../config/schema.j
 import { UpstreamOAuthSchema, type TokenExchangeConfig } from '../../config/upstreamOAuthSchema.js';
 import { NeedsLoginError } from './needsLogin.js';
 import { challengeOf, renewSilently, type AuthorizeOptions, type OAuthTarget } from './sdkAuth.js';
-import { TokenStore } from './tokenStore.js';
+import { TokenStore, type StoredTokens } from './tokenStore.js';
 import { exchangeToken } from './tokenExchange.js';
 
 /** Who a team gateway's connection acts for (credentials: perUser). */
@@ -19,8 +19,14 @@ export interface Caller {
   incomingToken(): string | undefined;
 }
 
-/** Tokens this close to expiry are renewed before they are sent. */
+/** Tokens this close to expiry are renewed before they are sent (at most half their lifetime, so short-lived ones are used too). */
 const RENEW_BEFORE_EXPIRY_MS = 60_000;
+
+function aboutToExpire(tokens: StoredTokens | undefined): boolean {
+  if (tokens?.expires_at === undefined) return false;
+  const lifetime = typeof tokens.expires_in === 'number' ? tokens.expires_in * 1000 : Infinity;
+  return tokens.expires_at - Date.now() < Math.min(RENEW_BEFORE_EXPIRY_MS, lifetime / 2);
+}
 
 type RemoteUpstream = RemoteUpstreamConfig & UpstreamConfig;
 
@@ -112,8 +118,7 @@ export class UpstreamAuth {
   /** The access token to send: renewed first when it is about to expire; none before any login. */
   private async currentToken(): Promise<string | undefined> {
     const tokens = this.store.read()?.tokens;
-    const expiring = tokens?.expires_at !== undefined && tokens.expires_at - Date.now() < RENEW_BEFORE_EXPIRY_MS;
-    if (tokens && !(expiring && tokens.refresh_token)) return tokens.access_token;
+    if (tokens && !(aboutToExpire(tokens) && (tokens.refresh_token || this.exchange))) return tokens.access_token;
     if (!tokens && this.target.oauth.grant !== 'client_credentials' && !this.exchange) return undefined;
     await this.renew(tokens?.access_token, {});
     return this.store.read()?.tokens?.access_token;
@@ -128,7 +133,7 @@ export class UpstreamAuth {
         .locked(async () => {
           // Another proxy (or connection) may have renewed while we waited for the lock.
           const current = this.store.read()?.tokens;
-          if (current && current.access_token !== failed && !(current.expires_at !== undefined && current.expires_at - Date.now() < RENEW_BEFORE_EXPIRY_MS)) return;
+          if (current && current.access_token !== failed && !aboutToExpire(current)) return;
           if (this.exchange) return this.exchangeIncoming();
           await renewSilently(this.target, options);
         })
