@@ -1,9 +1,9 @@
 /**
  * The official conformance suite's client authorization scenarios, with mcproxy as the client
- * of each scenario's server (through authClient.ts: the scenario's URL and credentials in a
- * config, `mcproxy auth login` with a $BROWSER that follows the redirect, one proxied list and
- * call). Client mode needs the suite's 0.2 line, which runs on Node 22 through npx as suite.ts
- * describes.
+ * of each scenario's server (through proxyClient.ts: the scenario's URL and credentials in a
+ * config, mcproxy over HTTP, `mcproxy auth login` with a $BROWSER that follows the redirect when
+ * it says "needs login", one proxied list and call). The suite runs on Node 22 through npx as
+ * suite.ts describes.
  *
  * The bar is what the MCP TypeScript SDK's own reference client passes (its baseline fails
  * only the DPoP and workload-identity extensions). Left out here, each with its reason:
@@ -22,8 +22,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const PACKAGE = '@modelcontextprotocol/conformance@0.2.0-alpha.12';
-const AUTH_CLIENT = fileURLToPath(new URL('./authClient.js', import.meta.url));
+import { CONFORMANCE_PACKAGE } from './suite.js';
+
+const PROXY_CLIENT = fileURLToPath(new URL('./proxyClient.js', import.meta.url));
 
 /** `--suite auth`: the scenarios the spec's tier 1 requires of an OAuth client. */
 export const AUTH_SUITE = [
@@ -65,7 +66,7 @@ interface Run {
 function conformance(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     void mkdtemp(path.join(tmpdir(), 'mcp-conformance-auth-')).then((dir) => {
-      const child = spawn('npx', ['-y', '-p', 'node@22', '-p', PACKAGE, '--', 'conformance', 'client', '--command', `${process.execPath} ${AUTH_CLIENT}`, '--timeout', '120000', '-o', dir, ...args], {
+      const child = spawn('npx', ['-y', '-p', 'node@22', '-p', CONFORMANCE_PACKAGE, '--', 'conformance', 'client', '--command', `${process.execPath} ${PROXY_CLIENT}`, '--timeout', '120000', '-o', dir, ...args], {
         cwd: dir,
         env: { ...process.env, NO_COLOR: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
