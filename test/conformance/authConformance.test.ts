@@ -26,7 +26,7 @@ import { CONFORMANCE_PACKAGE } from './suite.js';
 
 const PROXY_CLIENT = fileURLToPath(new URL('./proxyClient.js', import.meta.url));
 
-/** `--suite auth`: the scenarios the spec's tier 1 requires of an OAuth client. */
+/** The scenarios of `--suite auth`: what the spec's tier 1 requires of an OAuth client. */
 export const AUTH_SUITE = [
   'auth/metadata-default',
   'auth/metadata-var1',
@@ -85,25 +85,11 @@ function conformance(args: string[]): Promise<Run> {
   });
 }
 
-/** "✓ auth/x: 18 passed, 0 failed" lines of a suite run. */
-function suiteVerdicts(output: string): Map<string, boolean> {
-  const verdicts = new Map<string, boolean>();
-  for (const match of output.matchAll(/^([✓✗]) (\S+): \d+ passed, \d+ failed/gmu)) verdicts.set(match[2], match[1] === '✓');
-  return verdicts;
-}
-
 describe('MCP conformance suite, client authorization scenarios, mcproxy as the client', function () {
   this.timeout(900_000);
 
-  it('passes `--suite auth`', async function () {
-    const run = await conformance(['--suite', 'auth']);
-    const verdicts = suiteVerdicts(run.output);
-    const failed = AUTH_SUITE.filter((scenario) => verdicts.get(scenario) !== true);
-    assert.deepEqual(failed, [], `failed or did not run:\n${run.output.slice(-6000)}`);
-    assert.equal(run.code, 0, run.output.slice(-3000));
-  });
-
-  for (const scenario of MORE_AUTH_SCENARIOS) {
+  // One at a time: the suite's own parallel run starts 14 proxies at once, too many for a loaded machine.
+  for (const scenario of [...AUTH_SUITE, ...MORE_AUTH_SCENARIOS]) {
     it(`passes ${scenario}`, async function () {
       const run = await conformance(['--scenario', scenario]);
       assert.match(run.output, /OVERALL: PASSED/, run.output.slice(-6000));
