@@ -118,7 +118,8 @@ export class UpstreamAuth {
   /** The access token to send: renewed first when it is about to expire; none before any login. */
   private async currentToken(): Promise<string | undefined> {
     const tokens = this.store.read()?.tokens;
-    if (tokens && !(aboutToExpire(tokens) && (tokens.refresh_token || this.exchange))) return tokens.access_token;
+    const renewable = tokens?.refresh_token !== undefined || this.exchange !== undefined || this.target.oauth.grant === 'client_credentials';
+    if (tokens && !(aboutToExpire(tokens) && renewable)) return tokens.access_token;
     if (!tokens && this.target.oauth.grant !== 'client_credentials' && !this.exchange) return undefined;
     await this.renew(tokens?.access_token, {});
     return this.store.read()?.tokens?.access_token;
