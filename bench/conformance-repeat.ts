@@ -1,6 +1,6 @@
-// The official MCP conformance suite, run RUNS times in a row (default 5) against ONE mcproxy
-// instance in front of the conformance fixture served over Streamable HTTP, then the pending
-// suite once, directly and through the proxy. Sessions are never deleted by the suite, so this
+// The official MCP conformance suite (the 2025-11-25 requirement set), run RUNS times in a row
+// (default 5) against ONE mcproxy instance in front of the conformance fixture served over
+// Streamable HTTP, then the pending suite once, directly and through the proxy. Sessions are never deleted by the suite, so this
 // is what froze the proxy at about 60 sessions before each upstream connection had its own
 // sockets. Prints each run's result; exits 1 if any run failed.
 //   npm run build && node dist/bench/conformance-repeat.js
@@ -14,11 +14,11 @@ const proxy = await startHttpProxy(writeConfig({ upstreams: { conformance: { url
 let failed = false;
 try {
   for (let run = 1; run <= RUNS; run++) {
-    const result = await runConformance(proxy.url);
+    const result = await runConformance(proxy.url, { requirements: '2025-11-25' });
     failed ||= result.failed.length > 0;
     const sessions = (proxy.stderr().match(/session started/g) ?? []).length;
     console.log(
-      `run ${run}/${RUNS} (active suite): ${result.passed.length} scenarios passed, ${result.failed.length} failed, ` +
+      `run ${run}/${RUNS} (2025-11-25 requirements): ${result.passed.length} scenarios passed, ${result.failed.length} failed, ` +
         `${result.warnings.length} with warnings, ${(result.durationMs / 1000).toFixed(1)} s; ${sessions} sessions opened on the proxy so far`,
     );
     if (result.failed.length > 0) console.log(describeFailures(result));
@@ -27,7 +27,7 @@ try {
     ['direct ', fixture.url],
     ['through', proxy.url],
   ]) {
-    const result = await runConformance(url, { suite: 'pending' });
+    const result = await runConformance(url, { suite: 'pending', specVersion: '2025-11-25' });
     failed ||= result.failed.length > 0;
     console.log(`pending suite ${label} mcproxy: passed ${result.passed.join(', ') || 'none'}; failed ${result.failed.length}`);
     if (result.failed.length > 0) console.log(describeFailures(result));

@@ -8,6 +8,7 @@ import { log } from './log.js';
 import { proxyIdentity } from './session/chain.js';
 import { ClientSession } from './session/session.js';
 import { UpstreamPool } from './upstream/pool.js';
+import type { Caller } from './upstream/oauth/upstreamAuth.js';
 import { PROXY_VERSION } from './version.js';
 import { startRecording } from './vcon/forProxy.js';
 
@@ -27,7 +28,7 @@ export interface ProxyOptions {
 export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}): Promise<RunningProxy> {
   const pool = new UpstreamPool({ name: config.server.name, version: PROXY_VERSION }, proxyIdentity(config));
   const recording = await startRecording(config);
-  const newSession = (label: string, profile?: string) => new ClientSession(config, pool, label, { profile, recorder: recording?.recorder(label) });
+  const newSession = (label: string, profile?: string, caller?: Caller) => new ClientSession(config, pool, label, { profile, caller, recorder: recording?.recorder(label) });
   log.info(`mcproxy ${PROXY_VERSION}: ${config.upstreams.length} upstream(s) from ${config.file}`);
 
   if (config.server.transport === 'stdio') {

@@ -18,6 +18,7 @@ import { isLoopback } from '../downstream/hostPolicy.js';
 import { anonymousBindRefusal } from '../downstream/auth/authFilter.js';
 import { runVconCommand } from './vcon.js';
 import { runPins } from './pins.js';
+import { runAuth } from './auth.js';
 
 /** Exit codes (documented in USAGE and the README). */
 const EXIT_INVALID = 2;
@@ -72,6 +73,14 @@ async function main(argv: string[]): Promise<number> {
       configureLogging({ level: 'warn', file: config.logging.file });
       const { output, code } = await runPins(config, command.action, command.selector);
       process.stdout.write(output);
+      return code;
+    }
+    case 'auth': {
+      const config = load(command.config);
+      if (!config) return EXIT_INVALID;
+      configureLogging({ level: 'warn', file: config.logging.file });
+      const { output, code } = await runAuth(config, command, (line) => process.stderr.write(`${line}\n`));
+      (code === 0 ? process.stdout : process.stderr).write(output);
       return code;
     }
     case 'run':

@@ -7,6 +7,7 @@ import { remoteConnectionLimitKeys, sessionLifecycleKeys } from './lifecycleSche
 import { VconSchema, type VconConfig } from './vconSchema.js';
 import { AuthSchema, LimitsSchema } from './authSchema.js';
 import { SecuritySchema } from './securitySchema.js';
+import { upstreamOAuthKeys } from './upstreamOAuthSchema.js';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -47,6 +48,7 @@ export const RemoteUpstreamSchema = z.strictObject({
   transport: z.enum(['streamable-http', 'sse']).optional(),
   headers: stringMap.default({}),
   ...remoteConnectionLimitKeys,
+  ...upstreamOAuthKeys,
   ...upstreamCommon,
 });
 
@@ -122,7 +124,16 @@ export type RemoteUpstreamConfig = z.infer<typeof RemoteUpstreamSchema>;
 export type UpstreamConfig = (StdioUpstreamConfig | RemoteUpstreamConfig) & {
   name: string;
   namespace: string;
+  /** Remote upstreams: where their OAuth tokens are kept (src/upstream/oauth/tokenStore.ts). */
+  tokenStore?: TokenStoreLocation;
 };
+
+export interface TokenStoreLocation {
+  /** The folder of token files, in the data folder. */
+  dir: string;
+  /** `security.tokenKey`: encrypts the files when set. */
+  key?: string;
+}
 
 /** The validated, normalized config the rest of the proxy reads. */
 export interface ProxyConfig {

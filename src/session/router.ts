@@ -36,11 +36,13 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
   switch (request.method) {
     case 'tools/call': {
       const catalog = await session.catalog();
-      return forward(session, extra, request.method, params, byName(catalog.toolRoutes, 'tool', params.name, session.withheld), catalog);
+      const route = byName(catalog.toolRoutes, 'tool', params.name, session.withheld, session.unavailableOwner(params.name));
+      return forward(session, extra, request.method, params, route, catalog);
     }
     case 'prompts/get': {
       const catalog = await session.catalog();
-      return forward(session, extra, request.method, params, byName(catalog.promptRoutes, 'prompt', params.name, session.withheld), catalog);
+      const route = byName(catalog.promptRoutes, 'prompt', params.name, session.withheld, session.unavailableOwner(params.name));
+      return forward(session, extra, request.method, params, route, catalog);
     }
     case 'resources/read': {
       const catalog = await session.catalog();
@@ -66,10 +68,12 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
   }
 }
 
-function byName(routes: Map<string, Route>, kind: string, name: unknown, withheld: Map<string, string>): Route {
+/** `waiting`: the error of the upstream whose namespace the name is in, when it could not connect (its names were never listed). */
+function byName(routes: Map<string, Route>, kind: string, name: unknown, withheld: Map<string, string>, waiting?: ForwardedError): Route {
   const route = typeof name === 'string' ? routes.get(name) : undefined;
   const withholding = withheld.get(`${kind} ${String(name)}`);
   if (!route && withholding) throw new ForwardedError(ProtocolErrorCode.InvalidRequest, withholding);
+  if (!route && waiting) throw waiting;
   if (!route) throw notFound(kind, String(name));
   return route;
 }

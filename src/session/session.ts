@@ -14,10 +14,12 @@ import { log } from '../log.js';
 import { throttledWarn } from '../logThrottle.js';
 import type { CallContext, UpstreamListener } from '../upstream/attachments.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
-import { asClientError, ForwardedError } from '../upstream/errors.js';
+import { asClientError, ForwardedError, unavailable } from '../upstream/errors.js';
 import type { UpstreamPool } from '../upstream/pool.js';
+import type { Caller } from '../upstream/oauth/upstreamAuth.js';
 import { chainOf, loopRefusal, proxyIdentity, refuseLoops, withChain } from './chain.js';
 import { routeClientRequest } from './router.js';
+import { loginElicitation } from './loginElicitation.js';
 import { forwardToClient } from './serverRequests.js';
 import { exposeTaskParams } from './tasks.js';
 import { PROXY_VERSION } from '../version.js';
@@ -35,6 +37,8 @@ export interface SessionOptions {
   profile?: string;
   /** Records this session as vCons when `vcon:` is configured: taps its transport, hears its routes. */
   recorder?: SessionRecorder;
+  /** Who the client is (HTTP with server.auth): `credentials: perUser` upstreams use their own login. */
+  caller?: Caller;
 }
 
 export class ClientSession implements UpstreamListener<UpstreamConnection> {
@@ -44,6 +48,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   /** The upstreams and policies this session's catalog is made of (its profile). */
   readonly view: View;
   readonly recorder?: SessionRecorder;
+  private readonly caller?: Caller;
   /** The catalog last built: new names never take one it gave away. */
   private lastCatalog?: Catalog;
   logLevel?: LoggingLevel;
@@ -68,6 +73,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   ) {
     this.view = viewOf(config, options.profile);
     this.recorder = options.recorder;
+    this.caller = options.caller;
     this.protocolNoise = throttledWarn({ session: label });
     this.server = this.newServer();
     // A proxy that finds itself in its client's chain of proxies is in a loop: it refuses the
@@ -114,8 +120,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
         if (refusal) throw new ForwardedError(ProtocolErrorCode.InvalidRequest, refusal);
         this.declaredCapabilities ??= declared;
       }
-      return routeClientRequest(this, request as JSONRPCRequest, ctx).catch((error: unknown) => {
-        throw asClientError(error);
+      return routeClientRequest(this, request as JSONRPCRequest, ctx).catch(async (error: unknown) => {
+        throw asClientError(await loginElicitation(this, error));
       });
     };
     server.fallbackNotificationHandler = async (notification) => this.onClientNotification(notification);
@@ -153,7 +159,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       const client = this.clientCapabilities();
       const capabilities = withChain(client, [...chainOf(client), proxyIdentity(this.config)]);
       this.connections = new Map(
-        this.view.upstreams.map((upstream) => [upstream.name, this.pool.acquire(upstream, capabilities, this)]),
+        this.view.upstreams.map((upstream) => [upstream.name, this.pool.acquire(upstream, capabilities, this, this.caller)]),
       );
       const settled = Promise.all([...this.connections.values()].map((connection) => connection.whenSettled()));
       let timer: NodeJS.Timeout | undefined;
@@ -169,6 +175,22 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     const connection = (await this.upstreams()).get(upstream);
     if (!connection) throw new Error(`no upstream named ${upstream}`);
     return connection;
+  }
+
+  /**
+   * For an unknown name in the namespace of an upstream that could not connect for want of a
+   * login or a token (so its names were never listed): the error that says why, not "Unknown tool".
+   */
+  unavailableOwner(name: unknown): ForwardedError | undefined {
+    if (typeof name !== 'string') return undefined;
+    const separator = this.config.naming.separator;
+    for (const connection of this.connections?.values() ?? []) {
+      const prefix = connection.config.namespace === '' ? '' : `${connection.config.namespace}${separator}`;
+      // (Other failures of other upstreams keep "Unknown tool" for now: issue 18 reworks those messages.)
+      const failed = connection.state === 'needs-login' || (connection.state === 'down' && connection.usesOAuth && connection.lastError !== undefined);
+      if (failed && name.startsWith(prefix)) return unavailable(connection.name, connection.lastError ?? connection.state);
+    }
+    return undefined;
   }
 
   /** The catalog as this session sees it, rebuilt after any upstream says its lists changed. */

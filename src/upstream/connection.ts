@@ -19,8 +19,15 @@ import { createSseTransport, createStreamableHttpTransport, type RemoteTransport
 import { createStdioTransport, describeChild } from './transports/stdio.js';
 import { tapTransport } from './transportTap.js';
 import { isLoopRefusal } from '../session/chain.js';
+import { asNeedsLogin } from './oauth/needsLogin.js';
+import { offerLogin, type LoginOffer } from './oauth/loginOffer.js';
+import { upstreamAuthFor, type Caller, type UpstreamAuth } from './oauth/upstreamAuth.js';
 
-export type UpstreamState = 'connecting' | 'ready' | 'down' | 'closed';
+/** `needs-login`: an OAuth upstream waits for `mcproxy auth login` (it connects once that is done). */
+export type UpstreamState = 'connecting' | 'ready' | 'down' | 'needs-login' | 'closed';
+
+/** How often an upstream that needs a login looks whether its token store changed. */
+const LOGIN_WATCH_MS = 1_000;
 
 const BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
 
@@ -45,6 +52,8 @@ export class UpstreamConnection {
   private attempt = 0;
   private retryTimer?: NodeJS.Timeout;
   private firstAttempt: Promise<void>;
+  /** A remote upstream's OAuth (src/upstream/oauth); undefined for stdio and static headers. */
+  private readonly auth?: UpstreamAuth;
   /** For a stdio upstream: what its current child did that explains a failure. */
   private childDiagnosis: (stderrAlone?: boolean) => string | undefined = () => undefined;
   /** Garbage, duplicate answers, answers to unknown ids: logged, but never a flood. */
@@ -54,10 +63,13 @@ export class UpstreamConnection {
     readonly config: UpstreamConfig,
     private readonly clientInfo: Implementation,
     private readonly capabilities: ClientCapabilities,
+    /** On a team gateway: who this session is (a `credentials: perUser` upstream uses their own login). */
+    caller?: Caller,
   ) {
     this.attachments = new Attachments(config.name);
     this.protocolNoise = throttledWarn({ upstream: config.name });
     if (config.maxConcurrent) this.queue = new PQueue({ concurrency: config.maxConcurrent });
+    if (!isStdioUpstream(config)) this.auth = upstreamAuthFor(config as RemoteUpstreamConfig & UpstreamConfig, caller);
     this.firstAttempt = this.connect();
   }
 
@@ -71,6 +83,11 @@ export class UpstreamConnection {
 
   get serverInfo(): Implementation | undefined {
     return this.client?.getServerVersion();
+  }
+
+  /** Whether requests to this upstream carry OAuth tokens mcproxy obtains (src/upstream/oauth). */
+  get usesOAuth(): boolean {
+    return this.auth !== undefined;
   }
 
   /** Whether this connection told the upstream it can list roots (and so hears of their changes). */
@@ -122,10 +139,13 @@ export class UpstreamConnection {
   /** The upstream's tools, prompts, resources and templates, all pages, cached until it says they changed. */
   listing(): Promise<UpstreamListing> {
     if (this.state !== 'ready' || !this.client) return Promise.resolve(this.lastListing ?? emptyListing(this.name, this.config.namespace));
-    this.listingCache ??= fetchListing(this.client, this.config).then(
+    const client = this.client;
+    this.listingCache ??= fetchListing(client, this.config).then(
       (listing) => (this.lastListing = listing),
       (error) => {
         this.listingCache = undefined;
+        const needsLogin = asNeedsLogin(error);
+        if (needsLogin) this.awaitLogin(client, needsLogin.message);
         throw error;
       },
     );
@@ -187,6 +207,7 @@ export class UpstreamConnection {
       if (this.lastSentId !== undefined) onSent?.(this.lastSentId);
       return await result;
     } catch (error) {
+      if (asNeedsLogin(error)) this.awaitLogin(client, asNeedsLogin(error)!.message);
       throw upstreamError(this.name, request.method, this.config.timeoutMs, error, this.childDiagnosis());
     }
   }
@@ -210,6 +231,8 @@ export class UpstreamConnection {
     } catch (error) {
       this.lastError = withDiagnosis(errorText(error), this.childDiagnosis(true));
       if (this.isClosed()) return;
+      const needsLogin = asNeedsLogin(error);
+      if (needsLogin) return this.awaitLogin(undefined, needsLogin.message);
       if (isLoopRefusal(this.lastError)) {
         // Reconnecting would only start the loop again.
         this.state = 'down';
@@ -230,18 +253,18 @@ export class UpstreamConnection {
       return this.openOver(transport);
     }
     const remote = config as RemoteUpstreamConfig & UpstreamConfig;
-    if (remote.transport === 'sse') return this.openRemote(createSseTransport(this.name, remote));
+    if (remote.transport === 'sse') return this.openRemote(createSseTransport(this.name, remote, this.auth));
     let first: unknown;
     try {
-      return await this.openRemote(createStreamableHttpTransport(this.name, remote));
+      return await this.openRemote(createStreamableHttpTransport(this.name, remote, this.auth));
     } catch (error) {
-      // A proxy that refused us as a loop would refuse over SSE too.
-      if (remote.transport === 'streamable-http' || isLoopRefusal(errorText(error))) throw error;
+      // A proxy that refused us as a loop would refuse over SSE too; a login is needed for both.
+      if (remote.transport === 'streamable-http' || isLoopRefusal(errorText(error)) || asNeedsLogin(error)) throw error;
       first = error;
       log.debug(`Streamable HTTP failed (${errorText(error)}); trying SSE`, { upstream: this.name });
     }
     try {
-      return await this.openRemote(createSseTransport(this.name, remote));
+      return await this.openRemote(createSseTransport(this.name, remote, this.auth));
     } catch (error) {
       // The first transport's error is usually the one that explains (a refused connection, a 401).
       throw new Error(`Streamable HTTP: ${errorText(first)}; SSE fallback: ${errorText(error)}`);
@@ -303,6 +326,40 @@ export class UpstreamConnection {
     log.warn(`${this.lastError}; reconnecting`, { upstream: this.name });
     this.emitStatus();
     this.scheduleReconnect();
+  }
+
+  /**
+   * Starts a login a client can show its user (loginOffer.ts); undefined where a browser login
+   * is not how this upstream gets its tokens (client credentials, token exchange, perUser).
+   */
+  offerLogin(): Promise<LoginOffer> | undefined {
+    if (!this.auth || !this.auth.interactive || this.state !== 'needs-login') return undefined;
+    return offerLogin(this.auth.target);
+  }
+
+  /**
+   * Waits for a login (`mcproxy auth login`, here or in another process): the upstream stays
+   * in needs-login with one message, and connects as soon as its token store changes.
+   */
+  private awaitLogin(client: Client | undefined, message: string): void {
+    if (this.state === 'closed' || this.state === 'needs-login') return;
+    const wasReady = this.state === 'ready';
+    this.state = 'needs-login';
+    this.lastError = message;
+    this.listingCache = undefined;
+    if (client === this.client) this.client = undefined;
+    void client?.close().catch(() => {});
+    log.warn(message, { upstream: this.name });
+    if (wasReady) this.emitStatus();
+    const store = this.auth?.store;
+    const seen = store?.version();
+    const watch = () => {
+      if (this.isClosed()) return;
+      if (store && store.version() !== seen && store.read()?.tokens) return void this.connect();
+      this.retryTimer = setTimeout(watch, LOGIN_WATCH_MS);
+      this.retryTimer.unref();
+    };
+    watch();
   }
 
   private scheduleReconnect(): void {
