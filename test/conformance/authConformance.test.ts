@@ -6,14 +6,10 @@
  * suite.ts describes.
  *
  * The bar is what the MCP TypeScript SDK's own reference client passes (its baseline fails
- * only the DPoP and workload-identity extensions). Left out here, each with its reason:
- * - at the 2026-07-28 wire (stateless, per-request _meta), which mcproxy's upstream side does
- *   not speak yet (issue "both protocol eras"): auth/offline-access-scope,
- *   auth/offline-access-not-supported, auth/iss-supported, auth/iss-not-advertised,
- *   auth/authorization-server-migration. Their authorization checks pass; the MCP call after
- *   them is answered "Missing MCP-Protocol-Version header".
- * - extensions mcproxy does not implement: auth/enterprise-managed-authorization (ID-JAG),
- *   auth/dpop, auth/dpop-nonce, auth/wif-jwt-bearer.
+ * only the DPoP and workload-identity extensions). The upstream is configured `protocol: auto`,
+ * so the scenarios at the 2026-07-28 wire (MODERN_AUTH_SCENARIOS) go through mcproxy as well.
+ * Left out here: extensions mcproxy does not implement, auth/enterprise-managed-authorization
+ * (ID-JAG; the reference client passes it), auth/dpop, auth/dpop-nonce, auth/wif-jwt-bearer.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -58,6 +54,15 @@ export const MORE_AUTH_SCENARIOS = [
   'auth/metadata-issuer-mismatch',
 ];
 
+/** At the 2026-07-28 wire (stateless, per-request _meta): mcproxy's upstream side speaks it (protocol: auto). */
+export const MODERN_AUTH_SCENARIOS = [
+  'auth/offline-access-scope',
+  'auth/offline-access-not-supported',
+  'auth/iss-supported',
+  'auth/iss-not-advertised',
+  'auth/authorization-server-migration',
+];
+
 interface Run {
   code: number | null;
   output: string;
@@ -90,7 +95,7 @@ const AT_ONCE = 3;
 
 describe('MCP conformance suite, client authorization scenarios, mcproxy as the client', function () {
   this.timeout(900_000);
-  const scenarios = [...AUTH_SUITE, ...MORE_AUTH_SCENARIOS];
+  const scenarios = [...AUTH_SUITE, ...MORE_AUTH_SCENARIOS, ...MODERN_AUTH_SCENARIOS];
   const runs = new Map<string, Run>();
 
   before(async function () {

@@ -184,7 +184,8 @@ function upstreamFor(url: string, env: ScenarioEnv): Record<string, unknown> {
   if (context.client_secret) oauth.clientSecret = context.client_secret;
   if (context.private_key_pem) oauth.privateKey = context.private_key_pem;
   if (env.scenario.startsWith('auth/client-credentials')) oauth.grant = 'client_credentials';
-  return { url, namespace: '', transport: 'streamable-http', oauth };
+  // Which era the scenario server speaks is for mcproxy to find out, as for any remote server.
+  return { url, namespace: '', transport: 'streamable-http', protocol: 'auto', oauth };
 }
 
 function log(message: string): void {

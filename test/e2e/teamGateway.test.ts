@@ -17,9 +17,11 @@ import { startProtectedServer, type ProtectedServer } from '../fixtures/protecte
 
 const text = (result: unknown) => ((result as { content: Array<{ text: string }> }).content[0]?.text ?? '');
 
-async function whoamiAs(proxy: HttpProxy, token: string): Promise<string> {
+/** `era`: modern speaks 2026-07-28 (no session; the gateway keeps one per person behind it). */
+async function whoamiAs(proxy: HttpProxy, token: string, era: 'legacy' | 'modern' = 'legacy'): Promise<string> {
   const transport = new StreamableHTTPClientTransport(new URL(proxy.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
-  const client = new Client({ name: 'team-member', version: '1' });
+  const versionNegotiation = era === 'modern' ? { mode: { pin: '2026-07-28' as const } } : undefined;
+  const client = new Client({ name: 'team-member', version: '1' }, { versionNegotiation });
   await client.connect(transport);
   try {
     const result = await client.callTool({ name: 'team__whoami', arguments: {} });
@@ -102,6 +104,16 @@ describe('A team gateway with credentials: perUser and token exchange', function
     const mallory = await issuer.sign({ sub: 'mallory', aud: proxy.url });
     assert.match(await whoamiAs(proxy, mallory), /error: .*the token exchange at .* for upstream 'team' was refused \(HTTP 400: invalid_grant/);
     assert.equal(await whoamiAs(proxy, alice), 'alice', 'the others keep working');
+  });
+
+  it('gives 2026-07-28 clients their own upstream identities too', async function () {
+    const alice = await issuer.sign({ sub: 'alice', aud: proxy.url });
+    const bob = await issuer.sign({ sub: 'bob', aud: proxy.url });
+    assert.equal(await whoamiAs(proxy, alice, 'modern'), 'alice');
+    assert.equal(await whoamiAs(proxy, bob, 'modern'), 'bob');
+    for (const seen of mcp.seenAuthorization) {
+      assert.ok(!seen.includes(alice) && !seen.includes(bob), 'an incoming token reached the upstream');
+    }
   });
 
   it('never logs a token', async function () {
