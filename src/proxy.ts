@@ -15,6 +15,7 @@ import { ClientSession } from './session/session.js';
 import { startTracing } from './telemetry/tracing.js';
 import type { UpstreamHealthRegistry } from './upstream/health.js';
 import { UpstreamPool } from './upstream/pool.js';
+import type { Caller } from './upstream/oauth/upstreamAuth.js';
 import { PROXY_VERSION } from './version.js';
 import { startRecording } from './vcon/forProxy.js';
 
@@ -57,8 +58,8 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   if (tracing.exportsTo) log.info(`exporting traces to ${tracing.exportsTo}`);
   // Tracing outermost: its spans cover what the other filters do.
   const filters = { client: [...tracing.client, ...operations.filters.client], upstream: [...tracing.upstream, ...operations.filters.upstream] };
-  const newSession = (label: string, profile?: string) => {
-    const session = new ClientSession(config, pool, label, { profile, recorder: recording?.recorder(label), inflight, filters });
+  const newSession = (label: string, profile?: string, caller?: Caller) => {
+    const session = new ClientSession(config, pool, label, { profile, caller, recorder: recording?.recorder(label), inflight, filters });
     sessions.add(session);
     void session.ended.then(() => sessions.delete(session));
     return session;

@@ -12,6 +12,7 @@ export type Command =
   | { kind: 'reload'; config?: string }
   | { kind: 'restart'; config?: string; upstream: string }
   | { kind: 'status'; config?: string; url?: string; watch: boolean; json: boolean }
+  | { kind: 'auth'; config?: string; action: 'login' | 'status' | 'logout'; upstream?: string; timeoutSeconds?: number }
   | { kind: 'help'; topic?: string }
   | { kind: 'version' };
 
@@ -35,6 +36,12 @@ export const USAGE = `Usage:
   mcproxy status [--url URL] [--watch] [--json] [--config FILE]
                                    a running proxy's upstreams (state, uptime, restarts, tools, calls,
                                    errors, p50/p95 latency) and sessions, from its /status.json
+  mcproxy auth login UPSTREAM [--timeout SECONDS] [--config FILE]
+                                   log in to an upstream that needs OAuth (opens $BROWSER or the system browser)
+  mcproxy auth status [--config FILE]
+                                   each OAuth upstream: logged in as, scopes, expiry, or what it needs
+  mcproxy auth logout UPSTREAM [--config FILE]
+                                   forget an upstream's stored login
   mcproxy help [COMMAND]           this text, or a command's own
   mcproxy --version
 
@@ -53,6 +60,7 @@ Options:
       --dry-run            \`init\`: show what would be written, write nothing
       --undo CLIENT        \`init\`: put CLIENT's config back from its backup
   -o, --output FILE        \`init\`: where to write the config (default ./mcproxy.yaml)
+      --timeout SECONDS    \`auth login\`: how long to wait for the browser login (default 300)
   -h, --help               help; \`mcproxy COMMAND --help\` for a command's
   -v, --version            the version
 
@@ -92,6 +100,8 @@ export const OPTIONS = {
   'dry-run': { type: 'boolean' },
   output: { type: 'string', short: 'o' },
   all: { type: 'boolean' },
+  // `auth login` only
+  timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -127,6 +137,8 @@ export function parseCommand(argv: string[]): Command {
     });
     return { kind: 'restart', config: values.config, upstream: extra[0] };
   }
+  if (sub === 'auth' && !values.json) return authCommand(extra, values.config, values.timeout);
+  if (values.timeout !== undefined) throw new UsageError('--timeout only applies to `mcproxy auth login`');
   if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
   const runOnly = (name: string) => {
     if (sub !== undefined && values[name as keyof typeof values] !== undefined) throw new UsageError(`--${name} only applies when running the proxy`);
@@ -167,6 +179,16 @@ function pinsCommand([action, selector, ...rest]: string[], config: string | und
   if (action !== 'list' && action !== 'diff' && action !== 'accept') throw new UsageError(`mcproxy pins needs list, diff or accept, not ${action ?? 'nothing'}`);
   if (rest.length > 0) throw new UsageError(`unexpected argument: ${rest[0]}`);
   return { kind: 'pins', config, action, selector };
+}
+
+function authCommand([action, upstream, ...rest]: string[], config: string | undefined, timeout: string | undefined): Command {
+  if (action !== 'login' && action !== 'status' && action !== 'logout') throw new UsageError(`mcproxy auth needs login, status or logout, not ${action ?? 'nothing'}`);
+  if (action !== 'status' && upstream === undefined) throw new UsageError(`mcproxy auth ${action} needs the upstream's name`);
+  const extra = action === 'status' ? [upstream, ...rest].filter((a) => a !== undefined) : rest;
+  if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
+  if (timeout !== undefined && action !== 'login') throw new UsageError('--timeout only applies to `mcproxy auth login`');
+  if (timeout !== undefined && !/^\d+$/.test(timeout)) throw new UsageError(`--timeout must be a number of seconds, not ${timeout}`);
+  return { kind: 'auth', config, action, ...(upstream !== undefined && action !== 'status' && { upstream }), ...(timeout !== undefined && { timeoutSeconds: Number(timeout) }) };
 }
 
 function transportOf(value: string | undefined): 'stdio' | 'http' | undefined {

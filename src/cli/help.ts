@@ -84,9 +84,24 @@ of its latest calls; * marks required upstreams.
 --json      prints the status as JSON
 Exit 0 ready, 1 cannot reach the proxy, 4 reached but a required upstream is starting, down or failed.
 `,
+  auth: `Usage: mcproxy auth login UPSTREAM [--timeout SECONDS] [--config FILE]
+       mcproxy auth status [--config FILE]
+       mcproxy auth logout UPSTREAM [--config FILE]
+
+login   logs in to a remote upstream that needs OAuth: finds its authorization server,
+        registers mcproxy there if needed, opens the login page (the command in $BROWSER,
+        else the system browser; the URL is printed too) and waits (default 300 s) for the
+        redirect to http://127.0.0.1:PORT/callback (PORT: oauth.redirectPort, 0 for any).
+        The tokens go to the data folder's oauth/ folder (encrypted with security.tokenKey);
+        a running proxy waiting on this upstream connects as soon as they are there.
+status  lists each remote upstream with a login or an oauth: section: logged in as, scopes,
+        expiry, or what it needs. Never prints a token.
+logout  forgets the upstream's stored login (tokens and registration).
+Exit 0 done, 1 the login failed (the reason names the upstream), 2 bad usage or config.
+`,
   help: `Usage: mcproxy help [COMMAND]
 
-Prints the overview, or COMMAND's own help (run, validate, list, init, vcon, reload, restart, status).
+Prints the overview, or COMMAND's own help (run, validate, list, init, vcon, auth, reload, restart, status).
 `,
 };
 

@@ -24,6 +24,7 @@ import { sendToRunning } from '../control/client.js';
 import { runDir } from '../control/runtime.js';
 import path from 'node:path';
 import { runStatus } from './status.js';
+import { runAuth } from './auth.js';
 
 /** Exit codes (documented in USAGE and the README). */
 const EXIT_INVALID = 2;
@@ -87,6 +88,14 @@ async function main(argv: string[]): Promise<number> {
       const config = command.url === undefined ? load(command.config) : undefined;
       if (command.url === undefined && !config) return EXIT_INVALID;
       return runStatus(command, config, (text) => process.stdout.write(text));
+    }
+    case 'auth': {
+      const config = load(command.config);
+      if (!config) return EXIT_INVALID;
+      configureLogging({ level: 'warn', file: config.logging.file });
+      const { output, code } = await runAuth(config, command, (line) => process.stderr.write(`${line}\n`));
+      (code === 0 ? process.stdout : process.stderr).write(output);
+      return code;
     }
     case 'run':
       return run(command);

@@ -1,6 +1,7 @@
 // The upstream set: checks that span several upstreams, and the final normalized ProxyConfig.
 import path from 'node:path';
 import { isPlainMap } from './document.js';
+import { dataDir } from './locate.js';
 import { packageEntry } from './packages.js';
 import type { ConfigPath, PathProblem } from './problems.js';
 import { normalizeVcon } from './vconSchema.js';
@@ -85,7 +86,8 @@ export function normalizeConfig(raw: RawConfig, file: string, envReferences: rea
   const upstreams = UPSTREAM_SECTIONS.flatMap((section) => Object.entries(raw[section] ?? {}))
     .filter(([, upstream]) => upstream.enabled)
     .map(([name, upstream]) => normalizeUpstream(name, upstream, folder))
-    .map((upstream) => ('command' in upstream ? { ...upstream, inheritEnv: [...raw.inheritEnv, ...upstream.inheritEnv], withholdEnv: [...envReferences] } : upstream));
+    .map((upstream) => ('command' in upstream ? { ...upstream, inheritEnv: [...raw.inheritEnv, ...upstream.inheritEnv], withholdEnv: [...envReferences] } : upstream))
+    .map((upstream) => ('url' in upstream ? { ...upstream, tokenStore: { dir: path.join(dataDir(), 'oauth'), key: raw.security.tokenKey } } : upstream));
   const vcon = normalizeVcon(raw.vcon, folder);
   const logFile = raw.logging.file === undefined ? undefined : path.resolve(folder, raw.logging.file);
   return {

@@ -11,6 +11,7 @@ import { shutdownKeys, upstreamOperationKeys } from './operationsSchema.js';
 import { AdminSchema, LogFormatSchema, TelemetrySchema } from './opsSchema.js';
 import { ToolSearchSchema, type ToolSearchConfig } from './toolSearchSchema.js';
 import { ENV_PATTERN } from '../upstream/childEnv.js';
+import { upstreamOAuthKeys } from './upstreamOAuthSchema.js';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -58,6 +59,7 @@ export const RemoteUpstreamSchema = z.strictObject({
   transport: z.enum(['streamable-http', 'sse']).optional(),
   headers: stringMap.default({}),
   ...remoteConnectionLimitKeys,
+  ...upstreamOAuthKeys,
   ...upstreamCommon,
 });
 
@@ -146,7 +148,16 @@ export type UpstreamConfig = (StdioUpstreamConfig | RemoteUpstreamConfig) & {
   namespace: string;
   /** Stdio: the config's `${VAR}` names, which the child does not inherit unless its `inheritEnv` names them. */
   withholdEnv?: string[];
+  /** Remote upstreams: where their OAuth tokens are kept (src/upstream/oauth/tokenStore.ts). */
+  tokenStore?: TokenStoreLocation;
 };
+
+export interface TokenStoreLocation {
+  /** The folder of token files, in the data folder. */
+  dir: string;
+  /** `security.tokenKey`: encrypts the files when set. */
+  key?: string;
+}
 
 /** The validated, normalized config the rest of the proxy reads. */
 export interface ProxyConfig {

@@ -10,6 +10,8 @@ export const SecuritySchema = z.strictObject({
   onToolChange: PinAction.default('block'),
   /** What to do with a tool or prompt a known upstream did not have when it was pinned. */
   onNewTool: PinAction.default('warn'),
+  /** Encrypts the upstream OAuth token store (AES-GCM, key derived from this); write `${VAR}`. */
+  tokenKey: z.string().min(1).optional(),
 });
 
 export type PinAction = z.infer<typeof PinAction>;

@@ -15,6 +15,8 @@ export interface RequestContext {
   sessionCount: number;
   /** Who sent it, once an auth filter has said so. */
   identity?: Identity;
+  /** The verified OAuth access token it came with (not an API key): for token exchange only. */
+  accessToken?: string;
   /** The parsed JSON body of a POST, once the body filter has read it. */
   body?: unknown;
 }

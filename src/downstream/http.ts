@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo } from 'node:net';
 import { log } from '../log.js';
 import type { ClientSession } from '../session/session.js';
+import type { Caller } from '../upstream/oauth/upstreamAuth.js';
 import { EventBudget } from './eventStore.js';
 import { reply, runFilters, type HttpFilter, type RequestContext } from './filters.js';
 import { checkHostAndOrigin, hostPolicy } from './hostPolicy.js';
@@ -42,7 +43,7 @@ export interface HttpListenerOptions {
 }
 
 /** Opens a session for a client: `profile` names its view (undefined: the default view). */
-export type NewSession = (label: string, profile?: string) => ClientSession;
+export type NewSession = (label: string, profile?: string, caller?: Caller) => ClientSession;
 
 export interface HttpListener {
   url: string;
@@ -54,6 +55,8 @@ export interface HttpListener {
 
 export async function startHttpListener(options: HttpListenerOptions, newSession: NewSession): Promise<HttpListener> {
   const sessions = new SessionRegistry(options.sessionIdleMs, options.unusedSessionIdleMs);
+  /** Each session's latest incoming OAuth access token (see Caller). */
+  const incomingTokens = new WeakMap<ClientSession, string>();
   const { resumption } = options;
   const events = new EventBudget(resumption.maxEvents);
   let started = 0;
@@ -82,13 +85,15 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
         return reply(res, 404, -32001, `Session not found: ${sessionId}`);
       }
       sessions.hold(sessionId, res);
+      // The person's newest token is the one a token exchange uses.
+      if (context.accessToken) incomingTokens.set(live.session, context.accessToken);
       return live.transport.handleRequest(req, res, body);
     }
 
     if (!accepting) return reply(res, 503, -32000, 'mcproxy is shutting down');
     // A 2026-07-28 request is served without a session; initialize keeps the sessionful path.
     if (modern && req.method === 'POST' && claimsModernEra(body, req.headers['mcp-protocol-version'])) {
-      return modern.handle(req, res, body, { path: url.pathname, subject: context.identity?.subject, profile: entitled.profile });
+      return modern.handle(req, res, body, { path: url.pathname, subject: context.identity?.subject, profile: entitled.profile, accessToken: context.accessToken });
     }
     if (!options.protocols.includes(LEGACY_PROTOCOL)) {
       const error = { code: -32022, message: `Unsupported protocol version: this server speaks ${options.protocols.join(', ')}`, data: { supported: options.protocols } };
@@ -99,7 +104,10 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
     if (!messages.some((message) => isInitializeRequest(message))) {
       return reply(res, 400, -32000, 'Bad Request: no Mcp-Session-Id header, and the body is not an initialize request');
     }
-    const session = newSession(`http-${++started}`, entitled.profile);
+    const identity = context.identity;
+    const caller: Caller | undefined = identity && { subject: identity.subject, incomingToken: () => incomingTokens.get(session) };
+    const session = newSession(`http-${++started}`, entitled.profile, caller);
+    if (context.accessToken) incomingTokens.set(session, context.accessToken);
     const store = events.store(resumption.maxEventsPerSession);
     const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),

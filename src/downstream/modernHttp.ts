@@ -9,6 +9,7 @@ import { CLIENT_INFO_META_KEY, PROTOCOL_VERSION_META_KEY, createMcpHandler } fro
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { log } from '../log.js';
 import type { ClientSession } from '../session/session.js';
+import type { Caller } from '../upstream/oauth/upstreamAuth.js';
 
 /** True for a POST body (or header) that claims the 2026-07-28 era: `_meta` carries the protocol version. */
 export function claimsModernEra(body: unknown, protocolHeader: string | string[] | undefined): boolean {
@@ -22,6 +23,8 @@ interface ModernClient {
   serve: ReturnType<typeof toNodeHandler>;
   close: () => Promise<void>;
   idle?: NodeJS.Timeout;
+  /** The person's newest incoming access token (server.auth): the one a token exchange uses. */
+  accessToken?: string;
 }
 
 export class ModernHttpClients {
@@ -31,17 +34,23 @@ export class ModernHttpClients {
   constructor(
     private readonly idleMs: number,
     private readonly unusedIdleMs: number,
-    private readonly newSession: (label: string, profile?: string) => ClientSession,
+    private readonly newSession: (label: string, profile?: string, caller?: Caller) => ClientSession,
   ) {}
 
   get size(): number {
     return this.clients.size;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, body: unknown, who: { path: string; subject?: string; profile?: string }): Promise<void> {
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    who: { path: string; subject?: string; profile?: string; accessToken?: string },
+  ): Promise<void> {
     const info = (body as { params?: { _meta?: Record<string, unknown> } } | undefined)?.params?._meta?.[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined;
     const key = JSON.stringify([who.path, who.subject ?? '', typeof info?.name === 'string' ? info.name : '']);
-    const client = this.clients.get(key) ?? this.open(key, who.profile);
+    const client = this.clients.get(key) ?? this.open(key, who.profile, who.subject);
+    if (who.accessToken) client.accessToken = who.accessToken;
     clearTimeout(client.idle);
     try {
       await client.serve(req, res, body);
@@ -51,8 +60,10 @@ export class ModernHttpClients {
     }
   }
 
-  private open(key: string, profile: string | undefined): ModernClient {
-    const session = this.newSession(`http-modern-${++this.started}`, profile);
+  private open(key: string, profile: string | undefined, subject: string | undefined): ModernClient {
+    // The session is one person's (its key holds the subject): `credentials: perUser` upstreams use their login.
+    const caller: Caller | undefined = subject === undefined ? undefined : { subject, incomingToken: () => client.accessToken };
+    const session = this.newSession(`http-modern-${++this.started}`, profile, caller);
     const handler = createMcpHandler(() => session.newServer(), {
       legacy: 'reject',
       onerror: (error) => log.debug(`2026-07-28 request refused: ${error.message}`, { session: session.label }),

@@ -39,11 +39,11 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
     case 'tools/call': {
       const catalog = await session.catalog();
       if (session.search) return searchModeCall(session, extra, params, catalog);
-      return forward(session, extra, request.method, params, byName(session, catalog.toolRoutes, 'tool', params.name), catalog);
+      return forward(session, extra, request.method, params, byName(session, catalog.toolRoutes, 'tool', params.name, session.unavailableOwner(params.name)), catalog);
     }
     case 'prompts/get': {
       const catalog = await session.catalog();
-      return forward(session, extra, request.method, params, byName(session, catalog.promptRoutes, 'prompt', params.name), catalog);
+      return forward(session, extra, request.method, params, byName(session, catalog.promptRoutes, 'prompt', params.name, session.unavailableOwner(params.name)), catalog);
     }
     case 'resources/read': {
       const catalog = await session.catalog();
@@ -75,15 +75,17 @@ async function searchModeCall(session: ClientSession, extra: Extra, params: Para
   if ('answer' in decision) return decision.answer;
   if ('refuse' in decision) throw new ForwardedError(ProtocolErrorCode.InvalidParams, decision.refuse);
   const call = 'forward' in decision ? decision.forward : params;
-  const route = byName(session, catalog.toolRoutes, 'tool', call.name);
+  const route = byName(session, catalog.toolRoutes, 'tool', call.name, session.unavailableOwner(call.name));
   return forward(session, extra, 'tools/call', call, route, catalog, 'via' in decision ? decision.via : undefined);
 }
 
-function byName(session: ClientSession, routes: Map<string, Route>, kind: 'tool' | 'prompt', name: unknown): Route {
+/** `waiting`: the error of the upstream whose namespace the name is in, when it could not connect (its names were never listed). */
+function byName(session: ClientSession, routes: Map<string, Route>, kind: 'tool' | 'prompt', name: unknown, waiting?: ForwardedError): Route {
   const route = typeof name === 'string' ? routes.get(name) : undefined;
   const withholding = session.withheld.get(`${kind} ${String(name)}`);
   if (!route && withholding) throw new ForwardedError(ProtocolErrorCode.InvalidRequest, withholding);
   if (route) return route;
+  if (waiting) throw waiting;
   // Not "Unknown tool" while the upstream that would list it has not started yet.
   const starting = session.startingUpstreams(String(name));
   throw starting.length > 0 ? notYetListed(kind, String(name), starting) : notFound(kind, String(name));

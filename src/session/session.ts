@@ -15,10 +15,12 @@ import { log } from '../log.js';
 import { throttledWarn } from '../logThrottle.js';
 import type { CallContext, UpstreamListener } from '../upstream/attachments.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
-import { asClientError, ForwardedError } from '../upstream/errors.js';
+import { asClientError, ForwardedError, unavailable } from '../upstream/errors.js';
 import type { UpstreamPool } from '../upstream/pool.js';
+import type { Caller } from '../upstream/oauth/upstreamAuth.js';
 import { chainOf, loopRefusal, proxyIdentity, refuseLoops, withChain } from './chain.js';
 import { routeClientRequest } from './router.js';
+import { loginElicitation } from './loginElicitation.js';
 import { forwardToClient } from './serverRequests.js';
 import { exposeTaskParams } from './tasks.js';
 import { PROXY_VERSION } from '../version.js';
@@ -43,6 +45,8 @@ export interface SessionOptions {
   inflight?: InflightRequests;
   /** Metrics, statistics and tracing around each client request and each upstream request it makes. */
   filters?: RequestFilters;
+  /** Who the client is (HTTP with server.auth): `credentials: perUser` upstreams use their own login. */
+  caller?: Caller;
 }
 
 export class ClientSession implements UpstreamListener<UpstreamConnection> {
@@ -55,6 +59,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   private readonly filters: RequestFilters;
   /** Search mode (`toolSearch.enabled`): search_tools and call_tool instead of the whole catalog. */
   readonly search?: SearchMode;
+  private readonly caller?: Caller;
   /** The catalog last built: new names never take one it gave away. */
   private lastCatalog?: Catalog;
   logLevel?: LoggingLevel;
@@ -89,6 +94,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   ) {
     this.view = viewOf(config, options.profile);
     this.recorder = options.recorder;
+    this.caller = options.caller;
     this.protocolNoise = throttledWarn({ session: label });
     this.inflight = options.inflight ?? new InflightRequests();
     this.filters = options.filters ?? NO_FILTERS;
@@ -155,8 +161,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       const route = () =>
         this.inflight
           .track(ctx.mcpReq.signal, (signal) => routeClientRequest(this, request as JSONRPCRequest, { ...ctx, mcpReq: { ...ctx.mcpReq, signal } }))
-          .catch((error: unknown) => {
-            throw asClientError(error);
+          .catch(async (error: unknown) => {
+            throw asClientError(await loginElicitation(this, error));
           });
       if (this.filters.client.length === 0) return route();
       const described = describeRequest(this.label, this.config.server.transport, request, ctx);
@@ -203,7 +209,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     if (!this.connections) {
       const capabilities = this.capabilitiesForUpstreams();
       this.connections = new Map(
-        this.view.upstreams.map((upstream) => [upstream.name, this.pool.acquire(upstream, capabilities, this)]),
+        this.view.upstreams.map((upstream) => [upstream.name, this.pool.acquire(upstream, capabilities, this, this.caller)]),
       );
       const settled = Promise.all([...this.connections.values()].map((connection) => connection.whenSettled()));
       let timer: NodeJS.Timeout | undefined;
@@ -305,6 +311,22 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     if (this.filters.upstream.length === 0) return connection.request(this, request, options, context);
     const call = { session: this.label, upstream: connection.name, method: request.method, params: request.params };
     return runUpstreamFilters(this.filters.upstream, call, (sent) => connection.request(this, { method: sent.method, params: sent.params }, options, context)) as Promise<Result>;
+  }
+
+  /**
+   * For an unknown name in the namespace of an upstream that could not connect for want of a
+   * login or a token (so its names were never listed): the error that says why, not "Unknown tool".
+   */
+  unavailableOwner(name: unknown): ForwardedError | undefined {
+    if (typeof name !== 'string') return undefined;
+    const separator = this.config.naming.separator;
+    for (const connection of this.connections?.values() ?? []) {
+      const prefix = connection.config.namespace === '' ? '' : `${connection.config.namespace}${separator}`;
+      // (Other failures of other upstreams keep "Unknown tool" for now: issue 18 reworks those messages.)
+      const failed = connection.state === 'needs-login' || (connection.state === 'down' && connection.usesOAuth && connection.lastError !== undefined);
+      if (failed && name.startsWith(prefix)) return unavailable(connection.name, connection.lastError ?? connection.state);
+    }
+    return undefined;
   }
 
   /** The catalog as this session sees it, rebuilt after any upstream says its lists changed. */

@@ -22,8 +22,15 @@ import { tapTransport } from './transportTap.js';
 import { isLoopRefusal } from '../session/chain.js';
 import { UpstreamFailedError, type UpstreamHealth } from './health.js';
 import { healthProbeMethod, startHealthChecks } from './healthCheck.js';
+import { asNeedsLogin } from './oauth/needsLogin.js';
+import { offerLogin, type LoginOffer } from './oauth/loginOffer.js';
+import { upstreamAuthFor, type Caller, type UpstreamAuth } from './oauth/upstreamAuth.js';
 
-export type UpstreamState = 'connecting' | 'ready' | 'down' | 'closed';
+/** `needs-login`: an OAuth upstream waits for `mcproxy auth login` (it connects once that is done). */
+export type UpstreamState = 'connecting' | 'ready' | 'down' | 'needs-login' | 'closed';
+
+/** How often an upstream that needs a login looks whether its token store changed. */
+const LOGIN_WATCH_MS = 1_000;
 
 /** An HTTP 404 to a request that carried our session id: the server no longer knows the session. */
 function isSessionGone(error: unknown): boolean {
@@ -67,6 +74,10 @@ export class UpstreamConnection {
   /** Whether it was ever ready: until then it is "still starting", not "down". */
   private everReady = false;
   private readonly createdAt = Date.now();
+  /** While it waits for a login: the next look at its token store. */
+  private retryTimer?: NodeJS.Timeout;
+  /** A remote upstream's OAuth (src/upstream/oauth); undefined for stdio and static headers. */
+  private readonly auth?: UpstreamAuth;
   /** For a stdio upstream: what its current child did that explains a failure. */
   private childDiagnosis: (stderrAlone?: boolean) => string | undefined = () => undefined;
   /** Garbage, duplicate answers, answers to unknown ids: logged, but never a flood. */
@@ -79,10 +90,13 @@ export class UpstreamConnection {
     private readonly capabilities: ClientCapabilities,
     /** The upstream's state and restart policy, shared with every other connection to it. */
     readonly health: UpstreamHealth,
+    /** On a team gateway: who this session is (a `credentials: perUser` upstream uses their own login). */
+    caller?: Caller,
   ) {
     this.attachments = new Attachments(config.name);
     this.protocolNoise = throttledWarn({ upstream: config.name });
     if (config.maxConcurrent) this.queue = new PQueue({ concurrency: config.maxConcurrent });
+    if (!isStdioUpstream(config)) this.auth = upstreamAuthFor(config as RemoteUpstreamConfig & UpstreamConfig, caller);
     this.firstAttempt = new Promise<void>((resolve) => (this.settleFirst = resolve));
     this.stopRestartListening = health.onRestart(() => this.restartNow());
     void this.connect();
@@ -113,6 +127,11 @@ export class UpstreamConnection {
   /** What the upstream said about itself at initialize (tool search indexes it). */
   get instructions(): string | undefined {
     return this.client?.getInstructions();
+  }
+
+  /** Whether requests to this upstream carry OAuth tokens mcproxy obtains (src/upstream/oauth). */
+  get usesOAuth(): boolean {
+    return this.auth !== undefined;
   }
 
   /** Whether this connection told the upstream it can list roots (and so hears of their changes). */
@@ -178,10 +197,13 @@ export class UpstreamConnection {
       const kept = this.config.failMode === 'closed' ? this.lastListing : undefined;
       return Promise.resolve(kept ? { ...kept, namespace: this.config.namespace } : emptyListing(this.name, this.config.namespace));
     }
-    this.listingCache ??= fetchListing(this.client, this.config).then(
+    const client = this.client;
+    this.listingCache ??= fetchListing(client, this.config).then(
       (listing) => (this.lastListing = listing),
       (error) => {
         this.listingCache = undefined;
+        const needsLogin = asNeedsLogin(error);
+        if (needsLogin) this.awaitLogin(client, needsLogin.message);
         throw error;
       },
     );
@@ -264,6 +286,8 @@ export class UpstreamConnection {
           await this.renewSession(client).catch(() => {});
           continue;
         }
+        const needsLogin = asNeedsLogin(error);
+        if (needsLogin) this.awaitLogin(client, needsLogin.message);
         throw upstreamError(this.name, request.method, this.config.timeoutMs, error, this.childDiagnosis());
       }
     }
@@ -355,9 +379,16 @@ export class UpstreamConnection {
       this.emitStatus();
     } catch (error) {
       this.lastError = withDiagnosis(startError(error, this.config.timeoutMs), this.childDiagnosis(true));
+      const wasProbing = this.probing;
       this.starting = false;
       this.probing = false;
       this.settleFirst();
+      const needsLogin = asNeedsLogin(error);
+      if (needsLogin) {
+        // Not the server failing: it waits for a login, not for the restart policy.
+        if (wasProbing) this.health.abandon();
+        return this.awaitLogin(undefined, needsLogin.message);
+      }
       if (isLoopRefusal(this.lastError)) {
         // Reconnecting would only start the loop again.
         if (this.isClosed()) return;
@@ -426,18 +457,18 @@ export class UpstreamConnection {
       return this.openOver(transport);
     }
     const remote = config as RemoteUpstreamConfig & UpstreamConfig;
-    if (remote.transport === 'sse') return this.openRemote(createSseTransport(this.name, remote));
+    if (remote.transport === 'sse') return this.openRemote(createSseTransport(this.name, remote, this.auth));
     let first: unknown;
     try {
-      return await this.openRemote(createStreamableHttpTransport(this.name, remote));
+      return await this.openRemote(createStreamableHttpTransport(this.name, remote, this.auth));
     } catch (error) {
-      // A proxy that refused us as a loop would refuse over SSE too.
-      if (remote.transport === 'streamable-http' || isLoopRefusal(errorText(error))) throw error;
+      // A proxy that refused us as a loop would refuse over SSE too; a login is needed for both.
+      if (remote.transport === 'streamable-http' || isLoopRefusal(errorText(error)) || asNeedsLogin(error)) throw error;
       first = error;
       log.debug(`Streamable HTTP failed (${errorText(error)}); trying SSE`, { upstream: this.name });
     }
     try {
-      return await this.openRemote(createSseTransport(this.name, remote));
+      return await this.openRemote(createSseTransport(this.name, remote, this.auth));
     } catch (error) {
       // The first transport's error is usually the one that explains (a refused connection, a 401).
       throw new Error(`Streamable HTTP: ${errorText(first)}; SSE fallback: ${errorText(error)}`);
@@ -498,6 +529,40 @@ export class UpstreamConnection {
     if (client !== this.client || this.state === 'closed') return;
     this.client = undefined;
     this.lost(withDiagnosis('connection closed', this.childDiagnosis()));
+  }
+
+  /**
+   * Starts a login a client can show its user (loginOffer.ts); undefined where a browser login
+   * is not how this upstream gets its tokens (client credentials, token exchange, perUser).
+   */
+  offerLogin(): Promise<LoginOffer> | undefined {
+    if (!this.auth || !this.auth.interactive || this.state !== 'needs-login') return undefined;
+    return offerLogin(this.auth.target);
+  }
+
+  /**
+   * Waits for a login (`mcproxy auth login`, here or in another process): the upstream stays
+   * in needs-login with one message, and connects as soon as its token store changes.
+   */
+  private awaitLogin(client: Client | undefined, message: string): void {
+    if (this.state === 'closed' || this.state === 'needs-login') return;
+    const wasReady = this.state === 'ready';
+    this.state = 'needs-login';
+    this.lastError = message;
+    this.listingCache = undefined;
+    if (client === this.client) this.client = undefined;
+    void client?.close().catch(() => {});
+    log.warn(message, { upstream: this.name });
+    if (wasReady) this.emitStatus();
+    const store = this.auth?.store;
+    const seen = store?.version();
+    const watch = () => {
+      if (this.isClosed()) return;
+      if (store && store.version() !== seen && store.read()?.tokens) return void this.connect();
+      this.retryTimer = setTimeout(watch, LOGIN_WATCH_MS);
+      this.retryTimer.unref();
+    };
+    watch();
   }
 
   /** A live connection is gone (closed, unanswered health check, unrenewable session): down, and back when the policy allows. */

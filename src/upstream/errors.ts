@@ -1,6 +1,7 @@
 // Errors that cross the proxy. An upstream's own JSON-RPC error reaches the client with its
 // code, message and data unchanged; failures of the link itself name the upstream.
 import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode } from '@modelcontextprotocol/server';
+import { asNeedsLogin } from './oauth/needsLogin.js';
 
 /** The JSON-RPC codes clients have always seen for a link's own failures (the SDK's local codes are strings). */
 const REQUEST_TIMEOUT = -32001;
@@ -32,6 +33,8 @@ export function upstreamError(upstream: string, method: string, timeoutMs: numbe
   // The v2 client keeps the upstream's message as it came, so it crosses unchanged.
   if (error instanceof ProtocolError) return new ForwardedError(error.code, error.message, error.data);
   if (error instanceof ForwardedError) return error;
+  const needsLogin = asNeedsLogin(error);
+  if (needsLogin) return new ForwardedError(ProtocolErrorCode.InternalError, needsLogin.message, { upstream, needsLogin: true, command: `mcproxy auth login ${upstream}` });
   const reason = error instanceof Error ? error.message : String(error);
   return new ForwardedError(ProtocolErrorCode.InternalError, `Upstream '${upstream}' failed ${method}: ${reason}`, { upstream });
 }
@@ -42,6 +45,8 @@ export function asClientError(error: unknown): unknown {
 }
 
 export function unavailable(upstream: string, reason: string): ForwardedError {
+  // Already the whole sentence, naming the upstream and the command.
+  if (reason.startsWith(`Upstream '${upstream}' needs login`)) return new ForwardedError(ProtocolErrorCode.InternalError, reason, { upstream, needsLogin: true, command: `mcproxy auth login ${upstream}` });
   return new ForwardedError(ProtocolErrorCode.InternalError, `Upstream '${upstream}' is unavailable: ${reason}`, { upstream });
 }
 

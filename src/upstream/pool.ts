@@ -8,6 +8,7 @@ import { CHAIN_CAPABILITY, withChain, type ProxyIdentity } from '../session/chai
 import type { UpstreamListener } from './attachments.js';
 import { UpstreamConnection } from './connection.js';
 import { healthSettings, UpstreamHealth, type UpstreamHealthRegistry, type UpstreamHealthView } from './health.js';
+import type { Caller } from './oauth/upstreamAuth.js';
 
 /**
  * A shared connection serves clients that declared different capabilities, so it declares
@@ -48,10 +49,16 @@ export class UpstreamPool implements UpstreamHealthRegistry {
     this.sharedCapabilities = self ? withChain(SHARED_CAPABILITIES, [self]) : SHARED_CAPABILITIES;
   }
 
-  acquire(upstream: UpstreamConfig, client: ClientCapabilities | undefined, listener: UpstreamListener<UpstreamConnection>): UpstreamConnection {
+  /** `caller`: who the session is, on a team gateway; a `credentials: perUser` upstream gets a connection of theirs alone. */
+  acquire(upstream: UpstreamConfig, client: ClientCapabilities | undefined, listener: UpstreamListener<UpstreamConnection>, caller?: Caller): UpstreamConnection {
     let connection: UpstreamConnection;
     const health = this.healthFor(upstream);
-    if (upstream.shared) {
+    const perUser = 'url' in upstream && upstream.credentials === 'perUser';
+    if (perUser) {
+      // Never shared: one person's token is never used for another.
+      connection = new UpstreamConnection(upstream, this.clientInfo, upstreamCapabilities(client), health, caller);
+      this.owned.add(connection);
+    } else if (upstream.shared) {
       connection = this.shared.get(upstream.name) ?? new UpstreamConnection(upstream, this.clientInfo, this.sharedCapabilities, health);
       this.shared.set(upstream.name, connection);
     } else {

@@ -20,23 +20,32 @@
  * same SDK v2 client connects straight to the URL instead: the reference
  * verdict (the SDK's reference client behaviour) mcproxy must match.
  *
- * Generic on purpose, for reuse (issue 15's auth scenarios): the scenario
- * name and context pass through untouched; a scenario without an entry in
- * SCENARIOS connects, lists tools and calls the first one. To drive auth
- * scenarios, add the upstream's OAuth keys from the context in `upstreamFor`,
- * and an entry in SCENARIOS if the flow needs more than the default.
+ * Generic on purpose: the scenario name and context pass through untouched; a
+ * scenario without an entry in SCENARIOS connects, lists tools and calls the
+ * first one. The auth/* scenarios (authConformance.test.ts) get the scenario's
+ * credentials in the upstream's `oauth:` keys (`upstreamFor`), a token store
+ * of their own, $BROWSER set to followRedirect.js, and AUTH_FLOW: "needs
+ * login" answered with `mcproxy auth login`, as its message says.
  *
  * MCPROXY_TEST_VERBOSE=1 passes mcproxy's debug log to stderr (the suite
  * keeps it in the scenario's stderr.txt).
  */
 import { Client, StreamableHTTPClientTransport, type ClientCapabilities } from '@modelcontextprotocol/client';
 
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { CLI } from '../helpers/paths.js';
 import { startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 
 const MODERN = '2026-07-28';
 
 interface ScenarioEnv {
   scenario: string;
+  /** The mcproxy config written for the run, and the environment mcproxy runs in (auth/* scenarios: `mcproxy auth login`). */
+  configFile?: string;
+  proxyEnv?: Record<string, string>;
   /** MCP_CONFORMANCE_CONTEXT, parsed (empty when unset). */
   context: Record<string, unknown>;
   /** The revision the suite runs the scenario at. */
@@ -136,9 +145,47 @@ const SCENARIOS: Record<string, ScenarioFlow> = {
 
 const DEFAULT_FLOW: ScenarioFlow = { run: listAndCallFirstTool };
 
-/** The mcproxy upstream entry for the scenario server. Issue 15: OAuth keys from env.context go here. */
-function upstreamFor(url: string, _env: ScenarioEnv): Record<string, unknown> {
-  return { url, namespace: '' };
+/** The Client ID Metadata Document URL the suite's CIMD scenario expects (the SDK's reference client uses it too). */
+const CIMD_URL = 'https://conformance-test.local/client-metadata.json';
+const MAX_LOGINS = 3;
+const isAuthScenario = (scenario: string) => scenario.startsWith('auth/');
+
+/**
+ * The auth/* scenarios: list and call the first tool through mcproxy; "needs login" (the
+ * first time, and on a step-up) is answered the way the message says, with `mcproxy auth
+ * login` (its $BROWSER follows the authorization redirect), then tried again.
+ */
+const AUTH_FLOW: ScenarioFlow = {
+  run: async (client, env) => {
+    for (let logins = 0; ; ) {
+      try {
+        const { tools } = await client.listTools();
+        // No tools: the upstream waits for a login, which a call in its namespace ("" here) says.
+        if (!tools[0]) await client.callTool({ name: 'any-tool', arguments: {} });
+        else await client.callTool({ name: tools[0].name, arguments: {} });
+        return;
+      } catch (error) {
+        if (!/needs login/.test(String(error)) || logins++ >= MAX_LOGINS) throw error;
+        const login = spawnSync(process.execPath, [CLI, 'auth', 'login', 'conformance', '--config', env.configFile!, '--timeout', '20'], { env: env.proxyEnv, encoding: 'utf8' });
+        log(`auth login: exit ${login.status}: ${login.stdout.trim()} ${login.stderr.trim()}`);
+        if (login.status !== 0) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1_500)); // mcproxy notices the new login within a second
+      }
+    }
+  },
+};
+
+/** The mcproxy upstream entry for the scenario server: for auth/* scenarios, with the scenario's credentials. */
+function upstreamFor(url: string, env: ScenarioEnv): Record<string, unknown> {
+  if (!isAuthScenario(env.scenario)) return { url, namespace: '' };
+  const context = env.context as Record<string, string | undefined>;
+  const oauth: Record<string, unknown> = { clientMetadataUrl: CIMD_URL };
+  if (context.client_id) oauth.clientId = context.client_id;
+  if (context.client_secret) oauth.clientSecret = context.client_secret;
+  if (context.private_key_pem) oauth.privateKey = context.private_key_pem;
+  if (env.scenario.startsWith('auth/client-credentials')) oauth.grant = 'client_credentials';
+  // Which era the scenario server speaks is for mcproxy to find out, as for any remote server.
+  return { url, namespace: '', transport: 'streamable-http', protocol: 'auto', oauth };
 }
 
 function log(message: string): void {
@@ -180,7 +227,7 @@ async function main(): Promise<number> {
     context: process.env.MCP_CONFORMANCE_CONTEXT ? (JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT) as Record<string, unknown>) : {},
     protocolVersion: process.env.MCP_CONFORMANCE_PROTOCOL_VERSION,
   };
-  const flow = SCENARIOS[scenario] ?? DEFAULT_FLOW;
+  const flow = SCENARIOS[scenario] ?? (isAuthScenario(scenario) ? AUTH_FLOW : DEFAULT_FLOW);
   const modern = env.protocolVersion === MODERN;
 
   let proxy: HttpProxy | undefined;
@@ -188,7 +235,15 @@ async function main(): Promise<number> {
   try {
     let endpoint = url;
     if (!direct) {
-      proxy = await startHttpProxy(writeConfig({ upstreams: { conformance: upstreamFor(url, env) } }), [], {
+      env.configFile = writeConfig({ upstreams: { conformance: upstreamFor(url, env) } });
+      // Its own data folder (the token store), and a "browser" that follows the authorization redirect.
+      env.proxyEnv = {
+        ...(process.env as Record<string, string>),
+        MCPROXY_DATA_DIR: path.join(path.dirname(env.configFile), 'data'),
+        BROWSER: `${process.execPath} ${fileURLToPath(new URL('./followRedirect.js', import.meta.url))}`,
+      };
+      proxy = await startHttpProxy(env.configFile, [], {
+        ...env.proxyEnv,
         MCPROXY_LOG_LEVEL: process.env.MCPROXY_TEST_VERBOSE ? 'debug' : 'info',
       });
       endpoint = proxy.url;

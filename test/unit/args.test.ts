@@ -148,6 +148,19 @@ describe('parseCommand', () => {
     });
   });
 
+  describe('auth', () => {
+    it('login and logout need the upstream; status takes none; --timeout is for login alone', () => {
+      assert.deepEqual(parseCommand(['auth', 'login', 'linear', '--timeout', '30']), { kind: 'auth', config: undefined, action: 'login', upstream: 'linear', timeoutSeconds: 30 });
+      assert.deepEqual(parseCommand(['auth', 'status', '-c', 'x.yaml']), { kind: 'auth', config: 'x.yaml', action: 'status' });
+      assert.deepEqual(parseCommand(['auth', 'logout', 'linear']), { kind: 'auth', config: undefined, action: 'logout', upstream: 'linear' });
+      assert.throws(() => parseCommand(['auth', 'login']), /needs the upstream's name/);
+      assert.throws(() => parseCommand(['auth', 'whoami']), /login, status or logout/);
+      assert.throws(() => parseCommand(['auth', 'status', 'linear']), /unexpected argument: linear/);
+      assert.throws(() => parseCommand(['auth', 'logout', 'linear', '--timeout', '5']), /--timeout only applies/);
+      assert.throws(() => parseCommand(['list', '--timeout', '5']), /--timeout only applies/);
+    });
+  });
+
   describe('help', () => {
     it('`help`, `help COMMAND` and `COMMAND --help` name their topic', () => {
       assert.deepEqual(parseCommand(['help']), { kind: 'help' });
@@ -166,7 +179,7 @@ describe('parseCommand', () => {
     });
 
     it('has a page for every command and none for an unknown one', () => {
-      assert.deepEqual(HELP_TOPICS, ['run', 'validate', 'list', 'init', 'vcon', 'reload', 'restart', 'status', 'help']);
+      assert.deepEqual(HELP_TOPICS, ['run', 'validate', 'list', 'init', 'vcon', 'auth', 'reload', 'restart', 'status', 'help']);
       for (const topic of HELP_TOPICS) assert.match(helpText(topic) ?? '', /^Usage: mcproxy/);
       assert.equal(helpText('bogus'), undefined);
       assert.equal(helpText(), USAGE);

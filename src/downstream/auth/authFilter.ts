@@ -54,6 +54,8 @@ export function authFilter(auth: AuthConfig): HttpFilter {
     const check = await verifyToken(credential, context.endpoint.href);
     if (check.ok) {
       context.identity = check.identity;
+      // Kept for token exchange (RFC 8693) to perUser upstreams; never forwarded upstream.
+      context.accessToken = credential;
       return true;
     }
     const params: Record<string, string> = { error: check.error, error_description: check.description };

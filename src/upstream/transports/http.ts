@@ -4,6 +4,7 @@ import { SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontext
 import type { Transport } from '@modelcontextprotocol/client';
 import type { RemoteUpstreamConfig } from '../../config/schema.js';
 import { ConnectionFetch } from './connectionFetch.js';
+import type { UpstreamAuth } from '../oauth/upstreamAuth.js';
 
 /**
  * A dropped stream that had event ids is resumed with Last-Event-ID (the SDK does that); these
@@ -16,11 +17,12 @@ export interface RemoteTransport {
   http: ConnectionFetch;
 }
 
-export function createStreamableHttpTransport(name: string, config: RemoteUpstreamConfig): RemoteTransport {
+/** `auth`: the upstream's OAuth (src/upstream/oauth), which adds its token to every request. */
+export function createStreamableHttpTransport(name: string, config: RemoteUpstreamConfig, auth?: UpstreamAuth): RemoteTransport {
   const http = new ConnectionFetch(name, config);
   const transport = new StreamableHTTPClientTransport(new URL(config.url), {
     requestInit: { headers: config.headers },
-    fetch: http.fetch,
+    fetch: auth ? auth.wrap(http.fetch) : http.fetch,
     reconnectionOptions: RECONNECTION,
   });
   return { transport: releasingOnClose(endingSessionOnClose(transport), http), http };
@@ -48,13 +50,14 @@ function endingSessionOnClose(transport: StreamableHTTPClientTransport): Streama
   return transport;
 }
 
-export function createSseTransport(name: string, config: RemoteUpstreamConfig): RemoteTransport {
+export function createSseTransport(name: string, config: RemoteUpstreamConfig, auth?: UpstreamAuth): RemoteTransport {
   const http = new ConnectionFetch(name, config);
+  const fetch = auth ? auth.wrap(http.fetch) : http.fetch;
   const transport = new SSEClientTransport(new URL(config.url), {
     requestInit: { headers: config.headers },
     // The SSE GET needs the same headers (Authorization) as the POSTs.
-    eventSourceInit: { fetch: (url, init) => http.fetch(url, { ...init, headers: { ...(init?.headers as object), ...config.headers } }) },
-    fetch: http.fetch,
+    eventSourceInit: { fetch: (url, init) => fetch(url, { ...init, headers: { ...(init?.headers as object), ...config.headers } }) },
+    fetch,
   });
   return { transport: releasingOnClose(transport, http), http };
 }

@@ -1,0 +1,42 @@
+// Remote upstream keys for OAuth to the upstream (src/upstream/oauth): how mcproxy logs in to a
+// server that needs it, and whose login a team gateway uses. Spread into remote upstreams.
+import { z } from 'zod';
+import { isSecureOrLoopbackUrl } from './authSchema.js';
+
+const PORT_NUMBER = 'expected a port number (0-65535)';
+
+const secureUrl = () =>
+  z.string().refine(isSecureOrLoopbackUrl, { error: 'expected an https:// URL (http:// only on a loopback address)' });
+
+export const UpstreamOAuthSchema = z.strictObject({
+  /** A client registered with the authorization server beforehand; else CIMD or dynamic registration. */
+  clientId: z.string().min(1).optional(),
+  clientSecret: z.string().min(1).optional(),
+  /** A Client ID Metadata Document URL (https), used as the client id where the server accepts one. */
+  clientMetadataUrl: z.string().min(1).optional(),
+  /** Scopes to ask for; else the server's `WWW-Authenticate` scope, then its `scopes_supported`. */
+  scopes: z.array(z.string().min(1)).optional(),
+  /** `authorization_code`: a person logs in in a browser; `client_credentials`: machine to machine. */
+  grant: z.enum(['authorization_code', 'client_credentials']).default('authorization_code'),
+  /** A PEM private key (PKCS#8): client_credentials with private_key_jwt instead of a secret. */
+  privateKey: z.string().min(1).optional(),
+  /** The loopback port the login's redirect comes back to; 0: any free one. */
+  redirectPort: z.number({ error: PORT_NUMBER }).int({ error: PORT_NUMBER }).min(0, { error: PORT_NUMBER }).max(65535, { error: PORT_NUMBER }).default(0),
+});
+
+export const TokenExchangeSchema = z.strictObject({
+  /** Where a person's incoming token is exchanged for one for this upstream (RFC 8693). */
+  tokenEndpoint: secureUrl(),
+  /** The `audience` asked for; default: the upstream's URL. */
+  audience: z.string().min(1).optional(),
+});
+
+export const upstreamOAuthKeys = {
+  oauth: UpstreamOAuthSchema.optional(),
+  /** Team gateway: one login for everyone (`shared`), or each person's own (`perUser`). */
+  credentials: z.enum(['shared', 'perUser']).default('shared'),
+  tokenExchange: TokenExchangeSchema.optional(),
+};
+
+export type UpstreamOAuthConfig = z.infer<typeof UpstreamOAuthSchema>;
+export type TokenExchangeConfig = z.infer<typeof TokenExchangeSchema>;
