@@ -101,7 +101,7 @@ Exit 0 done, 1 the login failed (the reason names the upstream), 2 bad usage or 
 `,
   help: `Usage: mcproxy help [COMMAND]
 
-Prints the overview, or COMMAND's own help (run, validate, list, init, vcon, auth, reload, restart, status).
+Prints the overview, or COMMAND's own help (run, validate, list, init, vcon, reload, restart, status, auth).
 `,
 };
 

@@ -38,6 +38,8 @@ export class UpstreamPool implements UpstreamHealthRegistry {
   private readonly shared = new Map<string, UpstreamConnection>();
   private readonly owned = new Set<UpstreamConnection>();
   private readonly healths = new Map<string, UpstreamHealth>();
+  /** perUser upstreams: one record per person (see personalHealthFor). */
+  private readonly personalHealths = new Map<string, UpstreamHealth>();
 
   /** Shared connections serve every session, so they carry only this proxy as their chain. */
   private readonly sharedCapabilities: ClientCapabilities;
@@ -55,8 +57,9 @@ export class UpstreamPool implements UpstreamHealthRegistry {
     const health = this.healthFor(upstream);
     const perUser = 'url' in upstream && upstream.credentials === 'perUser';
     if (perUser) {
-      // Never shared: one person's token is never used for another.
-      connection = new UpstreamConnection(upstream, this.clientInfo, upstreamCapabilities(client), health, caller);
+      // Never shared: one person's token is never used for another, and one person's refused
+      // login or exchange never counts against the upstream for the others.
+      connection = new UpstreamConnection(upstream, this.clientInfo, upstreamCapabilities(client), this.personalHealthFor(upstream, caller?.subject ?? ''), caller);
       this.owned.add(connection);
     } else if (upstream.shared) {
       connection = this.shared.get(upstream.name) ?? new UpstreamConnection(upstream, this.clientInfo, this.sharedCapabilities, health);
@@ -91,6 +94,12 @@ export class UpstreamPool implements UpstreamHealthRegistry {
     this.shared.delete(name);
     this.healths.get(name)?.stop();
     this.healths.delete(name);
+    for (const [key, health] of this.personalHealths) {
+      if (key.startsWith(`${name}\u0000`)) {
+        health.stop();
+        this.personalHealths.delete(key);
+      }
+    }
     await shared?.close(reason);
   }
 
@@ -131,8 +140,19 @@ export class UpstreamPool implements UpstreamHealthRegistry {
     const all = [...this.shared.values(), ...this.owned];
     this.shared.clear();
     this.owned.clear();
-    for (const health of this.healths.values()) health.stop();
+    for (const health of [...this.healths.values(), ...this.personalHealths.values()]) health.stop();
     await Promise.all(all.map((connection) => connection.close(reason)));
+  }
+
+  /** A `credentials: perUser` upstream's restart policy state for one person. */
+  private personalHealthFor(upstream: UpstreamConfig, subject: string): UpstreamHealth {
+    const key = `${upstream.name}\u0000${subject}`;
+    let health = this.personalHealths.get(key);
+    if (!health) {
+      health = new UpstreamHealth(upstream.name, healthSettings(upstream));
+      this.personalHealths.set(key, health);
+    }
+    return health;
   }
 
   private healthFor(upstream: UpstreamConfig): UpstreamHealth {

@@ -21,7 +21,7 @@ describe('the mcproxy command', function () {
     assert.equal(mcproxy('validate', '--help').stdout, viaHelp.stdout);
     const unknown = mcproxy('help', 'serve');
     assert.equal(unknown.status, 2);
-    assert.equal(unknown.stderr, 'mcproxy: no help for `serve`: commands are run, validate, list, init, vcon, auth, reload, restart, status, help\n');
+    assert.equal(unknown.stderr, 'mcproxy: no help for `serve`: commands are run, validate, list, init, vcon, reload, restart, status, auth, help\n');
   });
 
   it('answers a usage error in one line and exit 2', () => {

@@ -583,6 +583,8 @@ function timesOut(connect: Connect) {
   let proxied: Connected;
   before(async () => {
     proxied = await connect();
+    // The upstream's start is not what is timed: its tools listed, a call's own timeout is.
+    await waitUntil(async () => (await proxied.client.listTools()).tools.some((tool) => tool.name === 'slow__echo'), 'slow__echo listed', 20_000);
   });
   after(async () => proxied?.close());
 

@@ -48,7 +48,7 @@ describe('the packed package, installed into a temp prefix', function () {
   }
 
   it('ships only what runs: the build, the default config and the README', () => {
-    assert.deepEqual(readdirSync(installed).sort(), ['README.md', 'config', 'dist', 'package.json']);
+    assert.deepEqual(readdirSync(installed).sort(), ['README.md', 'config', 'data', 'dist', 'package.json']);
     assert.deepEqual(readdirSync(path.join(installed, 'dist')), ['src'], 'no tests or benches in the package');
     // npm warns about (and some setups refuse) packages that run scripts when installed.
     const scripts = Object.keys((JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);

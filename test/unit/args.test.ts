@@ -179,7 +179,7 @@ describe('parseCommand', () => {
     });
 
     it('has a page for every command and none for an unknown one', () => {
-      assert.deepEqual(HELP_TOPICS, ['run', 'validate', 'list', 'init', 'vcon', 'auth', 'reload', 'restart', 'status', 'help']);
+      assert.deepEqual(HELP_TOPICS, ['run', 'validate', 'list', 'init', 'vcon', 'reload', 'restart', 'status', 'auth', 'help']);
       for (const topic of HELP_TOPICS) assert.match(helpText(topic) ?? '', /^Usage: mcproxy/);
       assert.equal(helpText('bogus'), undefined);
       assert.equal(helpText(), USAGE);
