@@ -137,8 +137,10 @@ const SCENARIOS: Record<string, ScenarioFlow> = {
 const DEFAULT_FLOW: ScenarioFlow = { run: listAndCallFirstTool };
 
 /** The mcproxy upstream entry for the scenario server. Issue 15: OAuth keys from env.context go here. */
-function upstreamFor(url: string, _env: ScenarioEnv): Record<string, unknown> {
-  return { url, namespace: '' };
+function upstreamFor(url: string, env: ScenarioEnv): Record<string, unknown> {
+  // A 2026-07-28 scenario server is configured as what it is: several mocks lack
+  // server/discover, so `auto` would take them for legacy servers.
+  return { url, namespace: '', ...(env.protocolVersion === MODERN ? { protocol: 'modern' } : {}) };
 }
 
 function log(message: string): void {
