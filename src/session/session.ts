@@ -3,8 +3,7 @@
 // through here, which is what lets server→client requests, logs and resource updates find
 // their way back to the right client.
 import { LoggingLevelSchema } from '@modelcontextprotocol/core';
-import { Server } from '@modelcontextprotocol/server';
-import { CLIENT_CAPABILITIES_META_KEY, PROTOCOL_VERSION_META_KEY, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, PROTOCOL_VERSION_META_KEY, ProtocolErrorCode, Server } from '@modelcontextprotocol/server';
 import type { ClientCapabilities, Transport, JSONRPCRequest, LoggingLevel, Notification, RequestOptions, Result } from '@modelcontextprotocol/server';
 import { buildCatalog, exposeUri, type Catalog, type Route } from '../catalog/catalog.js';
 import { emptyListing } from '../catalog/listing.js';

@@ -50,10 +50,12 @@ interface Upstream {
 }
 
 /** An HTTP fixture, named by its URL; namespace "" keeps the names the suite expects. */
-const overHttp = (start: () => Promise<StartedProcess>) => async (): Promise<RunningUpstream> => {
-  const fixture = await start();
-  return { config: { url: fixture.url, namespace: '' }, stop: () => fixture.stop() };
-};
+const overHttp =
+  (start: () => Promise<StartedProcess>, extra: Record<string, unknown> = {}) =>
+  async (): Promise<RunningUpstream> => {
+    const fixture = await start();
+    return { config: { url: fixture.url, namespace: '', ...extra }, stop: () => fixture.stop() };
+  };
 
 const UPSTREAMS: readonly Upstream[] = [
   { key: 'dual', title: 'the dual-era SDK v2 fixture', start: overHttp(() => startModernFixture('dual')), revisions: REVISIONS },
@@ -70,7 +72,9 @@ const UPSTREAMS: readonly Upstream[] = [
   {
     key: 'modern-only',
     title: 'the SDK v2 fixture speaking only 2026-07-28',
-    start: overHttp(() => startModernFixture('modern-only')),
+    // auto, the default for every upstream (mcproxy's default stays legacy for now):
+    // a legacy upstream entry cannot reach a server that speaks only 2026-07-28.
+    start: overHttp(() => startModernFixture('modern-only'), { protocol: 'auto' }),
     revisions: REVISIONS,
   },
   {

@@ -177,7 +177,9 @@ const AUTH_FLOW: ScenarioFlow = {
 
 /** The mcproxy upstream entry for the scenario server: for auth/* scenarios, with the scenario's credentials. */
 function upstreamFor(url: string, env: ScenarioEnv): Record<string, unknown> {
-  if (!isAuthScenario(env.scenario)) return { url, namespace: '' };
+  // A 2026-07-28 scenario server is configured as what it is: several mocks lack
+  // server/discover, so `auto` would take them for legacy servers.
+  if (!isAuthScenario(env.scenario)) return { url, namespace: '', ...(env.protocolVersion === MODERN ? { protocol: 'modern' } : {}) };
   const context = env.context as Record<string, string | undefined>;
   const oauth: Record<string, unknown> = { clientMetadataUrl: CIMD_URL };
   if (context.client_id) oauth.clientId = context.client_id;
