@@ -1,7 +1,10 @@
 // The search index and its ranking: BM25 over weighted fields (BM25F-style), with the query's
 // words widened to their stems, to WordNet synonyms and to the software vocabulary, each kind
-// weighed below the word itself. Plain data and pure functions: built once per catalog, queried
+// weighed below the word itself. Two factors on top: a tool whose name does the action the
+// query asks for (actions.ts) gains a little, and a tool that matches only some of the query's
+// words loses a little (coordination). Plain data and pure functions: built once per catalog, queried
 // in well under a millisecond for a thousand tools (bench/search-quality.ts measures both).
+import { nameAction, queryAction, type Action } from './actions.js';
 import type { SearchDocument } from './documents.js';
 import { isStopWord, stem, terms, words } from './text.js';
 import { relatedWords, type Thesaurus } from './thesaurus.js';
@@ -28,6 +31,10 @@ export interface RankingOptions {
   stemming: boolean;
   /** Where query words find other words that mean the same; none: the query's own words only. */
   thesaurus?: Thesaurus;
+  /** Score factor for a tool whose name's action is the one the query asks for (1 or none: off). */
+  actionBoost?: number;
+  /** Exponent on the share of query words a tool matches (0 or none: off). */
+  coordination?: number;
 }
 
 export interface SearchIndex {
@@ -36,6 +43,8 @@ export interface SearchIndex {
   postings: Map<string, { doc: number; tf: number }[]>;
   /** Each document's weighted length, over the average. */
   relativeLength: Float64Array;
+  /** Each document's action by its name, if any. */
+  actions: (Action | undefined)[];
   options: RankingOptions;
 }
 
@@ -44,12 +53,14 @@ export interface Hit {
   score: number;
 }
 
-export const DEFAULT_RANKING: Omit<RankingOptions, 'thesaurus'> = { stemming: true };
+/** What the proxy uses: the two factors chosen on the even half of bench/search/queries.json, checked on the odd half. */
+export const DEFAULT_RANKING: Omit<RankingOptions, 'thesaurus'> = { stemming: true, actionBoost: 1.2, coordination: 0.25 };
 
 /** Indexes the documents (order matters: it breaks ties). */
 export function buildIndex(documents: readonly SearchDocument[], options: RankingOptions): SearchIndex {
   const postings = new Map<string, { doc: number; tf: number }[]>();
   const lengths = new Float64Array(documents.length);
+  const actions: (Action | undefined)[] = new Array(documents.length);
   documents.forEach((document, doc) => {
     const frequencies = new Map<string, number>();
     const add = (text: string | undefined, weight: number, limit = Infinity) => {
@@ -69,6 +80,7 @@ export function buildIndex(documents: readonly SearchDocument[], options: Rankin
     }
     // The namespace is usually part of the name already: the upstream's own words count once.
     const upstreamWords = new Set([...words(document.upstream.name), ...words(document.upstream.namespace ?? ''), ...words(document.upstream.title ?? '')]);
+    actions[doc] = nameAction(document.name, upstreamWords);
     add([...upstreamWords].join(' '), FIELD_WEIGHTS.upstream);
     add(document.upstream.instructions, FIELD_WEIGHTS.instructions, INSTRUCTION_TERMS);
     for (const [term, tf] of frequencies) {
@@ -79,7 +91,7 @@ export function buildIndex(documents: readonly SearchDocument[], options: Rankin
   });
   const average = lengths.reduce((sum, length) => sum + length, 0) / Math.max(1, documents.length) || 1;
   const relativeLength = lengths.map((length) => length / average);
-  return { documents, postings, relativeLength, options };
+  return { documents, postings, relativeLength, actions, options };
 }
 
 /** One word of the query and the terms that stand in for it, each with its weight. */
@@ -108,7 +120,9 @@ export function search(index: SearchIndex, query: string, limit: number): Hit[] 
   const count = index.documents.length;
   const scores = new Float64Array(count);
   const best = new Float64Array(count);
-  for (const group of queryGroups(query, index.options)) {
+  const matched = new Uint16Array(count);
+  const groups = queryGroups(query, index.options);
+  for (const group of groups) {
     const touched: number[] = [];
     for (const [term, weight] of group) {
       const list = index.postings.get(term);
@@ -122,11 +136,18 @@ export function search(index: SearchIndex, query: string, limit: number): Hit[] 
     }
     for (const doc of touched) {
       scores[doc] += best[doc];
+      matched[doc]++;
       best[doc] = 0;
     }
   }
+  const action = (index.options.actionBoost ?? 1) !== 1 ? queryAction(query) : undefined;
   const hits: number[] = [];
-  for (let doc = 0; doc < count; doc++) if (scores[doc] > 0) hits.push(doc);
+  for (let doc = 0; doc < count; doc++) {
+    if (scores[doc] <= 0) continue;
+    if (index.options.coordination) scores[doc] *= (matched[doc] / groups.length) ** index.options.coordination;
+    if (action !== undefined && index.actions[doc] === action) scores[doc] *= index.options.actionBoost!;
+    hits.push(doc);
+  }
   hits.sort((a, b) => scores[b] - scores[a] || a - b);
   return hits.slice(0, limit).map((doc) => ({ document: index.documents[doc], score: scores[doc] }));
 }

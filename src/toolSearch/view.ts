@@ -5,7 +5,7 @@
 import picomatch from 'picomatch';
 import { documentOf, type SearchDocument, type ToolLike } from './documents.js';
 import { CALL_TOOL, callToolTool, SEARCH_TOOLS, searchToolsTool } from './metaTools.js';
-import { buildIndex, search, type SearchIndex } from './ranking.js';
+import { buildIndex, DEFAULT_RANKING, search, type SearchIndex } from './ranking.js';
 import type { ToolSearchSettings } from './settings.js';
 import type { Thesaurus } from './thesaurus.js';
 
@@ -36,7 +36,7 @@ export function searchViewOf<T extends ToolLike>(
   const callable = tools.filter((tool) => pinned.has(tool.name) || allowedByAnnotations(tool, settings));
   const index = buildIndex(
     callable.map((tool) => documentOf(tool, upstreamOf(tool.name))),
-    { stemming: true, thesaurus },
+    { ...DEFAULT_RANKING, thesaurus },
   );
   return {
     settings,

@@ -4,6 +4,9 @@
 import assert from 'node:assert/strict';
 import { perConnectionLists, touch } from '../../src/toolSearch/exposure.js';
 import { callRequest, searchRequest } from '../../src/toolSearch/requests.js';
+import { nameAction, queryAction } from '../../src/toolSearch/actions.js';
+import { documentOf } from '../../src/toolSearch/documents.js';
+import { buildIndex, DEFAULT_RANKING, search } from '../../src/toolSearch/ranking.js';
 import { toolSearchSettings } from '../../src/toolSearch/settings.js';
 import { words } from '../../src/toolSearch/text.js';
 import { defaultThesaurus } from '../../src/toolSearch/thesaurus.js';
@@ -60,6 +63,40 @@ describe('tool search (pure parts)', () => {
     assert.equal(first('open a ticket'), 'gh__create_issue');
     assert.equal(first('forget entities'), 'mem__delete_entities');
     assert.equal(first('add two numbers'), 'ev__get-sum');
+  });
+
+  it('reads the action a query asks for and the one a tool name does, past any server prefix', () => {
+    assert.equal(queryAction('open a ticket'), 'create');
+    assert.equal(queryAction('please forget Bob'), 'delete');
+    assert.equal(queryAction('what is in this folder'), undefined);
+    assert.equal(nameAction('gh__create_issue', new Set(['gh'])), 'create');
+    assert.equal(nameAction('maps__maps_search_places', new Set(['maps'])), 'search');
+    assert.equal(nameAction('notion__API-post-page', new Set(['notion'])), 'create');
+    assert.equal(nameAction('ev__echo', new Set(['ev'])), undefined);
+  });
+
+  it('puts the sibling whose name does the asked action first, and only with the factor on', () => {
+    // Same words but the verb: without the factor the shorter get_issue wins on length.
+    const siblings = [
+      documentOf({ name: 'gh__get_issue', description: 'Get an issue' }, { name: 'gh' }),
+      documentOf({ name: 'gh__create_issue', description: 'Create an issue in a repository' }, { name: 'gh' }),
+    ];
+    const firstOf = (actionBoost: number) => search(buildIndex(siblings, { stemming: true, actionBoost }), 'make an issue', 2)[0].document.name;
+    assert.equal(firstOf(1), 'gh__get_issue');
+    assert.equal(firstOf(DEFAULT_RANKING.actionBoost!), 'gh__create_issue');
+  });
+
+  it('lowers a tool that matches only some of the query words, by the share it matches, with coordination on', () => {
+    const tools = [
+      documentOf({ name: 'a__tags', description: 'tags tags tags tags' }, { name: 'a' }),
+      documentOf({ name: 'a__label_photos', description: 'label photos with tags' }, { name: 'a' }),
+      documentOf({ name: 'a__other', description: 'photos' }, { name: 'a' }),
+    ];
+    const scoreOf = (coordination: number, name: string) => search(buildIndex(tools, { stemming: true, coordination }), 'tags photos', 3).find((hit) => hit.document.name === name)!.score;
+    const without = scoreOf(0, 'a__tags') / scoreOf(0, 'a__label_photos');
+    const withIt = scoreOf(0.25, 'a__tags') / scoreOf(0.25, 'a__label_photos');
+    assert.ok(withIt < without, `a partial match loses ground: ${withIt} < ${without}`);
+    assert.ok(Math.abs(withIt / without - 0.5 ** 0.25) < 1e-9, 'by (1 of 2 words) ^ 0.25');
   });
 
   it('never finds what callTool.allow refuses, unless pinned', () => {
