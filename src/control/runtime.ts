@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { dataDir } from '../config/locate.js';
+import { isProcessAlive } from '../processAlive.js';
 
 export interface RunningEntry {
   pid: number;
@@ -52,7 +53,7 @@ export function runningProxies(config?: string, env: NodeJS.ProcessEnv = process
   for (const name of names) {
     try {
       const entry = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as RunningEntry;
-      if (!isAlive(entry.pid)) {
+      if (!isProcessAlive(entry.pid)) {
         rmSync(path.join(dir, name), { force: true });
         continue;
       }
@@ -62,13 +63,4 @@ export function runningProxies(config?: string, env: NodeJS.ProcessEnv = process
     }
   }
   return entries;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -8,6 +8,7 @@ import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JournalEntry } from './types.js';
+import { isProcessAlive } from '../processAlive.js';
 
 export const JOURNAL_SUFFIX = '.journal.jsonl';
 
@@ -97,16 +98,7 @@ export function listOrphanedJournals(dir: string): string[] {
     .filter((name) => name.endsWith(JOURNAL_SUFFIX))
     .filter((name) => {
       const pid = Number(name.split('.')[1]);
-      return !Number.isInteger(pid) || pid === process.pid || !isAlive(pid);
+      return !Number.isInteger(pid) || pid === process.pid || !isProcessAlive(pid);
     })
     .map((name) => path.join(dir, name));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
