@@ -23,6 +23,8 @@ interface ModernClient {
   serve: ReturnType<typeof toNodeHandler>;
   close: () => Promise<void>;
   idle?: NodeJS.Timeout;
+  /** Requests being served (a subscriptions/listen stream stays one while open): no idle end meanwhile. */
+  busy: number;
   /** The person's newest incoming access token (server.auth): the one a token exchange uses. */
   accessToken?: string;
 }
@@ -52,11 +54,17 @@ export class ModernHttpClients {
     const client = this.clients.get(key) ?? this.open(key, who.profile, who.subject);
     if (who.accessToken) client.accessToken = who.accessToken;
     clearTimeout(client.idle);
+    client.busy++;
+    // A listen holds its upstream subscriptions before it is acknowledged, and until its stream ends.
+    const listening = await client.session.listens.hold(body).catch(() => undefined);
     try {
       await client.serve(req, res, body);
     } finally {
-      client.idle = setTimeout(() => void this.end(key, 'idle'), client.session.used ? this.idleMs : Math.min(this.idleMs, this.unusedIdleMs));
-      client.idle.unref();
+      void listening?.();
+      if (--client.busy === 0) {
+        client.idle = setTimeout(() => void this.end(key, 'idle'), client.session.used ? this.idleMs : Math.min(this.idleMs, this.unusedIdleMs));
+        client.idle.unref();
+      }
     }
   }
 
@@ -68,7 +76,9 @@ export class ModernHttpClients {
       legacy: 'reject',
       onerror: (error) => log.debug(`2026-07-28 request refused: ${error.message}`, { session: session.label }),
     });
-    const client: ModernClient = { session, serve: toNodeHandler(handler), close: () => handler.close() };
+    // Change notifications reach the client's listen streams through the handler's bus (session/listen.ts).
+    session.listens.bus = handler.bus;
+    const client: ModernClient = { session, serve: toNodeHandler(handler), close: () => handler.close(), busy: 0 };
     this.clients.set(key, client);
     log.info('2026-07-28 client session opened', { session: session.label });
     return client;

@@ -31,6 +31,8 @@ import { describeRequest } from './describeRequest.js';
 import { toolSearchSettings } from '../toolSearch/settings.js';
 import { perConnectionLists } from '../toolSearch/exposure.js';
 import { SearchMode } from './searchMode.js';
+import { ClientListens } from './listen.js';
+import { logPasses } from './logLevel.js';
 
 /** MCP log levels, least severe first. */
 const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
@@ -52,6 +54,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   readonly server: Server;
   /** Resource URIs this client subscribed to (as it knows them), and their route: only their updates reach it. */
   readonly subscriptions = new Map<string, Route>();
+  /** What a 2026-07-28 client's subscriptions/listen streams asked for (listen.ts). */
+  readonly listens = new ClientListens(this);
   /** The upstreams and policies this session's catalog is made of (its profile); replaced by a reload. */
   view: View;
   readonly recorder?: SessionRecorder;
@@ -397,16 +401,17 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       case 'notifications/prompts/list_changed':
       case 'notifications/resources/list_changed':
         this.catalogCache = undefined;
-        if (this.catalogServed) this.notifyClient(notification);
+        if (this.catalogServed || this.listens.listening) this.notifyClient(notification);
         return;
       case 'notifications/resources/updated': {
         // The client hears of the URI it subscribed to, which may be the namespaced form.
         const uri = this.lastCatalog ? exposeUri(this.lastCatalog, upstream.name, params.uri as string) : (params.uri as string);
-        if (this.subscriptions.has(uri)) this.notifyClient({ ...notification, params: { ...params, uri } });
+        if (this.subscriptions.has(uri) || this.listens.holds(uri)) this.notifyClient({ ...notification, params: { ...params, uri } });
         return;
       }
       case 'notifications/message': {
-        if (this.logLevel && LOG_SEVERITY.indexOf(params.level as LoggingLevel) < LOG_SEVERITY.indexOf(this.logLevel)) return;
+        // The level of the call it came with (a 2026-07-28 request's own), else the session's.
+        if (!logPasses(params.level, call?.logThreshold ?? (this.declaredProtocol ? 'off' : this.logLevel))) return;
         // The client sees which upstream spoke in `logger`.
         const logger = params.logger ? `${upstream.name}/${params.logger}` : upstream.name;
         this.notifyClient({ method: notification.method, params: { ...params, logger } }, call);
@@ -423,7 +428,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
 
   /** Sends to the client: with the call it belongs to when there is one (its HTTP stream), else on its own. */
   notifyClient(notification: Notification, call?: CallContext): void {
-    if (this.closed) return;
+    if (this.closed || (!call && this.listens.publish(notification))) return;
     const sent = call ? call.sendNotification(notification) : this.server.notification(notification as never);
     sent.catch((error: Error) => log.debug(`dropped ${notification.method}: ${error.message}`, { session: this.label }));
   }
@@ -446,6 +451,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     if (this.closed) return;
     this.closed = true;
     const connections = [...(this.connections?.values() ?? [])];
+    await this.listens.closeAll();
     // A shared upstream outlives this session: take back what it subscribed to there.
     for (const { upstream, original } of this.subscriptions.values()) {
       const connection = this.connections?.get(upstream);

@@ -4,11 +4,14 @@
 import type { JSONRPCRequest, Notification, RequestId, Result, RequestOptions } from '@modelcontextprotocol/server';
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { ForwardedError } from './errors.js';
+import type { LogThreshold } from '../session/logLevel.js';
 
 /** The downstream side of a call in flight, so that upstream messages can travel with it. */
 export interface CallContext {
   sendNotification(notification: Notification): Promise<void>;
   sendRequest(request: { method: string; params?: Record<string, unknown> }, options: RequestOptions): Promise<Result>;
+  /** The client's log level for this call (session/logLevel.ts); undefined: the session's. */
+  logThreshold?: LogThreshold;
   /** Told the upstream's own id for the request once it is sent (vCon recording). */
   upstreamRequestId?(id: RequestId): void;
 }

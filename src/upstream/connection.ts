@@ -25,6 +25,8 @@ import { healthProbeMethod, startHealthChecks } from './healthCheck.js';
 import { asNeedsLogin } from './oauth/needsLogin.js';
 import { offerLogin, type LoginOffer } from './oauth/loginOffer.js';
 import { upstreamAuthFor, type Caller, type UpstreamAuth } from './oauth/upstreamAuth.js';
+import { UpstreamListen } from './upstreamListen.js';
+import { logLevelIn, moreVerbose } from '../session/logLevel.js';
 
 /** `needs-login`: an OAuth upstream waits for `mcproxy auth login` (it connects once that is done). */
 export type UpstreamState = 'connecting' | 'ready' | 'down' | 'needs-login' | 'closed';
@@ -57,6 +59,8 @@ export class UpstreamConnection {
   /** Kept while the upstream is down, so its tools still route, to an error that names it. */
   private lastListing?: UpstreamListing;
   private readonly subscriptions = new Map<string, number>();
+  /** A 2026-07-28 upstream's one subscriptions/listen stream: its list changes and the URIs above. */
+  private readonly listen: UpstreamListen;
   private logLevel?: LoggingLevel;
   /** Settles once the first attempt has an outcome, or has to wait for the restart policy. */
   private readonly firstAttempt: Promise<void>;
@@ -94,6 +98,7 @@ export class UpstreamConnection {
     caller?: Caller,
   ) {
     this.attachments = new Attachments(config.name);
+    this.listen = new UpstreamListen(config.name, () => [...this.subscriptions.keys()]);
     this.protocolNoise = throttledWarn({ upstream: config.name });
     if (config.maxConcurrent) this.queue = new PQueue({ concurrency: config.maxConcurrent });
     if (!isStdioUpstream(config)) this.auth = upstreamAuthFor(config as RemoteUpstreamConfig & UpstreamConfig, caller);
@@ -170,6 +175,9 @@ export class UpstreamConnection {
     options: Omit<RequestOptions, 'timeout'> = {},
     context?: CallContext,
   ): Promise<Result> {
+    // A 2025-11-25 upstream logs per connection: it is told the most verbose level a request asks for (the session filters).
+    const level = logLevelIn(request.params);
+    if (level && !this.speaksModern && moreVerbose(level, this.logLevel)) await this.setLogLevel(level).catch(() => {});
     // Runs when the request leaves the queue, so send() checks an upstream that may have gone down meanwhile.
     const tracked = async () => {
       const { call, done } = this.attachments.track(listener, context);
@@ -210,9 +218,22 @@ export class UpstreamConnection {
     return this.listingCache;
   }
 
-  /** Subscribes upstream on the first interested session only. */
+  /** Whether the upstream speaks 2026-07-28: no sessions, subscriptions on a listen stream, log levels per request. */
+  private get speaksModern(): boolean {
+    return this.client?.getProtocolEra() === 'modern';
+  }
+
+  /** Subscribes upstream on the first interested session only (on a 2026-07-28 upstream: the URI joins the listen stream). */
   async subscribe(uri: string, params: Record<string, unknown>): Promise<Result> {
     const count = this.subscriptions.get(uri) ?? 0;
+    if (count === 0 && this.speaksModern) {
+      this.subscriptions.set(uri, 1);
+      await this.listen.update(this.client).catch((error: unknown) => {
+        this.subscriptions.delete(uri);
+        throw upstreamError(this.name, 'subscriptions/listen', this.config.timeoutMs, error);
+      });
+      return {};
+    }
     const result = count === 0 ? await this.send({ method: 'resources/subscribe', params }) : {};
     this.subscriptions.set(uri, count + 1);
     return result;
@@ -223,6 +244,7 @@ export class UpstreamConnection {
     const count = this.subscriptions.get(uri) ?? 0;
     if (count <= 1) {
       this.subscriptions.delete(uri);
+      if (count === 1 && this.speaksModern) return this.listen.update(this.client).then(() => ({}));
       if (count === 1) return this.send({ method: 'resources/unsubscribe', params });
       return {};
     }
@@ -230,9 +252,10 @@ export class UpstreamConnection {
     return {};
   }
 
+  /** A 2025-11-25 upstream is told at once; a 2026-07-28 one hears each request's level in its `_meta`. */
   async setLogLevel(level: LoggingLevel): Promise<void> {
     this.logLevel = level;
-    if (this.state === 'ready' && this.serverCapabilities?.logging) {
+    if (this.state === 'ready' && this.serverCapabilities?.logging && !this.speaksModern) {
       await this.send({ method: 'logging/setLevel', params: { level } });
     }
   }
@@ -248,6 +271,7 @@ export class UpstreamConnection {
     if (this.state === 'closed') return;
     this.closedReason = reason;
     this.state = 'closed';
+    this.listen.stop();
     this.stopHealthChecks();
     this.stopRestartListening();
     // A start under way still reports its outcome (connect()): it says how the upstream is.
@@ -436,6 +460,7 @@ export class UpstreamConnection {
   private restartNow(): void {
     if (this.isClosed()) return;
     log.info('restarting on request', { upstream: this.name });
+    this.listen.stop();
     this.stopHealthChecks();
     const client = this.client;
     this.client = undefined;
@@ -517,6 +542,11 @@ export class UpstreamConnection {
   private async restoreState(): Promise<void> {
     try {
       if (this.logLevel) await this.setLogLevel(this.logLevel);
+      if (this.speaksModern) {
+        // Not waited for: the first list need not wait for the stream that tells of its changes.
+        void this.listen.update(this.client).catch((error: Error) => log.warn(`could not listen for changes: ${error.message}`, { upstream: this.name }));
+        return;
+      }
       for (const uri of this.subscriptions.keys()) {
         await this.send({ method: 'resources/subscribe', params: { uri } });
       }
@@ -568,6 +598,7 @@ export class UpstreamConnection {
   /** A live connection is gone (closed, unanswered health check, unrenewable session): down, and back when the policy allows. */
   private lost(reason: string): void {
     if (this.isClosed()) return;
+    this.listen.stop();
     this.stopHealthChecks();
     this.state = 'down';
     this.lastError = reason;
