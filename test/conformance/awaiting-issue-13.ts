@@ -83,10 +83,6 @@ export const AWAITING_ISSUE_13: Readonly<Record<string, readonly string[]>> = {
     'elicitation-sep1330-enums',
     'tools-call-elicitation',
     'tools-call-sampling',
-    // Scope 3/4: resources/subscribe is not mapped onto the upstream's
-    // subscriptions/listen ("not supported by the negotiated protocol version").
-    'resources-subscribe',
-    'resources-unsubscribe',
   ],
   // mcproxy as the client of a 2026-07-28 scenario server (`protocol: modern`).
   'client @ 2026-07-28': [

@@ -12,8 +12,9 @@ import { waitUntil } from '../helpers/wait.js';
 
 const config = writeConfig({
   upstreams: {
-    everything: { ...everything, namespace: 'ev' },
-    changing: { ...changing, namespace: 'chg' },
+    // Shared, so that the HTTP sessions here do not start processes of their own.
+    everything: { ...everything, namespace: 'ev', shared: true },
+    changing: { ...changing, namespace: 'chg', shared: true },
     modern: { ...fixture('modern-server', '--stdio', '--modern-only'), protocol: 'modern', namespace: 'm', shared: true },
   },
 });
