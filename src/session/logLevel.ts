@@ -35,14 +35,7 @@ export function requestLogThreshold(envelope: Record<string, unknown> | undefine
   return level.success ? level.data : 'off';
 }
 
-/** Upstream params that carry the level in `_meta` (a 2026-07-28 upstream reads it; a 2025-11-25 one ignores it). */
-export function withLogLevel(params: Record<string, unknown>, threshold: LogThreshold): Record<string, unknown> {
-  if (threshold === undefined || threshold === 'off') return params;
-  return { ...params, _meta: { ...(params._meta as Record<string, unknown> | undefined), [LOG_LEVEL_META_KEY]: threshold } };
-}
-
-/** The level a request to an upstream carries in its `_meta`, if any. */
-export function logLevelIn(params: Record<string, unknown> | undefined): LoggingLevel | undefined {
-  const level = LoggingLevelSchema.safeParse((params?._meta as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY]);
-  return level.success ? level.data : undefined;
+/** A 2026-07-28 upstream's request params, with the level in `_meta`. */
+export function withLogLevel(params: Record<string, unknown>, level: LoggingLevel): Record<string, unknown> {
+  return { ...params, _meta: { ...(params._meta as Record<string, unknown> | undefined), [LOG_LEVEL_META_KEY]: level } };
 }

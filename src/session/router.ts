@@ -13,7 +13,7 @@ import { LooseResult } from '../upstream/looseSchemas.js';
 import type { ClientSession } from './session.js';
 import { exposeTasks, listTasks, routeTask } from './tasks.js';
 import { recordRoute } from '../vcon/route.js';
-import { requestLogThreshold, withLogLevel } from './logLevel.js';
+import { requestLogThreshold } from './logLevel.js';
 
 type Extra = ServerContext;
 type Params = Record<string, unknown>;
@@ -116,10 +116,8 @@ async function forward(session: ClientSession, extra: Extra, method: string, par
     options.onprogress = (progress) =>
       void extra.mcpReq.notify({ method: 'notifications/progress', params: { ...progress, progressToken } }).catch(() => {});
   }
-  const logThreshold = requestLogThreshold(extra.mcpReq.envelope as Record<string, unknown> | undefined, session.logLevel);
-  upstreamParams = withLogLevel(upstreamParams, logThreshold);
   const context: CallContext = {
-    logThreshold,
+    logThreshold: requestLogThreshold(extra.mcpReq.envelope as Record<string, unknown> | undefined, session.logLevel),
     sendNotification: (notification) => extra.mcpReq.notify(notification as ServerNotification),
     sendRequest: (upstreamRequest, requestOptions) => extra.mcpReq.send(upstreamRequest as ServerRequest, LooseResult, requestOptions),
   };

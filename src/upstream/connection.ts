@@ -26,7 +26,7 @@ import { asNeedsLogin } from './oauth/needsLogin.js';
 import { offerLogin, type LoginOffer } from './oauth/loginOffer.js';
 import { upstreamAuthFor, type Caller, type UpstreamAuth } from './oauth/upstreamAuth.js';
 import { UpstreamListen } from './upstreamListen.js';
-import { logLevelIn, moreVerbose } from '../session/logLevel.js';
+import { moreVerbose, withLogLevel } from '../session/logLevel.js';
 
 /** `needs-login`: an OAuth upstream waits for `mcproxy auth login` (it connects once that is done). */
 export type UpstreamState = 'connecting' | 'ready' | 'down' | 'needs-login' | 'closed';
@@ -175,9 +175,13 @@ export class UpstreamConnection {
     options: Omit<RequestOptions, 'timeout'> = {},
     context?: CallContext,
   ): Promise<Result> {
-    // A 2025-11-25 upstream logs per connection: it is told the most verbose level a request asks for (the session filters).
-    const level = logLevelIn(request.params);
-    if (level && !this.speaksModern && moreVerbose(level, this.logLevel)) await this.setLogLevel(level).catch(() => {});
+    // The level the call's client asked for: in a 2026-07-28 upstream's request `_meta`; a 2025-11-25
+    // upstream logs per connection, so it is told the most verbose level asked (the sessions filter).
+    const level = context?.logThreshold;
+    if (level && level !== 'off') {
+      if (this.speaksModern) request = { ...request, params: withLogLevel(request.params ?? {}, level) };
+      else if (moreVerbose(level, this.logLevel)) await this.setLogLevel(level).catch(() => {});
+    }
     // Runs when the request leaves the queue, so send() checks an upstream that may have gone down meanwhile.
     const tracked = async () => {
       const { call, done } = this.attachments.track(listener, context);
