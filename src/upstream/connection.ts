@@ -25,7 +25,7 @@ import { healthProbeMethod, startHealthChecks } from './healthCheck.js';
 import { asNeedsLogin } from './oauth/needsLogin.js';
 import { offerLogin, type LoginOffer } from './oauth/loginOffer.js';
 import { upstreamAuthFor, type Caller, type UpstreamAuth } from './oauth/upstreamAuth.js';
-import { UpstreamListen } from './upstreamListen.js';
+import { UpstreamListen, withoutSubscriptionId } from './upstreamListen.js';
 import { moreVerbose, withLogLevel } from '../session/logLevel.js';
 
 /** `needs-login`: an OAuth upstream waits for `mcproxy auth login` (it connects once that is done). */
@@ -621,7 +621,7 @@ export class UpstreamConnection {
     if (notification.method.endsWith('/list_changed') && notification.method !== 'notifications/roots/list_changed') {
       this.listingCache = undefined;
     }
-    this.attachments.notification(this, notification);
+    this.attachments.notification(this, withoutSubscriptionId(notification));
   }
 
   /** Answers a server→client request, abortable by the upstream's cancellation. */

@@ -4,7 +4,8 @@
 // sessions on the connection subscribed to. A new filter opens a new stream before the old
 // one closes, so no change falls between them. What arrives goes through the client's
 // notification handler like any 2025-11-25 notification, so it reaches sessions the same way.
-import type { Client, McpSubscription, ServerCapabilities, SubscriptionFilter } from '@modelcontextprotocol/client';
+import { SUBSCRIPTION_ID_META_KEY } from '@modelcontextprotocol/client';
+import type { Client, McpSubscription, Notification, ServerCapabilities, SubscriptionFilter } from '@modelcontextprotocol/client';
 import { log } from '../log.js';
 
 /** A stream the upstream dropped is opened again after this long (while the connection lives). */
@@ -17,6 +18,17 @@ function filterFor(capabilities: ServerCapabilities | undefined, uris: readonly 
   if (capabilities?.resources?.listChanged) filter.resourcesListChanged = true;
   if (capabilities?.resources?.subscribe && uris.length > 0) filter.resourceSubscriptions = [...uris].sort();
   return filter;
+}
+
+/** A notification as clients get it: the upstream's subscriptionId is mcproxy's business (a listen of a client gets its own). */
+export function withoutSubscriptionId(notification: Notification): Notification {
+  const meta = notification.params?._meta as Record<string, unknown> | undefined;
+  if (!meta || !(SUBSCRIPTION_ID_META_KEY in meta)) return notification;
+  const { [SUBSCRIPTION_ID_META_KEY]: _ours, ...rest } = meta;
+  const params = { ...notification.params };
+  if (Object.keys(rest).length > 0) params._meta = rest;
+  else delete params._meta;
+  return { ...notification, params };
 }
 
 export class UpstreamListen {

@@ -116,6 +116,8 @@ function legacySubscribes(connect: () => Promise<Client>) {
     await client.subscribeResource({ uri: WATCHED });
     await client.callTool({ name: 'm__test_trigger_resource_update', arguments: { uri: WATCHED } });
     await waitUntil(() => updatesOf(got, WATCHED).length === 1, 'resources/updated from the modern upstream');
+    // The upstream's subscriptionId (of mcproxy's own listen there) is not the client's business.
+    assert.deepEqual(updatesOf(got, WATCHED)[0].params, { uri: WATCHED });
     await client.callTool({ name: 'm__test_trigger_tool_change', arguments: {} });
     await waitUntil(() => got.some((n) => n.method === 'notifications/tools/list_changed'), 'tools/list_changed from the modern upstream');
     await client.unsubscribeResource({ uri: WATCHED });
