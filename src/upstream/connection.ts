@@ -3,7 +3,7 @@
 // session the server forgot, bounds in-flight requests, remembers what the proxy subscribed to, and
 // hands the server's own notifications and requests to whoever is attached to it (one client
 // session, or several when the upstream is shared).
-import { Client, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
+import { Client, ProtocolErrorCode, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import type { Transport, RequestOptions, ClientCapabilities, Implementation, JSONRPCRequest, LoggingLevel, Notification, RequestId, Result, ServerCapabilities } from '@modelcontextprotocol/client';
 import PQueue from 'p-queue';
 import { negotiationFor, noteVerdict, priorVerdict } from './eraVerdicts.js';
@@ -12,7 +12,7 @@ import { emptyListing, type UpstreamListing } from '../catalog/listing.js';
 import { log } from '../log.js';
 import { throttledWarn } from '../logThrottle.js';
 import { Attachments, type CallContext, type UpstreamListener } from './attachments.js';
-import { unavailable, upstreamError } from './errors.js';
+import { ForwardedError, unavailable, upstreamError } from './errors.js';
 import { fetchListing } from './listing.js';
 import { LooseResult } from './looseSchemas.js';
 import type { ConnectionFetch } from './transports/connectionFetch.js';
@@ -231,6 +231,7 @@ export class UpstreamConnection {
   async subscribe(uri: string, params: Record<string, unknown>): Promise<Result> {
     const count = this.subscriptions.get(uri) ?? 0;
     if (count === 0 && this.speaksModern) {
+      if (!this.serverCapabilities?.resources?.subscribe) throw new ForwardedError(ProtocolErrorCode.MethodNotFound, `Upstream '${this.name}' does not offer resource subscriptions`);
       this.subscriptions.set(uri, 1);
       await this.listen.update(this.client).catch((error: unknown) => {
         this.subscriptions.delete(uri);
