@@ -181,6 +181,20 @@ describe('subscriptions and log levels across the eras, over HTTP', function () 
     }
   });
 
+  it('holds a listen’s resource subscription at server-everything while it is open, and lets go when the client closes it', async () => {
+    // server-everything logs each subscribe and unsubscribe; a 2025-11-25 session on the shared connection hears its logs.
+    const observer = await connect('legacy');
+    const observed = heard(observer);
+    await observer.setLoggingLevel('debug');
+    const saw = (what: RegExp) => messages(observed).some((data) => what.test(String(data)) && String(data).includes(EVERYTHING_URI));
+    const client = await connect('modern');
+    const subscription = await client.listen({ resourceSubscriptions: [EVERYTHING_URI] });
+    await eventually(() => saw(/Received Subscribe Resource request/), 'server-everything to log the subscribe');
+    assert.ok(!saw(/Unsubscribe/), 'not let go while the listen is open');
+    await subscription.close();
+    await eventually(() => saw(/Received Unsubscribe Resource request/), 'server-everything to log the unsubscribe');
+  });
+
   it('refuses a malformed listen filter with -32602 and goes on serving', async () => {
     const response = await fetch(proxy.url, {
       method: 'POST',
