@@ -98,7 +98,7 @@ export class UpstreamConnection {
     caller?: Caller,
   ) {
     this.attachments = new Attachments(config.name);
-    this.listen = new UpstreamListen(config.name, () => [...this.subscriptions.keys()]);
+    this.listen = new UpstreamListen(config.name, () => [...this.subscriptions.keys()], () => this.config.timeoutMs);
     this.protocolNoise = throttledWarn({ upstream: config.name });
     if (config.maxConcurrent) this.queue = new PQueue({ concurrency: config.maxConcurrent });
     if (!isStdioUpstream(config)) this.auth = upstreamAuthFor(config as RemoteUpstreamConfig & UpstreamConfig, caller);

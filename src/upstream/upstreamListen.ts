@@ -42,6 +42,8 @@ export class UpstreamListen {
     private readonly upstream: string,
     /** The URIs subscribed to now (the connection's own count of them). */
     private readonly uris: () => readonly string[],
+    /** How long the upstream may take to acknowledge (its `timeoutMs`). */
+    private readonly timeoutMs: () => number,
   ) {}
 
   /** Opens (or re-opens, with the current URIs) the stream on `client`, if it speaks 2026-07-28; one change at a time. */
@@ -71,7 +73,7 @@ export class UpstreamListen {
     this.filterKey = key;
     this.subscription = undefined;
     if (Object.keys(filter).length > 0) {
-      const subscription = await client.listen(filter);
+      const subscription = await client.listen(filter, { timeout: this.timeoutMs() });
       this.subscription = subscription;
       void subscription.closed.then((cause) => this.onClosed(subscription, cause));
       const missing = (filter.resourceSubscriptions ?? []).filter((uri) => !subscription.honoredFilter.resourceSubscriptions?.includes(uri));
