@@ -13,6 +13,7 @@ import { LooseResult } from '../upstream/looseSchemas.js';
 import type { ClientSession } from './session.js';
 import { exposeTasks, listTasks, routeTask } from './tasks.js';
 import { recordRoute } from '../vcon/route.js';
+import { checkParamHeaders, upstreamParamHeaders } from './paramHeaders.js';
 
 type Extra = ServerContext;
 type Params = Record<string, unknown>;
@@ -39,6 +40,7 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
     case 'tools/call': {
       const catalog = await session.catalog();
       if (session.search) return searchModeCall(session, extra, params, catalog);
+      checkParamHeaders(catalog.tools, params, extra);
       return forward(session, extra, request.method, params, byName(session, catalog.toolRoutes, 'tool', params.name, session.unavailableOwner(params.name)), catalog);
     }
     case 'prompts/get': {
@@ -111,6 +113,7 @@ async function forward(session: ClientSession, extra: Extra, method: string, par
   let upstreamParams = rename(method, params, route);
   const progressToken = extra.mcpReq._meta?.progressToken;
   const options: RequestOptions = { signal: extra.mcpReq.signal };
+  if (method === 'tools/call') options.headers = await upstreamParamHeaders(connection, route.original, upstreamParams.arguments);
   if (progressToken !== undefined) {
     options.onprogress = (progress) =>
       void extra.mcpReq.notify({ method: 'notifications/progress', params: { ...progress, progressToken } }).catch(() => {});

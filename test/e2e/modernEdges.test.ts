@@ -1,0 +1,119 @@
+// The edges of the 2026-07-28 HTTP endpoint, through mcproxy in front of the dual-era SDK v2
+// fixture served modern-only (so it checks every header itself): Mcp-Param-* headers checked
+// downstream and sent upstream, an unknown method's 404.
+import type { Client } from '@modelcontextprotocol/client';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { FIXTURES } from '../helpers/paths.js';
+import { connectHttp, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
+import { text } from '../helpers/results.js';
+
+async function startModernFixture(...flags: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [`${FIXTURES}/modern-server.js`, ...flags], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (\S+)/.exec(out);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`modern-server exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+/** A raw POST, to see what the wire says: status and the JSON-RPC answer. */
+async function post(url: string, body: Record<string, unknown>, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+    body: JSON.stringify(body),
+  });
+  const raw = await response.text();
+  const json = raw.startsWith('{') ? raw : (/^data: (.*)$/m.exec(raw)?.[1] ?? '{}');
+  return { status: response.status, message: JSON.parse(json) as Record<string, any> };
+}
+
+const ENVELOPE = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientInfo': { name: 'raw-client', version: '1.0.0' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+
+/** A 2026-07-28 tools/call as the wire carries it, with `extra` headers (Mcp-Param-*). */
+function callOnWire(url: string, id: number, name: string, args: Record<string, unknown>, extra: Record<string, string> = {}) {
+  const headers = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': name, ...extra };
+  return post(url, { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args, _meta: ENVELOPE } }, headers);
+}
+
+describe('the 2026-07-28 HTTP edges, in front of a modern-only upstream', function () {
+  this.timeout(60_000);
+  let fixture: { url: string; child: ChildProcess };
+  let proxy: HttpProxy;
+  let client: Client;
+
+  before(async () => {
+    fixture = await startModernFixture('--modern-only');
+    proxy = await startHttpProxy(
+      writeConfig({
+        upstreams: {
+          modern: { url: fixture.url, protocol: 'auto', namespace: 'm', tools: { rename: { test_x_mcp_header: 'regional' } } },
+          // The same server again, with the mirrored argument pinned by policy: hidden from clients, sent upstream.
+          pinned: { url: fixture.url, protocol: 'modern', namespace: 'p', tools: { allow: ['test_x_mcp_header'], arguments: { test_x_mcp_header: { region: 'eu-pinned' } } } },
+        },
+      }),
+    );
+    client = (await connectHttp(proxy.url, { era: 'modern' })).client;
+  });
+  after(async () => {
+    await client?.close();
+    await proxy?.stop();
+    fixture?.child.kill();
+  });
+
+  it('keeps x-mcp-header in the schema of a renamed tool, and carries the header both ways', async () => {
+    const { tools } = await client.listTools();
+    const regional = tools.find((tool) => tool.name === 'regional');
+    assert.equal((regional?.inputSchema.properties?.region as Record<string, unknown> | undefined)?.['x-mcp-header'], 'Region', JSON.stringify(regional));
+    // The SDK client mirrors region into Mcp-Param-Region; mcproxy checks it, and the upstream (which refuses a call without it) gets its own.
+    assert.equal(text(await client.callTool({ name: 'regional', arguments: { region: 'us-west1' } })), 'region=us-west1');
+    assert.equal(text(await client.callTool({ name: 'regional', arguments: { region: 'zürich ' } })), 'region=zürich ');
+  });
+
+  it('sends the upstream the header of an argument pinned by policy', async () => {
+    const { tools } = await client.listTools();
+    const pinned = tools.find((tool) => tool.name === 'p__test_x_mcp_header');
+    assert.ok(pinned && !('region' in (pinned.inputSchema.properties ?? {})), JSON.stringify(pinned));
+    assert.equal(text(await client.callTool({ name: 'p__test_x_mcp_header', arguments: {} })), 'region=eu-pinned');
+  });
+
+  it('refuses a call whose Mcp-Param header contradicts its body with 400 and -32020', async () => {
+    const wrong = await callOnWire(proxy.url, 1, 'regional', { region: 'us-west1' }, { 'mcp-param-region': 'eu-west1' });
+    assert.equal(wrong.status, 400, JSON.stringify(wrong.message));
+    assert.equal(wrong.message.error.code, -32020);
+    assert.equal(wrong.message.id, 1);
+    const missing = await callOnWire(proxy.url, 2, 'regional', { region: 'us-west1' });
+    assert.equal(missing.status, 400, JSON.stringify(missing.message));
+    assert.match(missing.message.error.message, /Mcp-Param-Region header is absent/);
+    const badBase64 = await callOnWire(proxy.url, 3, 'regional', { region: 'Hello' }, { 'mcp-param-region': '=?base64?SGVsbG8?=' });
+    assert.equal(badBase64.status, 400, JSON.stringify(badBase64.message));
+    assert.equal(badBase64.message.error.code, -32020);
+  });
+
+  it('accepts a Base64-wrapped header, and no header for an argument the body leaves out', async () => {
+    const wrapped = await callOnWire(proxy.url, 4, 'regional', { region: 'Hello' }, { 'mcp-param-region': `=?base64?${Buffer.from('Hello').toString('base64')}?=` });
+    assert.equal(wrapped.status, 200, JSON.stringify(wrapped.message));
+    assert.equal(wrapped.message.result.content[0].text, 'region=Hello');
+    const absent = await callOnWire(proxy.url, 5, 'regional', { level: 3 });
+    assert.equal(absent.status, 200, JSON.stringify(absent.message));
+    assert.equal(absent.message.result.content[0].text, 'region=<none>');
+  });
+
+  it('answers an unknown method with 404 and -32601', async () => {
+    const headers = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'unknown/method' };
+    const answer = await post(proxy.url, { jsonrpc: '2.0', id: 7, method: 'unknown/method', params: { _meta: ENVELOPE } }, headers);
+    assert.equal(answer.status, 404, JSON.stringify(answer.message));
+    assert.equal(answer.message.error.code, -32601);
+    assert.equal(answer.message.id, 7);
+  });
+});
