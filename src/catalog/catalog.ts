@@ -4,7 +4,8 @@
 // without any I/O. What a policy hides is simply absent: nothing routes to it.
 import type { Prompt, Resource, ResourceTemplateType, Tool, UriTemplate } from '@modelcontextprotocol/server';
 import type { Naming, Policy } from '../config/policySchema.js';
-import type { UpstreamListing } from './listing.js';
+import type { ListKind, UpstreamListing } from './listing.js';
+import { listHints, type CacheHint } from './cacheHints.js';
 import { exposedName, uniqueName, validName } from './names.js';
 import { compileFilter, pinInputSchema, unknownPinned, type FilterSection, type PinnedArguments } from './policy.js';
 import { buildResources, type TemplateRoute } from './resources.js';
@@ -38,6 +39,8 @@ export interface Catalog {
   notes: string[];
   /** Collisions under `naming.onCollision: error`, naming both sources. */
   collisions: string[];
+  /** How long each list may be kept, and by whom (cacheHints.ts). */
+  cacheHints?: Record<ListKind, CacheHint>;
 }
 
 export interface CatalogOptions {
@@ -85,7 +88,7 @@ export function buildCatalog(listings: readonly UpstreamListing[], options: Cata
   const tools = named('tools', (l) => l.tools);
   const prompts = named('prompts', (l) => l.prompts);
   const resources = buildResources(listings, options, policyOf, notes, collisions);
-  return { tools: tools.items, toolRoutes: tools.routes, prompts: prompts.items, promptRoutes: prompts.routes, ...resources, notes, collisions };
+  return { tools: tools.items, toolRoutes: tools.routes, prompts: prompts.items, promptRoutes: prompts.routes, ...resources, notes, collisions, cacheHints: listHints(listings) };
 }
 
 /** An upstream's items past its own filters, under its rename or its namespaced, valid name. */

@@ -14,6 +14,7 @@ import type { ClientSession } from './session.js';
 import { exposeTasks, listTasks, routeTask } from './tasks.js';
 import { recordRoute } from '../vcon/route.js';
 import { checkParamHeaders, upstreamParamHeaders } from './paramHeaders.js';
+import { withListHint, withReadHint } from './cacheHints.js';
 
 type Extra = ServerContext;
 type Params = Record<string, unknown>;
@@ -33,7 +34,7 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
     const catalog = await session.catalog();
     const items = list === 'tools' && session.search ? session.search.list(catalog) : catalog[list];
     const { page, nextCursor } = paginate<unknown>(items, list, session.config.server.pageSize, params.cursor as string | undefined);
-    return nextCursor === undefined ? { [list]: page } : { [list]: page, nextCursor };
+    return withListHint(session, catalog, list, nextCursor === undefined ? { [list]: page } : { [list]: page, nextCursor });
   }
   if (request.method !== 'logging/setLevel') session.used = true;
   switch (request.method) {
@@ -49,7 +50,7 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
     }
     case 'resources/read': {
       const catalog = await session.catalog();
-      return forward(session, extra, request.method, params, byUri(catalog, params.uri), catalog);
+      return withReadHint(session, await forward(session, extra, request.method, params, byUri(catalog, params.uri), catalog));
     }
     case 'resources/subscribe':
     case 'resources/unsubscribe':

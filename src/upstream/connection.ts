@@ -195,7 +195,8 @@ export class UpstreamConnection {
     if (this.state !== 'ready' || !this.client) {
       // failMode open: a down upstream offers nothing; closed: its tools stay, and fail fast.
       const kept = this.config.failMode === 'closed' ? this.lastListing : undefined;
-      return Promise.resolve(kept ? { ...kept, namespace: this.config.namespace } : emptyListing(this.name, this.config.namespace));
+      // (What it kept is no promise for the future: without hints, its lists cannot be cached.)
+      return Promise.resolve(kept ? { ...kept, namespace: this.config.namespace, cacheHints: undefined } : emptyListing(this.name, this.config.namespace));
     }
     const client = this.client;
     this.listingCache ??= fetchListing(client, this.config).then(

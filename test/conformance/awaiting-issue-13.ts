@@ -66,6 +66,11 @@ export const AWAITING_ISSUE_13: Readonly<Record<string, readonly string[]>> = {
     // The same relay: with no `input_required` to answer, these checks can only warn.
     'input-required-result-ignore-extra-params: sep-2322-ignore-unexpected-params',
     'input-required-result-missing-input-response: sep-2322-missing-response-rerequests',
+    // Scope 2/3: the upstream's list changes do not reach the client's
+    // subscriptions/listen stream (the unknown method's 404 passes now, so
+    // these warnings of the same scenario show).
+    'server-stateless: sep-2575-server-sends-prompts-list-changed-on-subscription',
+    'server-stateless: sep-2575-server-sends-tools-list-changed-on-subscription',
   ],
   'modern-only @ 2025-11-25': [
     // Scope 4, second bridge: the upstream's `input_required` does not become

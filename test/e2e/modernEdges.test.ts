@@ -109,6 +109,22 @@ describe('the 2026-07-28 HTTP edges, in front of a modern-only upstream', functi
     assert.equal(absent.message.result.content[0].text, 'region=<none>');
   });
 
+  it('carries the upstream’s caching hints on lists and reads', async () => {
+    const list = (id: number, method: string) =>
+      post(proxy.url, { jsonrpc: '2.0', id, method, params: { _meta: ENVELOPE } }, { 'mcp-protocol-version': '2026-07-28', 'mcp-method': method });
+    // The fixture says 60 s public for tools and 30 s public for resources, on both of its upstream entries.
+    const tools = await list(10, 'tools/list');
+    assert.deepEqual([tools.message.result.ttlMs, tools.message.result.cacheScope], [60_000, 'public'], JSON.stringify(tools.message).slice(0, 300));
+    const resources = await list(11, 'resources/list');
+    assert.deepEqual([resources.message.result.ttlMs, resources.message.result.cacheScope], [30_000, 'public']);
+    const uri = (resources.message.result.resources as Array<{ uri: string }>).find((resource) => resource.uri === 'test://static-text')?.uri;
+    assert.ok(uri, JSON.stringify(resources.message.result.resources));
+    const read = await post(proxy.url, { jsonrpc: '2.0', id: 12, method: 'resources/read', params: { uri, _meta: ENVELOPE } }, { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'resources/read', 'mcp-name': uri });
+    assert.equal(read.status, 200, JSON.stringify(read.message));
+    // The fixture gives this resource no hint of its own: the upstream's careful default crosses as it is.
+    assert.deepEqual([read.message.result.ttlMs, read.message.result.cacheScope], [0, 'private']);
+  });
+
   it('answers an unknown method with 404 and -32601', async () => {
     const headers = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'unknown/method' };
     const answer = await post(proxy.url, { jsonrpc: '2.0', id: 7, method: 'unknown/method', params: { _meta: ENVELOPE } }, headers);
