@@ -15,6 +15,7 @@ import { exposeTasks, listTasks, routeTask } from './tasks.js';
 import { recordRoute } from '../vcon/route.js';
 import { checkParamHeaders, upstreamParamHeaders } from './paramHeaders.js';
 import { withListHint, withReadHint } from './cacheHints.js';
+import { callRoutes } from '../catalog/apps.js';
 
 type Extra = ServerContext;
 type Params = Record<string, unknown>;
@@ -42,7 +43,7 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
       const catalog = await session.catalog();
       if (session.search) return searchModeCall(session, extra, params, catalog);
       checkParamHeaders(catalog.tools, params, extra);
-      return forward(session, extra, request.method, params, byName(session, catalog.toolRoutes, 'tool', params.name, session.unavailableOwner(params.name)), catalog);
+      return forward(session, extra, request.method, params, byName(session, callRoutes(catalog, params.name), 'tool', params.name, session.unavailableOwner(params.name)), catalog);
     }
     case 'prompts/get': {
       const catalog = await session.catalog();
@@ -83,7 +84,7 @@ async function searchModeCall(session: ClientSession, extra: Extra, params: Para
 }
 
 /** `waiting`: the error of the upstream whose namespace the name is in, when it could not connect (its names were never listed). */
-function byName(session: ClientSession, routes: Map<string, Route>, kind: 'tool' | 'prompt', name: unknown, waiting?: ForwardedError): Route {
+function byName(session: ClientSession, routes: ReadonlyMap<string, Route>, kind: 'tool' | 'prompt', name: unknown, waiting?: ForwardedError): Route {
   const route = typeof name === 'string' ? routes.get(name) : undefined;
   const withholding = session.withheld.get(`${kind} ${String(name)}`);
   if (!route && withholding) throw new ForwardedError(ProtocolErrorCode.InvalidRequest, withholding);

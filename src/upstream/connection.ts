@@ -6,6 +6,7 @@
 import { Client, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import type { Transport, RequestOptions, ClientCapabilities, Implementation, JSONRPCRequest, LoggingLevel, Notification, RequestId, Result, ServerCapabilities } from '@modelcontextprotocol/client';
 import PQueue from 'p-queue';
+import { noteExtensions } from './declaredExtensions.js';
 import { negotiationFor, noteVerdict, priorVerdict } from './eraVerdicts.js';
 import { isStdioUpstream, type RemoteUpstreamConfig, type UpstreamConfig } from '../config/schema.js';
 import { emptyListing, type UpstreamListing } from '../catalog/listing.js';
@@ -499,6 +500,7 @@ export class UpstreamConnection {
       throw error;
     }
     noteVerdict(this.config, client);
+    noteExtensions(this.name, client.getServerCapabilities());
     connected = true;
     tapTransport(transport, (requestId, reason) => this.answering.get(requestId)?.abort(reason));
     this.noteSentRequests(transport);

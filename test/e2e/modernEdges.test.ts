@@ -1,10 +1,12 @@
 // The edges of the 2026-07-28 HTTP endpoint, through mcproxy in front of the dual-era SDK v2
 // fixture served modern-only (so it checks every header itself): Mcp-Param-* headers checked
-// downstream and sent upstream, an unknown method's 404.
+// downstream and sent upstream, an unknown method's 404, caching hints; and MCP Apps from two
+// copies of the fixture over stdio (`--apps`), whose UI resource URIs collide.
 import type { Client } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { FIXTURES } from '../helpers/paths.js';
+import { fixture as stdioFixture } from '../helpers/upstreams.js';
 import { connectHttp, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
 
@@ -60,10 +62,13 @@ describe('the 2026-07-28 HTTP edges, in front of a modern-only upstream', functi
           modern: { url: fixture.url, protocol: 'auto', namespace: 'm', tools: { rename: { test_x_mcp_header: 'regional' } } },
           // The same server again, with the mirrored argument pinned by policy: hidden from clients, sent upstream.
           pinned: { url: fixture.url, protocol: 'modern', namespace: 'p', tools: { allow: ['test_x_mcp_header'], arguments: { test_x_mcp_header: { region: 'eu-pinned' } } } },
+          // Two MCP App servers: the widget tools each keep one of, and one both block.
+          appA: { ...stdioFixture('modern-server', '--stdio', '--apps'), protocol: 'auto', namespace: 'a', tools: { block: ['widget_admin'] } },
+          appB: { ...stdioFixture('modern-server', '--stdio', '--apps'), protocol: 'auto', namespace: 'b', tools: { block: ['widget_admin', 'widget_refresh'] } },
         },
       }),
     );
-    client = (await connectHttp(proxy.url, { era: 'modern' })).client;
+    client = (await connectHttp(proxy.url, { era: 'modern', capabilities: { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } } })).client;
   });
   after(async () => {
     await client?.close();
@@ -131,5 +136,36 @@ describe('the 2026-07-28 HTTP edges, in front of a modern-only upstream', functi
     assert.equal(answer.status, 404, JSON.stringify(answer.message));
     assert.equal(answer.message.error.code, -32601);
     assert.equal(answer.message.id, 7);
+  });
+
+  it('keeps an app’s UI resource URI and the resource it names consistent when the URI is namespaced', async () => {
+    const { tools } = await client.listTools();
+    const uiOf = (name: string) => ((tools.find((tool) => tool.name === name)?._meta as Record<string, any> | undefined)?.ui?.resourceUri as string | undefined);
+    // The first upstream keeps ui://widget/main.html; the second's is namespaced, in its tool and in resources/list alike.
+    assert.equal(uiOf('a__show_widget'), 'ui://widget/main.html');
+    const namespaced = uiOf('b__show_widget');
+    assert.ok(namespaced?.startsWith('mcproxy://appB/'), namespaced);
+    const { resources } = await client.listResources();
+    assert.ok(resources.some((resource) => resource.uri === namespaced), resources.map((resource) => resource.uri).join(', '));
+    const read = await client.readResource({ uri: namespaced! });
+    assert.equal(read.contents[0].uri, namespaced);
+    assert.match(String((read.contents[0] as { text?: string }).text), /widget/);
+  });
+
+  it('routes an app’s calls by its server’s own tool names, under the same policy', async () => {
+    // widget_refresh: only appA lets it through, so the name is appA's.
+    assert.equal(text(await client.callTool({ name: 'widget_refresh', arguments: {} })), 'widget_refresh ran');
+    // Blocked on both: still unknown under the upstream's own name.
+    await assert.rejects(client.callTool({ name: 'widget_admin', arguments: {} }), /Unknown tool: widget_admin/);
+    // Both offer show_widget: the bare name is ambiguous and reaches neither.
+    await assert.rejects(client.callTool({ name: 'show_widget', arguments: {} }), /Unknown tool: show_widget/);
+  });
+
+  it('passes the client’s extensions to the upstreams and declares the upstreams’ extensions', async () => {
+    const whoami = JSON.parse(text(await client.callTool({ name: 'a__test_whoami', arguments: {} }))) as { clientCapabilities?: { extensions?: Record<string, unknown> } };
+    assert.deepEqual(whoami.clientCapabilities?.extensions?.['io.modelcontextprotocol/ui'], { mimeTypes: ['text/html;profile=mcp-app'] }, JSON.stringify(whoami));
+    // Declared once the process has met the upstreams (this client's own discover came first).
+    const discover = await post(proxy.url, { jsonrpc: '2.0', id: 20, method: 'server/discover', params: { _meta: ENVELOPE } }, { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'server/discover' });
+    assert.deepEqual(discover.message.result?.capabilities?.extensions, { 'io.modelcontextprotocol/ui': {} }, JSON.stringify(discover.message));
   });
 });
