@@ -4,37 +4,11 @@
 // copies of the fixture over stdio (`--apps`), whose UI resource URIs collide.
 import type { Client } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { FIXTURES } from '../helpers/paths.js';
-import { fixture as stdioFixture } from '../helpers/upstreams.js';
+import type { ChildProcess } from 'node:child_process';
+import { postAndRead as post } from '../helpers/jsonrpc.js';
+import { fixture as stdioFixture, startHttpFixture } from '../helpers/upstreams.js';
 import { connectHttp, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
-
-async function startModernFixture(...flags: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [`${FIXTURES}/modern-server.js`, ...flags], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (\S+)/.exec(out);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`modern-server exited with ${code}`)));
-  });
-  return { url, child };
-}
-
-/** A raw POST, to see what the wire says: status and the JSON-RPC answer. */
-async function post(url: string, body: Record<string, unknown>, headers: Record<string, string> = {}) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
-    body: JSON.stringify(body),
-  });
-  const raw = await response.text();
-  const json = raw.startsWith('{') ? raw : (/^data: (.*)$/m.exec(raw)?.[1] ?? '{}');
-  return { status: response.status, message: JSON.parse(json) as Record<string, any> };
-}
 
 const ENVELOPE = {
   'io.modelcontextprotocol/protocolVersion': '2026-07-28',
@@ -55,7 +29,7 @@ describe('the 2026-07-28 HTTP edges, in front of a modern-only upstream', functi
   let client: Client;
 
   before(async () => {
-    fixture = await startModernFixture('--modern-only');
+    fixture = await startHttpFixture('modern-server', '--modern-only');
     proxy = await startHttpProxy(
       writeConfig({
         upstreams: {
