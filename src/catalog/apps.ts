@@ -8,8 +8,6 @@
 import type { Tool } from '@modelcontextprotocol/server';
 import type { Catalog, Route } from './catalog.js';
 
-export const UI_EXTENSION = 'io.modelcontextprotocol/ui';
-
 type Meta = Record<string, unknown>;
 
 /** The UI resource a tool names, if any. */

@@ -7,10 +7,9 @@ import type { Naming, Policy } from '../config/policySchema.js';
 import type { ListKind, UpstreamListing } from './listing.js';
 import { listHints, type CacheHint } from './cacheHints.js';
 import { appToolRoutes, exposeToolUi } from './apps.js';
-import { exposeUri } from './resources.js';
 import { exposedName, uniqueName, validName } from './names.js';
 import { compileFilter, pinInputSchema, unknownPinned, type FilterSection, type PinnedArguments } from './policy.js';
-import { buildResources, type TemplateRoute } from './resources.js';
+import { buildResources, exposeUri, type TemplateRoute } from './resources.js';
 
 export { exposeUri, routeResource, routeTemplate, type TemplateRoute } from './resources.js';
 
