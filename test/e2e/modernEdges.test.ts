@@ -104,6 +104,17 @@ describe('the 2026-07-28 HTTP edges, in front of a modern-only upstream', functi
     assert.deepEqual([read.message.result.ttlMs, read.message.result.cacheScope], [0, 'private']);
   });
 
+  it('leaves the hints off a 2025-11-25 session’s lists', async () => {
+    const initialize = { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'legacy-raw', version: '1.0.0' } };
+    const opened = await post(proxy.url, { jsonrpc: '2.0', id: 1, method: 'initialize', params: initialize });
+    const session = { 'mcp-session-id': opened.sessionId!, 'mcp-protocol-version': '2025-11-25' };
+    await post(proxy.url, { jsonrpc: '2.0', method: 'notifications/initialized' }, session);
+    const tools = await post(proxy.url, { jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} }, session);
+    assert.ok(Array.isArray(tools.message.result?.tools), JSON.stringify(tools.message).slice(0, 300));
+    assert.equal('ttlMs' in tools.message.result, false);
+    await fetch(proxy.url, { method: 'DELETE', headers: session });
+  });
+
   it('answers an unknown method with 404 and -32601', async () => {
     const headers = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'unknown/method' };
     const answer = await post(proxy.url, { jsonrpc: '2.0', id: 7, method: 'unknown/method', params: { _meta: ENVELOPE } }, headers);

@@ -12,7 +12,7 @@ export function postJsonRpc(url: string, message: unknown, headers: Record<strin
 export async function postAndRead(url: string, message: unknown, headers: Record<string, string> = {}) {
   const response = await postJsonRpc(url, message, headers);
   const raw = await response.text();
-  const json = raw.startsWith('{') ? raw : (/^data: (.*)$/m.exec(raw)?.[1] ?? '{}');
+  const json = raw.startsWith('{') ? raw : (/^data: (.+)$/m.exec(raw)?.[1] ?? '{}'); // (an SSE priming event has empty data)
   return { status: response.status, sessionId: response.headers.get('mcp-session-id'), message: JSON.parse(json) as Record<string, any> };
 }
 
