@@ -4,10 +4,12 @@
 // without any I/O. What a policy hides is simply absent: nothing routes to it.
 import type { Prompt, Resource, ResourceTemplateType, Tool, UriTemplate } from '@modelcontextprotocol/server';
 import type { Naming, Policy } from '../config/policySchema.js';
-import type { UpstreamListing } from './listing.js';
+import type { ListKind, UpstreamListing } from './listing.js';
+import { listHints, type CacheHint } from './cacheHints.js';
+import { appToolRoutes, exposeToolUi } from './apps.js';
 import { exposedName, uniqueName, validName } from './names.js';
 import { compileFilter, pinInputSchema, unknownPinned, type FilterSection, type PinnedArguments } from './policy.js';
-import { buildResources, type TemplateRoute } from './resources.js';
+import { buildResources, exposeUri, type TemplateRoute } from './resources.js';
 
 export { exposeUri, routeResource, routeTemplate, type TemplateRoute } from './resources.js';
 
@@ -38,6 +40,10 @@ export interface Catalog {
   notes: string[];
   /** Collisions under `naming.onCollision: error`, naming both sources. */
   collisions: string[];
+  /** Tools an MCP App calls by its upstream's own names (apps.ts). */
+  appToolRoutes?: Map<string, Route>;
+  /** How long each list may be kept, and by whom (cacheHints.ts). */
+  cacheHints?: Record<ListKind, CacheHint>;
 }
 
 export interface CatalogOptions {
@@ -85,7 +91,11 @@ export function buildCatalog(listings: readonly UpstreamListing[], options: Cata
   const tools = named('tools', (l) => l.tools);
   const prompts = named('prompts', (l) => l.prompts);
   const resources = buildResources(listings, options, policyOf, notes, collisions);
-  return { tools: tools.items, toolRoutes: tools.routes, prompts: prompts.items, promptRoutes: prompts.routes, ...resources, notes, collisions };
+  const catalog: Catalog = { tools: tools.items, toolRoutes: tools.routes, prompts: prompts.items, promptRoutes: prompts.routes, ...resources, notes, collisions, cacheHints: listHints(listings) };
+  // An app's UI resource is named as the client reads it, and its calls under the upstream's own names find their way.
+  catalog.tools = catalog.tools.map((tool) => exposeToolUi(tool, (uri) => exposeUri(catalog, catalog.toolRoutes.get(tool.name)!.upstream, uri)));
+  catalog.appToolRoutes = appToolRoutes(catalog.tools, catalog.toolRoutes);
+  return catalog;
 }
 
 /** An upstream's items past its own filters, under its rename or its namespaced, valid name. */

@@ -1,4 +1,5 @@
 // What one upstream offers, as it listed it: the input the catalog is built from.
+import type { CacheHint } from './cacheHints.js';
 import type { Prompt, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/server';
 
 export interface UpstreamListing {
@@ -10,6 +11,8 @@ export interface UpstreamListing {
   prompts: Prompt[];
   resources: Resource[];
   resourceTemplates: ResourceTemplateType[];
+  /** The caching hint of each list it offers (cacheHints.ts); absent when it has not listed (down, not yet started). */
+  cacheHints?: Partial<Record<ListKind, CacheHint>>;
   /** The server's version (serverInfo.version) when it listed: pins tell an update from a same-version change. */
   serverVersion?: string;
 }

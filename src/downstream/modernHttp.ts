@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { log } from '../log.js';
 import type { ClientSession } from '../session/session.js';
 import type { Caller } from '../upstream/oauth/upstreamAuth.js';
+import { ErrorStatuses } from './modernStatus.js';
 
 /** True for a POST body (or header) that claims the 2026-07-28 era: `_meta` carries the protocol version. */
 export function claimsModernEra(body: unknown, protocolHeader: string | string[] | undefined): boolean {
@@ -32,6 +33,7 @@ interface ModernClient {
 export class ModernHttpClients {
   private readonly clients = new Map<string, ModernClient>();
   private started = 0;
+  private readonly statuses = new ErrorStatuses();
 
   constructor(
     private readonly idleMs: number,
@@ -72,13 +74,13 @@ export class ModernHttpClients {
     // The session is one person's (its key holds the subject): `credentials: perUser` upstreams use their login.
     const caller: Caller | undefined = subject === undefined ? undefined : { subject, incomingToken: () => client.accessToken };
     const session = this.newSession(`http-modern-${++this.started}`, profile, caller);
-    const handler = createMcpHandler(() => session.newServer(), {
+    const handler = createMcpHandler((context) => this.statuses.watch(session.newServer(), context?.requestInfo), {
       legacy: 'reject',
       onerror: (error) => log.debug(`2026-07-28 request refused: ${error.message}`, { session: session.label }),
     });
     // Change notifications reach the client's listen streams through the handler's bus (session/listen.ts).
     session.listens.bus = handler.bus;
-    const client: ModernClient = { session, serve: toNodeHandler(handler), close: () => handler.close(), busy: 0 };
+    const client: ModernClient = { session, serve: toNodeHandler(this.statuses.wrap(handler)), close: () => handler.close(), busy: 0 };
     this.clients.set(key, client);
     log.info('2026-07-28 client session opened', { session: session.label });
     return client;

@@ -14,6 +14,9 @@ import type { ClientSession } from './session.js';
 import { exposeTasks, listTasks, routeTask } from './tasks.js';
 import { recordRoute } from '../vcon/route.js';
 import { requestLogThreshold } from './logLevel.js';
+import { checkParamHeaders, upstreamParamHeaders } from './paramHeaders.js';
+import { withListHint, withReadHint } from './cacheHints.js';
+import { callRoutes } from '../catalog/apps.js';
 
 type Extra = ServerContext;
 type Params = Record<string, unknown>;
@@ -33,14 +36,15 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
     const catalog = await session.catalog();
     const items = list === 'tools' && session.search ? session.search.list(catalog) : catalog[list];
     const { page, nextCursor } = paginate<unknown>(items, list, session.config.server.pageSize, params.cursor as string | undefined);
-    return nextCursor === undefined ? { [list]: page } : { [list]: page, nextCursor };
+    return withListHint(session, catalog, list, nextCursor === undefined ? { [list]: page } : { [list]: page, nextCursor });
   }
   if (request.method !== 'logging/setLevel') session.used = true;
   switch (request.method) {
     case 'tools/call': {
       const catalog = await session.catalog();
       if (session.search) return searchModeCall(session, extra, params, catalog);
-      return forward(session, extra, request.method, params, byName(session, catalog.toolRoutes, 'tool', params.name, session.unavailableOwner(params.name)), catalog);
+      checkParamHeaders(catalog.tools, params, extra);
+      return forward(session, extra, request.method, params, byName(session, callRoutes(catalog, params.name), 'tool', params.name, session.unavailableOwner(params.name)), catalog);
     }
     case 'prompts/get': {
       const catalog = await session.catalog();
@@ -48,7 +52,7 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
     }
     case 'resources/read': {
       const catalog = await session.catalog();
-      return forward(session, extra, request.method, params, byUri(catalog, params.uri), catalog);
+      return withReadHint(session, await forward(session, extra, request.method, params, byUri(catalog, params.uri), catalog));
     }
     case 'resources/subscribe':
     case 'resources/unsubscribe':
@@ -81,7 +85,7 @@ async function searchModeCall(session: ClientSession, extra: Extra, params: Para
 }
 
 /** `waiting`: the error of the upstream whose namespace the name is in, when it could not connect (its names were never listed). */
-function byName(session: ClientSession, routes: Map<string, Route>, kind: 'tool' | 'prompt', name: unknown, waiting?: ForwardedError): Route {
+function byName(session: ClientSession, routes: ReadonlyMap<string, Route>, kind: 'tool' | 'prompt', name: unknown, waiting?: ForwardedError): Route {
   const route = typeof name === 'string' ? routes.get(name) : undefined;
   const withholding = session.withheld.get(`${kind} ${String(name)}`);
   if (!route && withholding) throw new ForwardedError(ProtocolErrorCode.InvalidRequest, withholding);
@@ -112,6 +116,7 @@ async function forward(session: ClientSession, extra: Extra, method: string, par
   let upstreamParams = rename(method, params, route);
   const progressToken = extra.mcpReq._meta?.progressToken;
   const options: RequestOptions = { signal: extra.mcpReq.signal };
+  if (method === 'tools/call') options.headers = await upstreamParamHeaders(connection, route.original, upstreamParams.arguments);
   if (progressToken !== undefined) {
     options.onprogress = (progress) =>
       void extra.mcpReq.notify({ method: 'notifications/progress', params: { ...progress, progressToken } }).catch(() => {});

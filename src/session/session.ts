@@ -23,6 +23,7 @@ import { loginElicitation } from './loginElicitation.js';
 import { forwardToClient } from './serverRequests.js';
 import { exposeTaskParams } from './tasks.js';
 import { PROXY_VERSION } from '../version.js';
+import { extensionsOf } from '../upstream/declaredExtensions.js';
 import type { SessionRecorder } from '../vcon/recorder.js';
 import { guardListings, pinGuardFor } from '../security/pinGuard.js';
 import { InflightRequests } from './inflight.js';
@@ -141,6 +142,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
           completions: {},
           // Passed through to upstreams that support tasks; tools say which in `execution.taskSupport`.
           tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
+          // Extensions the upstreams declared (MCP Apps, ...), as far as the process knows them.
+          ...extensionsOf(this.view.upstreams),
         },
       },
     );

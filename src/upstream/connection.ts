@@ -6,6 +6,7 @@
 import { Client, ProtocolErrorCode, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import type { Transport, RequestOptions, ClientCapabilities, Implementation, JSONRPCRequest, LoggingLevel, Notification, RequestId, Result, ServerCapabilities } from '@modelcontextprotocol/client';
 import PQueue from 'p-queue';
+import { noteExtensions } from './declaredExtensions.js';
 import { negotiationFor, noteVerdict, priorVerdict } from './eraVerdicts.js';
 import { isStdioUpstream, type RemoteUpstreamConfig, type UpstreamConfig } from '../config/schema.js';
 import { emptyListing, type UpstreamListing } from '../catalog/listing.js';
@@ -207,7 +208,8 @@ export class UpstreamConnection {
     if (this.state !== 'ready' || !this.client) {
       // failMode open: a down upstream offers nothing; closed: its tools stay, and fail fast.
       const kept = this.config.failMode === 'closed' ? this.lastListing : undefined;
-      return Promise.resolve(kept ? { ...kept, namespace: this.config.namespace } : emptyListing(this.name, this.config.namespace));
+      // (What it kept is no promise for the future: without hints, its lists cannot be cached.)
+      return Promise.resolve(kept ? { ...kept, namespace: this.config.namespace, cacheHints: undefined } : emptyListing(this.name, this.config.namespace));
     }
     const client = this.client;
     this.listingCache ??= fetchListing(client, this.config).then(
@@ -528,6 +530,7 @@ export class UpstreamConnection {
       throw error;
     }
     noteVerdict(this.config, client);
+    noteExtensions(this.name, client.getServerCapabilities());
     connected = true;
     tapTransport(transport, (requestId, reason) => this.answering.get(requestId)?.abort(reason));
     this.noteSentRequests(transport);

@@ -28,6 +28,8 @@ export function upstreamCapabilities(client: ClientCapabilities | undefined): Cl
   if (client?.roots) capabilities.roots = client.roots;
   // Task-augmented sampling/elicitation: the client runs the task, the upstream polls it through us.
   if (client?.tasks) capabilities.tasks = client.tasks;
+  // Protocol extensions (MCP Apps' io.modelcontextprotocol/ui, ...): the upstream may offer what they need.
+  if (client?.extensions) capabilities.extensions = client.extensions;
   // The chain of proxies in front (session/chain.ts), so that a loop back to one of them is refused.
   const chain = client?.experimental?.[CHAIN_CAPABILITY];
   if (chain) capabilities.experimental = { [CHAIN_CAPABILITY]: chain };

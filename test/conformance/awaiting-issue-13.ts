@@ -38,9 +38,6 @@ const INPUT_REQUIRED_SCENARIOS: readonly string[] = [
  * and the legacy-only one).
  */
 const SERVER_2026_IN_FRONT_OF_LEGACY: readonly string[] = [
-  // Scope 2: the Mcp-Param-* headers of a tool's x-mcp-header parameters are
-  // not checked against the body (no 400 with -32020 on a mismatch or bad characters).
-  'http-custom-header-server-validation',
   // Scope 4, first bridge: the upstream's elicitation, sampling and roots
   // requests during a modern client's call do not become an `input_required`
   // result (the call completes, or a prompt fails: "Method 'elicitation/create'
@@ -62,9 +59,6 @@ export const AWAITING_ISSUE_13: Readonly<Record<string, readonly string[]>> = {
   'legacy-only @ 2026-07-28': SERVER_2026_IN_FRONT_OF_LEGACY,
   // In front of an upstream that speaks only 2026-07-28 (`protocol: auto`).
   'modern-only @ 2026-07-28': [
-    // Scope 2: Mcp-Param-* headers are not forwarded, so the upstream refuses
-    // the call with -32020 (Mcp-Param-Region absent).
-    'http-custom-header-server-validation',
     // Scope 4, modern↔modern relay: mcproxy's upstream client meets the
     // upstream's `input_required` with no handler and fails the call ("Cannot
     // fulfil input request ... no handler is registered for 'elicitation/create'").
@@ -72,9 +66,11 @@ export const AWAITING_ISSUE_13: Readonly<Record<string, readonly string[]>> = {
     // The same relay: with no `input_required` to answer, these checks can only warn.
     'input-required-result-ignore-extra-params: sep-2322-ignore-unexpected-params',
     'input-required-result-missing-input-response: sep-2322-missing-response-rerequests',
-    // Scope 2: an unknown method the upstream answers with -32601 reaches the
-    // client as HTTP 200, not 404.
-    'server-stateless',
+    // Scope 2/3: the upstream's list changes do not reach the client's
+    // subscriptions/listen stream (the unknown method's 404 passes now, so
+    // these warnings of the same scenario show).
+    'server-stateless: sep-2575-server-sends-prompts-list-changed-on-subscription',
+    'server-stateless: sep-2575-server-sends-tools-list-changed-on-subscription',
   ],
   'modern-only @ 2025-11-25': [
     // Scope 4, second bridge: the upstream's `input_required` does not become
@@ -86,9 +82,6 @@ export const AWAITING_ISSUE_13: Readonly<Record<string, readonly string[]>> = {
   ],
   // mcproxy as the client of a 2026-07-28 scenario server (`protocol: modern`).
   'client @ 2026-07-28': [
-    // Scope 2: mcproxy's call to the server carries no Mcp-Param-* headers for
-    // the tool's x-mcp-header parameters.
-    'http-custom-headers',
     // Scope 4: the server's `input_required` is not relayed (no requestState echoed).
     'sep-2322-client-request-state',
   ],

@@ -3,6 +3,7 @@
 import type { Client } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { connectHttp, connectStdio, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
+import { postAndRead as post } from '../helpers/jsonrpc.js';
 import { text } from '../helpers/results.js';
 import { everything } from '../helpers/upstreams.js';
 
@@ -69,18 +70,6 @@ describe('server.protocols over stdio', function () {
     await assert.rejects(connectStdio(file, { era: 'modern' }));
   });
 });
-
-/** A raw POST, to see what the wire says: status, Mcp-Session-Id and the JSON-RPC answer. */
-async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
-    body: JSON.stringify(body),
-  });
-  const raw = await response.text();
-  const json = raw.startsWith('{') ? raw : (/^data: (.*)$/m.exec(raw)?.[1] ?? '{}');
-  return { status: response.status, sessionId: response.headers.get('mcp-session-id'), message: JSON.parse(json) as Record<string, any> };
-}
 
 const envelope = {
   'io.modelcontextprotocol/protocolVersion': '2026-07-28',

@@ -3,11 +3,11 @@
 // which answers the trace context it received in `_meta` and in HTTP headers.
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { FIXTURES } from '../helpers/paths.js';
+import type { ChildProcess } from 'node:child_process';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlpReceiver.js';
 import { connectStdio, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
+import { startHttpFixture } from '../helpers/upstreams.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -18,20 +18,6 @@ const META_SPAN = 'b7ad6b7169203331';
 interface Seen {
   meta: Record<string, string>;
   headers: Record<string, string>;
-}
-
-async function startFixture(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [`${FIXTURES}/trace-echo-server.js`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (\S+)/.exec(out);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`trace-echo-server exited with ${code}`)));
-  });
-  return { url, child };
 }
 
 /** A client on `url` that sends `headers` with every HTTP request. */
@@ -52,7 +38,7 @@ describe('tracing across two proxies', function () {
   let outer: HttpProxy;
 
   before(async () => {
-    fixture = await startFixture();
+    fixture = await startHttpFixture('trace-echo-server');
     receiver = await startOtlpReceiver();
     inner = await startHttpProxy(writeConfig({ server: { name: 'inner' }, upstreams: { echo: { url: fixture.url } } }));
     outer = await startHttpProxy(

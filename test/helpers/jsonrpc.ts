@@ -8,6 +8,14 @@ export function postJsonRpc(url: string, message: unknown, headers: Record<strin
   return fetch(url, { method: 'POST', headers: { ...POST_HEADERS, ...headers }, body: JSON.stringify(message) });
 }
 
+/** A raw POST, to see what the wire says: status, Mcp-Session-Id and the JSON-RPC answer (plain JSON or the first SSE event). */
+export async function postAndRead(url: string, message: unknown, headers: Record<string, string> = {}) {
+  const response = await postJsonRpc(url, message, headers);
+  const raw = await response.text();
+  const json = raw.startsWith('{') ? raw : (/^data: (.+)$/m.exec(raw)?.[1] ?? '{}'); // (an SSE priming event has empty data)
+  return { status: response.status, sessionId: response.headers.get('mcp-session-id'), message: JSON.parse(json) as Record<string, any> };
+}
+
 /** One server-sent event: its `id:`, `retry:` and `data:` fields. */
 export interface SseEvent {
   id?: string;

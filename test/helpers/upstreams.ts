@@ -1,7 +1,8 @@
-// The stdio servers the e2e tests put behind the proxy, and SDK clients straight to them (no proxy).
+// The servers the e2e tests put behind the proxy (stdio, and fixtures over HTTP), and SDK clients straight to them (no proxy).
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Client } from '@modelcontextprotocol/client';
 import type { ClientCapabilities } from '@modelcontextprotocol/client';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { FIXTURES, serverPackage } from './paths.js';
 
@@ -16,6 +17,21 @@ export const fixture = (name: string, ...args: string[]): StdioServer => ({
   command: process.execPath,
   args: [path.join(FIXTURES, `${name}.js`), ...args],
 });
+
+/** A fixture from test/fixtures serving Streamable HTTP; resolves once it prints `listening on <url>`. */
+export async function startHttpFixture(name: string, ...args: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [path.join(FIXTURES, `${name}.js`), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (\S+)/.exec(out);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+  });
+  return { url, child };
+}
 
 /** server-everything from npm, in stdio mode. */
 export const everything: StdioServer = { command: process.execPath, args: [serverPackage('everything'), 'stdio'] };
