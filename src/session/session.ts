@@ -3,8 +3,8 @@
 // through here, which is what lets server→client requests, logs and resource updates find
 // their way back to the right client.
 import { LoggingLevelSchema } from '@modelcontextprotocol/core';
-import { CLIENT_CAPABILITIES_META_KEY, PROTOCOL_VERSION_META_KEY, ProtocolErrorCode, Server } from '@modelcontextprotocol/server';
-import type { ClientCapabilities, Transport, JSONRPCRequest, LoggingLevel, Notification, RequestOptions, Result } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, PROTOCOL_VERSION_META_KEY, ProtocolErrorCode, Server } from '@modelcontextprotocol/server';
+import type { ClientCapabilities, Transport, JSONRPCRequest, LoggingLevel, Notification, RequestOptions, Result, ServerContext } from '@modelcontextprotocol/server';
 import { buildCatalog, exposeUri, type Catalog, type Route } from '../catalog/catalog.js';
 import { emptyListing } from '../catalog/listing.js';
 import { viewOf, type View } from '../catalog/view.js';
@@ -31,6 +31,8 @@ import { describeRequest } from './describeRequest.js';
 import { toolSearchSettings } from '../toolSearch/settings.js';
 import { perConnectionLists } from '../toolSearch/exposure.js';
 import { SearchMode } from './searchMode.js';
+import { MAX_INPUT_ROUNDS, serveThroughSeam } from './inputRequired.js';
+import { requestStateCodec } from './requestState.js';
 
 /** MCP log levels, least severe first. */
 const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
@@ -83,6 +85,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   private readonly protocolNoise: (message: string) => void;
   /** Calls in flight, so that a shutdown can let them finish (or end them) before it closes. */
   private readonly inflight: InflightRequests;
+  /** Signs and reads back the requestState of multi round-trip requests, bound to this client (requestState.ts). */
+  readonly requestStates: ReturnType<typeof requestStateCodec>;
 
   constructor(
     /** Replaced by a reload (applyConfig). */
@@ -97,6 +101,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     this.protocolNoise = throttledWarn({ session: label });
     this.inflight = options.inflight ?? new InflightRequests();
     this.filters = options.filters ?? NO_FILTERS;
+    this.requestStates = requestStateCodec(config.server.stateKey, (ctx) => this.identity(ctx));
 
     const searchSettings = toolSearchSettings(config, this.view.profile);
     if (searchSettings.enabled) {
@@ -138,6 +143,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
           // Passed through to upstreams that support tasks; tools say which in `execution.taskSupport`.
           tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
         },
+        requestState: { verify: (state, ctx) => this.requestStates.verify(state, ctx) },
+        inputRequired: { maxRounds: MAX_INPUT_ROUNDS },
       },
     );
     // SDK peers ignore notifications/cancelled for request id 0 (a falsy check), so the proxy's
@@ -157,12 +164,14 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
         if (refusal) throw new ForwardedError(ProtocolErrorCode.InvalidRequest, refusal);
         this.declaredCapabilities ??= declared;
       }
-      const route = () =>
+      const serve = (served: JSONRPCRequest, servedCtx: ServerContext) =>
         this.inflight
-          .track(ctx.mcpReq.signal, (signal) => routeClientRequest(this, request as JSONRPCRequest, { ...ctx, mcpReq: { ...ctx.mcpReq, signal } }))
+          .track(servedCtx.mcpReq.signal, (signal) => routeClientRequest(this, served, { ...servedCtx, mcpReq: { ...servedCtx.mcpReq, signal } }))
           .catch(async (error: unknown) => {
             throw asClientError(await loginElicitation(this, error));
           });
+      // Calls, prompts and reads may take several rounds (inputRequired.ts).
+      const route = () => serveThroughSeam(server, request as JSONRPCRequest, ctx, serve);
       if (this.filters.client.length === 0) return route();
       const described = describeRequest(this.label, this.config.server.transport, request, ctx);
       return runClientFilters(this.filters.client, described, route) as Promise<Result>;
@@ -178,6 +187,12 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
    */
   protocolVersion(): string | undefined {
     return this.declaredProtocol ?? this.server.getNegotiatedProtocolVersion();
+  }
+
+  /** Who a requestState is bound to: the authenticated person (server.auth) and the client's name. */
+  private identity(ctx: ServerContext): string {
+    const info = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined;
+    return JSON.stringify([this.caller?.subject ?? '', info?.name ?? this.server.getClientVersion()?.name ?? '']);
   }
 
   /** What the client declared: at initialize (2025-11-25), or in its first request's `_meta` (2026-07-28). */

@@ -9,6 +9,8 @@ import { ForwardedError } from './errors.js';
 export interface CallContext {
   sendNotification(notification: Notification): Promise<void>;
   sendRequest(request: { method: string; params?: Record<string, unknown> }, options: RequestOptions): Promise<Result>;
+  /** For a 2026-07-28 client, which takes no requests: asks it in the call's next input_required result instead. */
+  askClient?(request: { method: string; params?: Record<string, unknown> }, signal: AbortSignal): Promise<Result>;
   /** Told the upstream's own id for the request once it is sent (vCon recording). */
   upstreamRequestId?(id: RequestId): void;
 }
