@@ -142,3 +142,140 @@ describe('a modern upstream’s input_required', function () {
   describe('to a 2026-07-28 client over stdio (relayed)', () => modernUpstreamAsks(viaStdioOn(() => config), 'modern'));
   describe('to a 2026-07-28 client over Streamable HTTP', () => modernUpstreamAsks(viaHttpOn(() => proxy), 'modern'));
 });
+
+/** One round by hand (a 2026-07-28 client in manual mode): what the proxy answered. */
+type Round = { resultType?: string; inputRequests?: Record<string, { method: string; params?: unknown }>; requestState?: string; content?: unknown };
+
+function call(client: Client, name: string, retry: { inputResponses?: Record<string, unknown>; requestState?: string } = {}): Promise<Round> {
+  const args = name === 'ev__trigger-sampling-request' ? { prompt: 'Capital of France?', maxTokens: 20 } : {};
+  return client.request({ method: 'tools/call', params: { name, arguments: args, ...retry } }, { allowInputRequired: true }) as Promise<Round>;
+}
+
+describe('requestState and rounds: bad input', function () {
+  const STATE_KEY = 'a-test-state-key-of-at-least-32-bytes!';
+  const config = writeConfig({
+    server: { stateKey: '${MCPROXY_STATE_KEY}' },
+    upstreams: {
+      everything: { ...everything, namespace: 'ev' },
+      modern: { ...fixture('modern-server', '--stdio', '--modern-only'), protocol: 'modern', namespace: 'md' },
+    },
+  });
+  let proxy: HttpProxy;
+  /** A second instance with the same key. */
+  let twin: HttpProxy;
+  let owner: Client;
+  before(async () => {
+    [proxy, twin] = await Promise.all([startHttpProxy(config, [], { MCPROXY_STATE_KEY: STATE_KEY }), startHttpProxy(config, [], { MCPROXY_STATE_KEY: STATE_KEY })]);
+    owner = await connectAs(proxy, 'owner');
+  });
+  after(async () => Promise.all([owner?.close(), proxy?.stop(), twin?.stop()]));
+
+  const connectAs = async (on: HttpProxy, name: string, capabilities: ClientCapabilities = ALL) => (await connectHttp(on.url, { era: 'modern', name, capabilities })).client;
+  const CONFIRMED = { confirm: { action: 'accept', content: { ok: true } } };
+
+  it('a tampered, forged or another client’s requestState gets -32602, and the genuine one still completes', async () => {
+    const first = await call(owner, 'md__test_input_required_result_request_state');
+    assert.equal(first.resultType, 'input_required');
+    assert.deepEqual(Object.keys(first.inputRequests ?? {}), ['confirm']);
+    const state = first.requestState!;
+    const tampered = state.slice(0, 10) + (state[10] === 'A' ? 'B' : 'A') + state.slice(11);
+    const forged = `v1.${Buffer.from(JSON.stringify({ p: { upstream: 'modern' }, exp: 4102444800 })).toString('base64url')}.AAAA`;
+    for (const bad of [tampered, forged, 'not-a-state']) {
+      await assert.rejects(call(owner, 'md__test_input_required_result_request_state', { inputResponses: CONFIRMED, requestState: bad }), (error: ProtocolError) => {
+        assert.equal(error.code, -32602);
+        assert.match(error.message, /Invalid or expired requestState/);
+        return true;
+      });
+    }
+    const stranger = await connectAs(proxy, 'stranger');
+    try {
+      assert.equal(await codeOf(call(stranger, 'md__test_input_required_result_request_state', { inputResponses: CONFIRMED, requestState: state })), -32602);
+    } finally {
+      await stranger.close();
+    }
+    const done = await call(owner, 'md__test_input_required_result_request_state', { inputResponses: CONFIRMED, requestState: state });
+    assert.equal(text(done), 'state-ok: requestState verified and confirmation received');
+  });
+
+  it('with a shared stateKey, a relayed round’s retry completes on another instance', async () => {
+    // (A tool whose upstream keeps no state of its own: each instance has its own upstream process.)
+    const first = await call(owner, 'md__test_input_required_result_elicitation');
+    assert.deepEqual(Object.keys(first.inputRequests ?? {}), ['user_name']);
+    const elsewhere = await connectAs(twin, 'owner');
+    try {
+      const done = await call(elsewhere, 'md__test_input_required_result_elicitation', { inputResponses: { user_name: { action: 'accept', content: { name: 'Ada' } } }, requestState: first.requestState });
+      assert.equal(text(done), 'Hello, Ada!');
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it('a parked call answers once: answered again, or retried on another instance, it is a clear -32602', async () => {
+    const first = await call(owner, 'ev__trigger-sampling-request');
+    assert.equal(first.resultType, 'input_required');
+    const [key, request] = Object.entries(first.inputRequests ?? {})[0]!;
+    assert.equal(request.method, 'sampling/createMessage');
+    const elsewhere = await connectAs(twin, 'owner');
+    try {
+      const lost = await codeOf(call(elsewhere, 'ev__trigger-sampling-request', { inputResponses: { [key]: SAMPLED }, requestState: first.requestState }));
+      assert.equal(lost, -32602);
+    } finally {
+      await elsewhere.close();
+    }
+    const done = await call(owner, 'ev__trigger-sampling-request', { inputResponses: { [key]: SAMPLED }, requestState: first.requestState });
+    assert.match(text(done), /Paris, said the model/);
+    await assert.rejects(call(owner, 'ev__trigger-sampling-request', { inputResponses: { [key]: SAMPLED }, requestState: first.requestState }), /not waiting in this mcproxy process/);
+  });
+
+  it('a request for a capability the client’s request does not declare gets -32021, from either era of upstream', async () => {
+    // Same name, so the same session and upstream connection as `owner`, which declared sampling.
+    const bare = await connectAs(proxy, 'owner', {});
+    try {
+      assert.equal(await codeOf(bare.callTool({ name: 'ev__trigger-sampling-request', arguments: { prompt: 'x', maxTokens: 5 } })), -32021);
+      assert.equal(await codeOf(bare.callTool({ name: 'md__test_missing_capability', arguments: {} })), -32021);
+    } finally {
+      await bare.close();
+    }
+    // The session goes on.
+    answer(owner);
+    assert.match(text(await owner.callTool({ name: 'ev__echo', arguments: { message: 'still here' } })), /still here/);
+  });
+
+  it('an upstream that asks forever is stopped after a bounded number of rounds, for either era of client', async () => {
+    const modern = await connectAs(proxy, 'decliner');
+    const legacy = (await connectHttp(proxy.url, { name: 'decliner-legacy', capabilities: ALL })).client;
+    try {
+      for (const client of [modern, legacy]) answer(client).elicitation = { action: 'decline' };
+      for (const client of [modern, legacy]) {
+        await assert.rejects(client.callTool({ name: 'md__test_input_required_result_elicitation', arguments: {} }), /Upstream 'modern' still asked for input after 8 rounds/);
+      }
+      // A well-behaved call of the same clients goes on.
+      answer(modern);
+      assert.equal(text(await modern.callTool({ name: 'md__test_input_required_result_elicitation', arguments: {} })), 'Hello, Ada!');
+    } finally {
+      await Promise.all([modern.close(), legacy.close()]);
+    }
+  });
+});
+
+describe('through a two-proxy chain (the inner proxy spoken to as a 2026-07-28 server)', function () {
+  const inner = writeConfig({ upstreams: { everything: { ...everything, namespace: 'ev' } } });
+  const outer = writeConfig({ upstreams: { inner: { command: process.execPath, args: [CLI, '--config', inner], protocol: 'modern', namespace: 'in' } } });
+  let proxy: HttpProxy;
+  before(async () => (proxy = await startHttpProxy(outer)));
+  after(async () => proxy?.stop());
+
+  for (const era of ['modern', 'legacy'] as const) {
+    it(`a legacy server’s sampling request reaches a ${era === 'modern' ? '2026-07-28' : '2025-11-25'} client at the end of the chain, and its answer completes the call`, async () => {
+      const client = (await connectHttp(proxy.url, { era, capabilities: ALL, name: `chain-${era}` })).client;
+      try {
+        const answering = answer(client);
+        const result = await client.callTool({ name: 'in__ev__trigger-sampling-request', arguments: { prompt: 'Capital of France?', maxTokens: 20 } });
+        assert.match(text(result), /Paris, said the model/);
+        assert.equal(answering.asked.sampling.length, 1);
+      } finally {
+        await client.close();
+      }
+    });
+  }
+});
