@@ -14,6 +14,7 @@ import { CLIENT_CAPABILITIES_META_KEY, MissingRequiredClientCapabilityError, PRO
 import type { ClientCapabilities, InputRequiredResult, JSONRPCRequest, RequestOptions, Result, Server, ServerContext } from '@modelcontextprotocol/server';
 import { log } from '../log.js';
 import type { CallContext } from '../upstream/attachments.js';
+import type { UpstreamConnection } from '../upstream/connection.js';
 import { ForwardedError } from '../upstream/errors.js';
 import { STATE_TTL_SECONDS, type ProxyState } from './requestState.js';
 import { REQUIRED_CAPABILITY } from './serverRequests.js';
@@ -58,16 +59,17 @@ export async function callUpstream(
   session: ClientSession,
   ctx: ServerContext,
   method: string,
-  upstream: string,
+  connection: UpstreamConnection,
   params: Params,
   context: CallContext,
   send: SendUpstream,
 ): Promise<Result> {
   if (!INPUT_REQUIRED_METHODS.has(method)) return send(params, context, { signal: ctx.mcpReq.signal });
+  const upstream = connection.name;
   const state = echoedState(ctx, upstream);
   const round = (state?.round ?? 0) + 1;
   if (state?.parked) return ParkedCall.resume(state.parked, session, ctx, upstream);
-  const retry = { ...params, ...(state && ctx.mcpReq.inputResponses && { inputResponses: ctx.mcpReq.inputResponses }), ...(state?.state !== undefined && { requestState: state.state }) };
+  const retry = connection.speaksModern ? forModernUpstream(session, ctx, params, state) : params;
   const result = isModernRequest(ctx)
     ? await new ParkedCall(session, upstream, ctx, context).start((bridged, signal) => send(retry, bridged, { signal, allowInputRequired: true }))
     : await send(retry, context, { signal: ctx.mcpReq.signal, allowInputRequired: true });
@@ -77,6 +79,22 @@ export async function callUpstream(
   const { inputRequests, requestState, _meta } = result as InputRequiredResult;
   const ours: ProxyState = { upstream, round, ...(requestState !== undefined && { state: requestState }) };
   return { resultType: 'input_required', ...(inputRequests && { inputRequests }), requestState: await session.requestStates.mint(ours, ctx), ...(_meta && { _meta }) } as Result;
+}
+
+/**
+ * What a modern upstream gets: the answers the client sent (with a requestState, or on a first
+ * call), the upstream's own state, and the capabilities this request declares (the upstream
+ * asks only for those, or answers -32021).
+ */
+function forModernUpstream(session: ClientSession, ctx: ServerContext, params: Params, state: ProxyState | undefined): Params {
+  const declared = envelopeOf(ctx)?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
+  const meta = (params._meta ?? {}) as Params;
+  return {
+    ...params,
+    ...(declared && { _meta: { ...meta, [CLIENT_CAPABILITIES_META_KEY]: session.capabilitiesForUpstreams(declared) } }),
+    ...(ctx.mcpReq.inputResponses && { inputResponses: ctx.mcpReq.inputResponses }),
+    ...(state?.state !== undefined && { requestState: state.state }),
+  };
 }
 
 /** The requestState the client echoed, verified by the seam; refused when it is another upstream's. */

@@ -122,7 +122,7 @@ async function forward(session: ClientSession, extra: Extra, method: string, par
   };
   if (session.recorder) upstreamParams = recordRoute(session.recorder, extra.mcpReq.id, connection, params, upstreamParams, route, context, via);
   const send: SendUpstream = (sent, sentContext, sentOptions) => session.upstreamCall(connection, { method, params: sent }, { ...options, ...sentOptions }, sentContext);
-  const result = await callUpstream(session, extra, method, route.upstream, upstreamParams, context, send);
+  const result = await callUpstream(session, extra, method, connection, upstreamParams, context, send);
   // A round of a multi round-trip request goes to the client as it is.
   if (isInputRequiredResult(result)) return result;
   // A task the upstream created (or reports on) gets the id this client knows it by.

@@ -235,10 +235,16 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     return this.connections;
   }
 
-  /** Upstreams learn the chain of proxies they sit behind, this one last (see chain.ts). */
-  private capabilitiesForUpstreams() {
-    const client = this.clientCapabilities();
-    return withChain(client, [...chainOf(client), proxyIdentity(this.config)]);
+  /**
+   * Upstreams learn the chain of proxies they sit behind, this one last (see chain.ts). A
+   * 2026-07-28 client declares its capabilities per request (`declared`): its upstream
+   * connections offer sampling and elicitation too, and each request that lacks what the
+   * upstream asks for gets -32021 (inputRequired.ts).
+   */
+  capabilitiesForUpstreams(declared?: ClientCapabilities): ClientCapabilities {
+    const client = declared ?? this.clientCapabilities();
+    const offered = this.declaredProtocol && !declared ? { sampling: {}, elicitation: { form: {}, url: {} }, ...client } : client;
+    return withChain(offered, [...chainOf(client), proxyIdentity(this.config)]);
   }
 
   /**

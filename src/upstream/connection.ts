@@ -134,6 +134,11 @@ export class UpstreamConnection {
     return this.auth !== undefined;
   }
 
+  /** Whether the upstream speaks 2026-07-28 here (input_required, per-request `_meta`). */
+  get speaksModern(): boolean {
+    return this.client?.getProtocolEra() === 'modern';
+  }
+
   /** Whether this connection told the upstream it can list roots (and so hears of their changes). */
   get declaredRoots(): boolean {
     return this.capabilities.roots !== undefined;

@@ -228,8 +228,8 @@ describe('requestState and rounds: bad input', function () {
   });
 
   it('a request for a capability the client’s request does not declare gets -32021, from either era of upstream', async () => {
-    // Same name, so the same session and upstream connection as `owner`, which declared sampling.
-    const bare = await connectAs(proxy, 'owner', {});
+    // Its legacy upstream connection offers sampling all the same: the request is what says.
+    const bare = await connectAs(proxy, 'bare', {});
     try {
       assert.equal(await codeOf(bare.callTool({ name: 'ev__trigger-sampling-request', arguments: { prompt: 'x', maxTokens: 5 } })), -32021);
       assert.equal(await codeOf(bare.callTool({ name: 'md__test_missing_capability', arguments: {} })), -32021);
