@@ -32,7 +32,7 @@ export const MAX_INPUT_ROUNDS = 8;
 const GATHER_MS = 20;
 
 /** Sends the call upstream: these params, this context for what the upstream sends during it, these options. */
-export type SendUpstream = (params: Params, context: CallContext, options: Pick<RequestOptions, 'signal' | 'allowInputRequired'>) => Promise<Result>;
+export type SendUpstream = (params: Params, context: CallContext, options: Pick<RequestOptions, 'signal' | 'allowInputRequired' | 'onprogress'>) => Promise<Result>;
 
 type Handler = (request: JSONRPCRequest, ctx: ServerContext) => Promise<Result>;
 
@@ -71,7 +71,7 @@ export async function callUpstream(
   if (state?.parked) return ParkedCall.resume(state.parked, session, ctx, upstream);
   const retry = connection.speaksModern ? forModernUpstream(session, ctx, params, state) : params;
   const result = isModernRequest(ctx)
-    ? await new ParkedCall(session, upstream, ctx, context).start((bridged, signal) => send(retry, bridged, { signal, allowInputRequired: true }))
+    ? await new ParkedCall(session, upstream, ctx, context).start((bridged, signal, onprogress) => send(retry, bridged, { signal, allowInputRequired: true, ...(onprogress && { onprogress }) }))
     : await send(retry, context, { signal: ctx.mcpReq.signal, allowInputRequired: true });
   if (!isInputRequiredResult(result) || PARKED_ROUNDS.has(result)) return result;
   if (round > MAX_INPUT_ROUNDS) throw tooManyRounds(upstream, method);
@@ -158,7 +158,7 @@ class ParkedCall {
   ) {}
 
   /** Sends the call; resolves with its result, or with `input_required` once it asks for input. */
-  start(send: (context: CallContext, signal: AbortSignal) => Promise<Result>): Promise<Result> {
+  start(send: (context: CallContext, signal: AbortSignal, onprogress?: RequestOptions['onprogress']) => Promise<Result>): Promise<Result> {
     const context: CallContext = {
       ...this.original,
       // Logs and progress travel on the stream of the round under way.
@@ -166,7 +166,11 @@ class ParkedCall {
       sendRequest: (request) => this.ask(request),
       askClient: (request, signal) => this.ask(request, signal),
     };
-    this.outcome = send(context, this.abort.signal);
+    const onprogress: RequestOptions['onprogress'] = (progress) => {
+      const progressToken = this.current.mcpReq._meta?.progressToken;
+      if (progressToken !== undefined) void this.current.mcpReq.notify({ method: 'notifications/progress', params: { ...progress, progressToken } }).catch(() => {});
+    };
+    this.outcome = send(context, this.abort.signal, this.current.mcpReq._meta?.progressToken === undefined ? undefined : onprogress);
     this.outcome.catch(() => {});
     return this.round();
   }
