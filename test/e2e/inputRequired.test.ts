@@ -206,6 +206,8 @@ describe('requestState and rounds: bad input', function () {
     }
     const done = await call(owner, 'md__test_input_required_result_request_state', { inputResponses: CONFIRMED, requestState: state });
     assert.equal(text(done), 'state-ok: requestState verified and confirmation received');
+    // Logged with the session, with the reason (never the state's content).
+    assert.match(proxy.stderr(), /\[session=http-modern-\d+\].*requestState verification rejected tools\/call: mac/);
   });
 
   it('with a shared stateKey, a relayed round’s retry completes on another instance', async () => {
