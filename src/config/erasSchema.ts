@@ -11,6 +11,14 @@ export const protocolKeys = {
     .array(z.enum([MODERN_PROTOCOL, LEGACY_PROTOCOL]))
     .min(1, { error: 'name at least one protocol version' })
     .default([MODERN_PROTOCOL, LEGACY_PROTOCOL]),
+  /**
+   * The HMAC key of the requestState mcproxy hands 2026-07-28 clients (session/requestState.ts);
+   * random per process when unset. Instances that share it accept each other's retries.
+   */
+  stateKey: z
+    .string()
+    .refine((key) => Buffer.byteLength(key, 'utf8') >= 32, { error: 'stateKey must be at least 32 bytes (e.g. `openssl rand -base64 32`)' })
+    .optional(),
 };
 
 /**

@@ -2,7 +2,7 @@
 // the upstream that owns its tool, prompt or resource, under the upstream's original name.
 import { LoggingLevelSchema } from '@modelcontextprotocol/core';
 import type { RequestOptions, JSONRPCRequest, Result, ServerNotification, ServerRequest, ServerContext } from '@modelcontextprotocol/server';
-import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { ProtocolErrorCode, isInputRequiredResult } from '@modelcontextprotocol/server';
 import { exposeUri, routeResource, routeTemplate, type Catalog, type Route } from '../catalog/catalog.js';
 import { paginate } from '../catalog/paginate.js';
 import { injectPinned } from '../catalog/policy.js';
@@ -10,6 +10,7 @@ import { rewriteResultUris } from '../catalog/uris.js';
 import { ForwardedError, notFound, notYetListed } from '../upstream/errors.js';
 import type { CallContext } from '../upstream/attachments.js';
 import { LooseResult } from '../upstream/looseSchemas.js';
+import { callUpstream, type SendUpstream } from './inputRequired.js';
 import type { ClientSession } from './session.js';
 import { exposeTasks, listTasks, routeTask } from './tasks.js';
 import { recordRoute } from '../vcon/route.js';
@@ -127,7 +128,10 @@ async function forward(session: ClientSession, extra: Extra, method: string, par
     sendRequest: (upstreamRequest, requestOptions) => extra.mcpReq.send(upstreamRequest as ServerRequest, LooseResult, requestOptions),
   };
   if (session.recorder) upstreamParams = recordRoute(session.recorder, extra.mcpReq.id, connection, params, upstreamParams, route, context, via);
-  const result = await session.upstreamCall(connection, { method, params: upstreamParams }, options, context);
+  const send: SendUpstream = (sent, sentContext, sentOptions) => session.upstreamCall(connection, { method, params: sent }, { ...options, ...sentOptions }, sentContext);
+  const result = await callUpstream(session, extra, method, connection, upstreamParams, context, send);
+  // A round of a multi round-trip request goes to the client as it is.
+  if (isInputRequiredResult(result)) return result;
   // A task the upstream created (or reports on) gets the id this client knows it by.
   if (method.startsWith('tasks/') || params.task !== undefined) return exposeTasks(session, route.upstream, result);
   // Resource URIs in what the upstream said become ones this client can read back through us.

@@ -10,7 +10,7 @@ import { LooseResult } from '../upstream/looseSchemas.js';
 import type { ClientSession } from './session.js';
 
 /** The client capability each server→client request needs. */
-const REQUIRED_CAPABILITY: Record<string, keyof ClientCapabilities> = {
+export const REQUIRED_CAPABILITY: Record<string, keyof ClientCapabilities> = {
   'sampling/createMessage': 'sampling',
   'elicitation/create': 'elicitation',
   'roots/list': 'roots',
@@ -26,6 +26,8 @@ export async function forwardToClient(
   signal: AbortSignal,
   call?: CallContext,
 ): Promise<Result> {
+  // A 2026-07-28 client takes no requests: the call's bridge asks it in an input_required result (inputRequired.ts).
+  if (call?.askClient) return call.askClient({ method: request.method, params: request.params }, signal);
   const needed = REQUIRED_CAPABILITY[request.method];
   if (needed && !session.clientCapabilities()?.[needed]) {
     throw new ForwardedError(

@@ -3,8 +3,8 @@
 // through here, which is what lets server→client requests, logs and resource updates find
 // their way back to the right client.
 import { LoggingLevelSchema } from '@modelcontextprotocol/core';
-import { CLIENT_CAPABILITIES_META_KEY, PROTOCOL_VERSION_META_KEY, ProtocolErrorCode, Server } from '@modelcontextprotocol/server';
-import type { ClientCapabilities, Transport, JSONRPCRequest, LoggingLevel, Notification, RequestOptions, Result } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, PROTOCOL_VERSION_META_KEY, ProtocolErrorCode, Server } from '@modelcontextprotocol/server';
+import type { ClientCapabilities, Transport, JSONRPCRequest, LoggingLevel, Notification, RequestOptions, Result, ServerContext } from '@modelcontextprotocol/server';
 import { buildCatalog, exposeUri, type Catalog, type Route } from '../catalog/catalog.js';
 import { emptyListing } from '../catalog/listing.js';
 import { viewOf, type View } from '../catalog/view.js';
@@ -34,6 +34,8 @@ import { perConnectionLists } from '../toolSearch/exposure.js';
 import { SearchMode } from './searchMode.js';
 import { ClientListens } from './listen.js';
 import { logPasses } from './logLevel.js';
+import { MAX_INPUT_ROUNDS, serveThroughSeam } from './inputRequired.js';
+import { requestStateCodec } from './requestState.js';
 
 /** MCP log levels, least severe first. */
 const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
@@ -88,6 +90,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   private readonly protocolNoise: (message: string) => void;
   /** Calls in flight, so that a shutdown can let them finish (or end them) before it closes. */
   private readonly inflight: InflightRequests;
+  /** Signs and reads back the requestState of multi round-trip requests, bound to this client (requestState.ts). */
+  readonly requestStates: ReturnType<typeof requestStateCodec>;
 
   constructor(
     /** Replaced by a reload (applyConfig). */
@@ -102,6 +106,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     this.protocolNoise = throttledWarn({ session: label });
     this.inflight = options.inflight ?? new InflightRequests();
     this.filters = options.filters ?? NO_FILTERS;
+    this.requestStates = requestStateCodec(config.server.stateKey, (ctx) => this.identity(ctx));
 
     const searchSettings = toolSearchSettings(config, this.view.profile);
     if (searchSettings.enabled) {
@@ -145,6 +150,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
           // Extensions the upstreams declared (MCP Apps, ...), as far as the process knows them.
           ...extensionsOf(this.view.upstreams),
         },
+        requestState: { verify: (state, ctx) => this.requestStates.verify(state, ctx) },
+        inputRequired: { maxRounds: MAX_INPUT_ROUNDS },
       },
     );
     // SDK peers ignore notifications/cancelled for request id 0 (a falsy check), so the proxy's
@@ -164,12 +171,14 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
         if (refusal) throw new ForwardedError(ProtocolErrorCode.InvalidRequest, refusal);
         this.declaredCapabilities ??= declared;
       }
-      const route = () =>
+      const serve = (served: JSONRPCRequest, servedCtx: ServerContext) =>
         this.inflight
-          .track(ctx.mcpReq.signal, (signal) => routeClientRequest(this, request as JSONRPCRequest, { ...ctx, mcpReq: { ...ctx.mcpReq, signal } }))
+          .track(servedCtx.mcpReq.signal, (signal) => routeClientRequest(this, served, { ...servedCtx, mcpReq: { ...servedCtx.mcpReq, signal } }))
           .catch(async (error: unknown) => {
             throw asClientError(await loginElicitation(this, error));
           });
+      // Calls, prompts and reads may take several rounds (inputRequired.ts).
+      const route = () => serveThroughSeam(server, request as JSONRPCRequest, ctx, serve);
       if (this.filters.client.length === 0) return route();
       const described = describeRequest(this.label, this.config.server.transport, request, ctx);
       return runClientFilters(this.filters.client, described, route) as Promise<Result>;
@@ -185,6 +194,12 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
    */
   protocolVersion(): string | undefined {
     return this.declaredProtocol ?? this.server.getNegotiatedProtocolVersion();
+  }
+
+  /** Who a requestState is bound to: the authenticated person (server.auth) and the client's name. */
+  private identity(ctx: ServerContext): string {
+    const info = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_INFO_META_KEY] as { name?: unknown } | undefined;
+    return JSON.stringify([this.caller?.subject ?? '', info?.name ?? this.server.getClientVersion()?.name ?? '']);
   }
 
   /** What the client declared: at initialize (2025-11-25), or in its first request's `_meta` (2026-07-28). */
@@ -227,10 +242,16 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     return this.connections;
   }
 
-  /** Upstreams learn the chain of proxies they sit behind, this one last (see chain.ts). */
-  private capabilitiesForUpstreams() {
-    const client = this.clientCapabilities();
-    return withChain(client, [...chainOf(client), proxyIdentity(this.config)]);
+  /**
+   * Upstreams learn the chain of proxies they sit behind, this one last (see chain.ts). A
+   * 2026-07-28 client declares its capabilities per request (`declared`): its upstream
+   * connections offer sampling and elicitation too, and each request that lacks what the
+   * upstream asks for gets -32021 (inputRequired.ts).
+   */
+  capabilitiesForUpstreams(declared?: ClientCapabilities): ClientCapabilities {
+    const client = declared ?? this.clientCapabilities();
+    const offered = this.declaredProtocol && !declared ? { sampling: {}, elicitation: { form: {}, url: {} }, ...client } : client;
+    return withChain(offered, [...chainOf(client), proxyIdentity(this.config)]);
   }
 
   /**

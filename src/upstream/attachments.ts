@@ -12,6 +12,8 @@ export interface CallContext {
   sendRequest(request: { method: string; params?: Record<string, unknown> }, options: RequestOptions): Promise<Result>;
   /** The client's log level for this call (session/logLevel.ts); undefined: the session's. */
   logThreshold?: LogThreshold;
+  /** For a 2026-07-28 client, which takes no requests: asks it in the call's next input_required result instead. */
+  askClient?(request: { method: string; params?: Record<string, unknown> }, signal: AbortSignal): Promise<Result>;
   /** Told the upstream's own id for the request once it is sent (vCon recording). */
   upstreamRequestId?(id: RequestId): void;
 }

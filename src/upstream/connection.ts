@@ -140,6 +140,11 @@ export class UpstreamConnection {
     return this.auth !== undefined;
   }
 
+  /** Whether the upstream speaks 2026-07-28 here: input_required, per-request `_meta` and log level, subscriptions on a listen stream. */
+  get speaksModern(): boolean {
+    return this.client?.getProtocolEra() === 'modern';
+  }
+
   /** Whether this connection told the upstream it can list roots (and so hears of their changes). */
   get declaredRoots(): boolean {
     return this.capabilities.roots !== undefined;
@@ -222,11 +227,6 @@ export class UpstreamConnection {
       },
     );
     return this.listingCache;
-  }
-
-  /** Whether the upstream speaks 2026-07-28: no sessions, subscriptions on a listen stream, log levels per request. */
-  private get speaksModern(): boolean {
-    return this.client?.getProtocolEra() === 'modern';
   }
 
   /** Subscribes upstream on the first interested session only (on a 2026-07-28 upstream: the URI joins the listen stream). */

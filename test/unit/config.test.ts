@@ -245,6 +245,20 @@ describe('loadConfig', () => {
       assert.equal(formatProblems(problems), `${file}:4:5 upstreams.everything.timeoutMs: expected a positive integer, got "abc"`);
     });
 
+    it('refuses a server.stateKey shorter than 32 bytes, at its line, without showing it', () => {
+      const file = writeConfig('short-state-key.yaml', ['server:', '  stateKey: ${MCPROXY_STATE_KEY}', 'upstreams:', '  everything:', '    command: npx']);
+
+      const problems = problemsOf(file, { MCPROXY_STATE_KEY: 'short-secret' });
+
+      assert.deepEqual(
+        problems.map(({ line, path: keyPath }) => `${line} ${keyPath}`),
+        ['2 server.stateKey'],
+      );
+      assert.match(problems[0]!.message, /at least 32 bytes/);
+      assert.ok(!formatProblems(problems).includes('short-secret'), formatProblems(problems));
+      assert.doesNotThrow(() => loadConfig(file, { MCPROXY_STATE_KEY: 'x'.repeat(32) }));
+    });
+
     it('reports an unknown key and suggests the close known one', () => {
       const file = writeConfig('unknown-key.yaml', [
         'upstreams:',
