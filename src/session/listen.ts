@@ -21,12 +21,12 @@ const CHANGE_EVENTS = {
 } as const;
 
 /** A `subscriptions/listen` request of the 2026-07-28 era: its id and the resource URIs it asks for. */
-function listenRequest(message: unknown): { id: RequestId; uris: string[] } | undefined {
+function listenRequest(message: unknown): { id: RequestId; uris: string[]; envelope: Record<string, unknown> } | undefined {
   const m = message as { id?: RequestId; method?: string; params?: { _meta?: Record<string, unknown>; notifications?: unknown } } | undefined;
   if (m?.method !== 'subscriptions/listen' || m.id === undefined || typeof m.params?._meta?.[PROTOCOL_VERSION_META_KEY] !== 'string') return undefined;
   // A filter that does not parse is refused by the SDK (-32602); nothing to hold for it.
   const filter = SubscriptionFilterSchema.safeParse(m.params.notifications);
-  return filter.success ? { id: m.id, uris: [...new Set(filter.data.resourceSubscriptions ?? [])] } : undefined;
+  return filter.success ? { id: m.id, uris: [...new Set(filter.data.resourceSubscriptions ?? [])], envelope: m.params._meta } : undefined;
 }
 
 export class ClientListens {
@@ -58,6 +58,8 @@ export class ClientListens {
     const listen = listenRequest(message);
     if (!listen) return undefined;
     this.session.used = true;
+    // The listen may be the client's first request: its capabilities are what upstreams open with.
+    this.session.takeEnvelope(listen.envelope);
     const catalog = await this.session.catalog();
     const taken: string[] = [];
     for (const uri of listen.uris) {

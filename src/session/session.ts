@@ -161,16 +161,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     // The proxy answers every method itself, from the raw request: no SDK schema strips fields.
     server.removeRequestHandler('logging/setLevel');
     server.fallbackRequestHandler = async (request, ctx) => {
-      // A 2026-07-28 client says its capabilities (and the chain of proxies) in every request.
-      const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
-      const version = envelope?.[PROTOCOL_VERSION_META_KEY];
-      if (typeof version === 'string') this.declaredProtocol ??= version;
-      const declared = envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
-      if (declared) {
-        const refusal = loopRefusal(chainOf(declared), proxyIdentity(this.config));
-        if (refusal) throw new ForwardedError(ProtocolErrorCode.InvalidRequest, refusal);
-        this.declaredCapabilities ??= declared;
-      }
+      this.takeEnvelope(ctx.mcpReq.envelope as Record<string, unknown> | undefined);
       const serve = (served: JSONRPCRequest, servedCtx: ServerContext) =>
         this.inflight
           .track(servedCtx.mcpReq.signal, (signal) => routeClientRequest(this, served, { ...servedCtx, mcpReq: { ...servedCtx.mcpReq, signal } }))
@@ -186,6 +177,21 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     server.fallbackNotificationHandler = async (notification) => this.onClientNotification(notification);
     server.onerror = (error) => this.protocolNoise(`protocol error from the client: ${error.message}`);
     return server;
+  }
+
+  /**
+   * A 2026-07-28 client says its version and capabilities (with the chain of proxies) in every
+   * request's `_meta`: the first say fixes what its upstreams are told. Called for every request
+   * before anything can open an upstream (a listen may, before the SDK routes it).
+   */
+  takeEnvelope(envelope: Record<string, unknown> | undefined): void {
+    const version = envelope?.[PROTOCOL_VERSION_META_KEY];
+    if (typeof version === 'string') this.declaredProtocol ??= version;
+    const declared = envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
+    if (!declared) return;
+    const refusal = loopRefusal(chainOf(declared), proxyIdentity(this.config));
+    if (refusal) throw new ForwardedError(ProtocolErrorCode.InvalidRequest, refusal);
+    this.declaredCapabilities ??= declared;
   }
 
   /**
