@@ -40,3 +40,14 @@ export const upstreamOAuthKeys = {
 
 export type UpstreamOAuthConfig = z.infer<typeof UpstreamOAuthSchema>;
 export type TokenExchangeConfig = z.infer<typeof TokenExchangeSchema>;
+
+/** `server.*` keys of the connect page, where each person logs in to a `credentials: perUser` upstream. */
+export const connectPageKeys = {
+  /** The URL people's browsers reach this listener at (behind a reverse proxy, a tunnel, a wildcard bind); default: the listener's own. */
+  publicUrl: z
+    .string()
+    .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), { error: 'expected an http:// or https:// URL' })
+    .optional(),
+  /** Signs the connect page's links (write `${VAR}`); default: a random key per process, so links die with it. */
+  connectKey: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
+};

@@ -160,9 +160,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       const route = () =>
         this.inflight
           .track(ctx.mcpReq.signal, (signal) => routeClientRequest(this, request as JSONRPCRequest, { ...ctx, mcpReq: { ...ctx.mcpReq, signal } }))
-          .catch(async (error: unknown) => {
-            throw asClientError(await loginElicitation(this, error));
-          });
+          .catch((error: unknown) => loginElicitation(this, error, ctx, route));
       if (this.filters.client.length === 0) return route();
       const described = describeRequest(this.label, this.config.server.transport, request, ctx);
       return runClientFilters(this.filters.client, described, route) as Promise<Result>;

@@ -190,7 +190,46 @@ describe('OAuth to a remote upstream, one user', function () {
     assert.equal(readdirSync(path.join(dir, 'data', 'oauth')).filter((file) => file.endsWith('.json')).length, 0);
   });
 
-  it('offers the login to a client that supports URL elicitation (-32042), and connects once it is done', async function () {
+  it('asks a client that answers URL elicitation to open the login, and answers the call once the upstream connected', async function () {
+    const { client } = await connectStdio(config, { env, capabilities: { elicitation: { url: {} } } });
+    const asked: Array<{ mode: string; url: string; elicitationId: string }> = [];
+    const completed: string[] = [];
+    let browsed: Promise<string> | undefined;
+    client.setRequestHandler('elicitation/create', async (request) => {
+      const params = request.params as (typeof asked)[number];
+      asked.push(params);
+      // The user agrees, and their browser follows the login while the client answers.
+      browsed = fetch(params.url).then((response) => response.text());
+      return { action: 'accept' };
+    });
+    client.setNotificationHandler('notifications/elicitation/complete', (notification) => {
+      completed.push((notification.params as { elicitationId: string }).elicitationId);
+    });
+    try {
+      assert.equal(await callError(client, 'linear__whoami'), 'no error: alice');
+      assert.equal(asked.length, 1);
+      assert.equal(asked[0].mode, 'url');
+      assert.ok(asked[0].url.startsWith(`${as.issuer}/authorize?`), asked[0].url);
+      assert.match(await browsed!, /logged in to 'linear'/);
+      await waitUntil(() => completed.includes(asked[0].elicitationId), 'notifications/elicitation/complete');
+    } finally {
+      await client.close();
+    }
+    const logout = await cli(['auth', 'logout', 'linear', '--config', config], env);
+    assert.equal(logout.code, 0);
+  });
+
+  it('declines: the call gets the needs-login error, saying so', async function () {
+    const { client } = await connectStdio(config, { env, capabilities: { elicitation: { url: {} } } });
+    client.setRequestHandler('elicitation/create', async () => ({ action: 'decline' }));
+    try {
+      assert.match(await callError(client, 'linear__whoami'), /Upstream 'linear' needs login.*run `mcproxy auth login linear`.*\(the login was declined\)/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('offers the login as -32042 to a client that declares URL elicitation but does not answer it, and connects once it is done', async function () {
     const { client } = await connectStdio(config, { env, capabilities: { elicitation: { url: {} } } });
     try {
       let offered: { code?: number; data?: { elicitations?: Array<{ mode: string; url: string; elicitationId: string }> } } = {};

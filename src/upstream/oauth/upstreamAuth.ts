@@ -10,6 +10,8 @@ import { NeedsLoginError } from './needsLogin.js';
 import { challengeOf, renewSilently, type AuthorizeOptions, type OAuthTarget } from './sdkAuth.js';
 import { TokenStore, type StoredTokens } from './tokenStore.js';
 import { exchangeToken } from './tokenExchange.js';
+import { offerLogin, type LoginOffer } from './loginOffer.js';
+import { connectOffer } from './personalLogin.js';
 
 /** Who a team gateway's connection acts for (credentials: perUser). */
 export interface Caller {
@@ -84,7 +86,7 @@ export class UpstreamAuth {
 
   /** `fetch` with this upstream's token on every request. */
   wrap(fetch: FetchLike): FetchLike {
-    return async (url, init) => {
+    const authorized: FetchLike = async (url, init) => {
       if (this.nobody) {
         throw new Error(`upstream '${this.target.upstream}' has credentials: perUser, which needs to know who calls: serve HTTP with server.auth (API keys or OAuth)`);
       }
@@ -102,10 +104,6 @@ export class UpstreamAuth {
           const oauthChallenge = challenge.resourceMetadataUrl !== undefined || /^\s*bearer/i.test(response.headers.get('www-authenticate') ?? '');
           if (renewed || (!token && !oauthChallenge && this.target.oauth.grant !== 'client_credentials' && !this.exchange)) return response;
           await response.body?.cancel();
-          if (this.perUserSubject !== undefined && !this.exchange) {
-            // The per-person login (a connect page on the gateway) is not built yet; `auth login` is the shared one.
-            throw new Error(`upstream '${this.target.upstream}' has credentials: perUser but no tokenExchange: set tokenExchange (a per-person browser login on the gateway is not supported yet)`);
-          }
           // The scope it asked for is what the login will ask for.
           if (challenge.scope) this.store.update((login) => ({ ...(login ?? { resource: this.target.url }), stepUpScope: challenge.scope }));
           await this.renew(token, { challenge });
@@ -113,6 +111,29 @@ export class UpstreamAuth {
         token = this.store.read()?.tokens?.access_token;
       }
     };
+    if (!this.personalLogin) return authorized;
+    // Whatever needs a login here needs this person's, at the connect page.
+    return (url, init) =>
+      authorized(url, init).catch((error: unknown) => {
+        if (!(error instanceof NeedsLoginError) || error.perUser) throw error;
+        throw new NeedsLoginError(error.upstream, error.reason, undefined, true);
+      });
+  }
+
+  /** perUser without tokenExchange: each person logs in in their browser, at the gateway's connect page. */
+  private get personalLogin(): boolean {
+    return this.perUserSubject !== undefined && !this.exchange && this.target.oauth.grant === 'authorization_code';
+  }
+
+  /**
+   * A login the client can put in front of its user (src/session/loginElicitation.ts): the
+   * loopback login of a single-user proxy, or this person's connect link on a team gateway;
+   * undefined where no person logs in (client credentials, token exchange).
+   */
+  offer(): Promise<LoginOffer> | undefined {
+    if (this.interactive) return offerLogin(this.target);
+    if (this.personalLogin) return Promise.resolve(connectOffer(this.target, this.perUserSubject!));
+    return undefined;
   }
 
   /** The access token to send: renewed first when it is about to expire; none before any login. */

@@ -1,0 +1,97 @@
+// A person's own login to a `credentials: perUser` upstream on a team gateway, through the
+// gateway's connect page: the offer (a connect link for them alone, connectLinks.ts), the
+// upstream's authorization-code flow started when they open it (PKCE, state, the redirect back
+// to the gateway's own callback), and its end: the `iss` and state checks, the token request,
+// the tokens stored under their identity. Their connection, waiting in "needs login",
+// connects as soon as the tokens are there.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { log } from '../../log.js';
+import { connectLinks, LINK_TTL_MS } from './connectLinks.js';
+import { checkRedirect, probe } from './login.js';
+import type { LoginOffer } from './loginOffer.js';
+import { startLogin, type OAuthTarget, type StartedLogin } from './sdkAuth.js';
+
+interface PendingOffer {
+  offer: LoginOffer;
+  expires: number;
+  resolve(): void;
+}
+
+/** Offers not yet completed, by the person's token file: one link at a time per person and upstream. */
+const offers = new Map<string, PendingOffer>();
+
+/**
+ * The connect link to offer `subject` for `target` (their own store), the same one until it
+ * expires or is used; `done` settles when they completed a login there.
+ */
+export function connectOffer(target: OAuthTarget, subject: string): LoginOffer {
+  const links = connectLinks();
+  if (!links) throw new Error(`upstream '${target.upstream}' has credentials: perUser, whose login needs the HTTP listener's connect page: serve HTTP, or set tokenExchange`);
+  const key = target.store.file;
+  const pending = offers.get(key);
+  if (pending && pending.expires > Date.now()) return pending.offer;
+  const { url, expires } = links.create(target.upstream, subject);
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const done = new Promise<void>((ok, fail) => ((resolve = ok), (reject = fail)));
+  done.catch(() => {}); // observed by whoever waits
+  const timer = setTimeout(() => {
+    if (offers.get(key)?.offer.done === done) offers.delete(key);
+    reject(new Error(`upstream '${target.upstream}': no login completed at the connect page within ${LINK_TTL_MS / 60_000} minutes`));
+  }, LINK_TTL_MS);
+  timer.unref();
+  const offer: LoginOffer = { url, elicitationId: randomUUID(), done, perUser: true };
+  offers.set(key, {
+    offer,
+    expires,
+    resolve: () => {
+      clearTimeout(timer);
+      resolve();
+    },
+  });
+  return offer;
+}
+
+/** A flow between the connect page and its callback, by its `state`. */
+interface Flow {
+  target: OAuthTarget;
+  subject: string;
+  login: StartedLogin;
+  /** Binds the flow to the browser that started it (a cookie), so that a leaked authorization URL completes nothing. */
+  browser: string;
+  expires: number;
+}
+
+const flows = new Map<string, Flow>();
+
+/** The connect page opened by its person: starts the upstream's login; the browser goes to `authorizationUrl` with `browser` as a cookie. */
+export async function beginPersonalLogin(target: OAuthTarget, subject: string, redirectUrl: string): Promise<{ authorizationUrl: string; browser: string }> {
+  const challenge = await probe(target);
+  const state = randomBytes(24).toString('base64url');
+  const scope = target.store.read()?.stepUpScope;
+  const login = await startLogin(target, { redirectUrl, state }, { challenge, scope });
+  const now = Date.now();
+  for (const [key, flow] of flows) if (flow.expires < now) flows.delete(key);
+  const browser = randomBytes(24).toString('base64url');
+  flows.set(state, { target, subject, login, browser, expires: now + LINK_TTL_MS });
+  return { authorizationUrl: login.authorizationUrl.href, browser };
+}
+
+/** The callback: checks the redirect (state, browser, iss), gets the tokens, stores them under the person's identity. */
+export async function finishPersonalLogin(upstream: string, params: URLSearchParams, browser: string | undefined): Promise<{ subject: string }> {
+  const state = params.get('state') ?? '';
+  const flow = flows.get(state);
+  if (!flow || flow.target.upstream !== upstream || flow.expires < Date.now()) {
+    throw new Error(`upstream '${upstream}': this login is unknown or expired (or was already completed): call the tool again to get a new link`);
+  }
+  if (browser !== flow.browser) throw new Error(`upstream '${upstream}': this login was started in another browser: open the connect link here instead`);
+  flows.delete(state);
+  const refusal = checkRedirect(upstream, params, state, flow.login.issuer, flow.login.issRequired);
+  if (refusal) throw new Error(refusal);
+  await flow.login.finish(params.get('code')!, params.get('iss') ?? undefined);
+  log.info('a person connected their account', { upstream });
+  const key = flow.target.store.file;
+  offers.get(key)?.resolve();
+  offers.delete(key);
+  return { subject: flow.subject };
+}
