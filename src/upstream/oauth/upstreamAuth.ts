@@ -5,7 +5,7 @@
 // refusing fresh tokens gets an error, not a loop.
 import type { FetchLike } from '@modelcontextprotocol/client';
 import type { RemoteUpstreamConfig, UpstreamConfig } from '../../config/schema.js';
-import { UpstreamOAuthSchema, type TokenExchangeConfig } from '../../config/upstreamOAuthSchema.js';
+import { needsPerson, UpstreamOAuthSchema, type TokenExchangeConfig } from '../../config/upstreamOAuthSchema.js';
 import { NeedsLoginError } from './needsLogin.js';
 import { challengeOf, renewSilently, type AuthorizeOptions, type OAuthTarget } from './sdkAuth.js';
 import { TokenStore, type StoredTokens } from './tokenStore.js';
@@ -102,7 +102,7 @@ export class UpstreamAuth {
         } else {
           // A 401 that is not an OAuth challenge, to a connection without a login, is the server's own answer.
           const oauthChallenge = challenge.resourceMetadataUrl !== undefined || /^\s*bearer/i.test(response.headers.get('www-authenticate') ?? '');
-          if (renewed || (!token && !oauthChallenge && this.target.oauth.grant !== 'client_credentials' && !this.exchange)) return response;
+          if (renewed || (!token && !oauthChallenge && needsPerson(this.target.oauth) && !this.exchange)) return response;
           await response.body?.cancel();
           // The scope it asked for is what the login will ask for.
           if (challenge.scope) this.store.update((login) => ({ ...(login ?? { resource: this.target.url }), stepUpScope: challenge.scope }));
@@ -139,9 +139,9 @@ export class UpstreamAuth {
   /** The access token to send: renewed first when it is about to expire; none before any login. */
   private async currentToken(): Promise<string | undefined> {
     const tokens = this.store.read()?.tokens;
-    const renewable = tokens?.refresh_token !== undefined || this.exchange !== undefined || this.target.oauth.grant === 'client_credentials';
+    const renewable = tokens?.refresh_token !== undefined || this.exchange !== undefined || !needsPerson(this.target.oauth);
     if (tokens && !(aboutToExpire(tokens) && renewable)) return tokens.access_token;
-    if (!tokens && this.target.oauth.grant !== 'client_credentials' && !this.exchange) return undefined;
+    if (!tokens && needsPerson(this.target.oauth) && !this.exchange) return undefined;
     await this.renew(tokens?.access_token, {});
     return this.store.read()?.tokens?.access_token;
   }
@@ -174,7 +174,7 @@ export class UpstreamAuth {
 
   /** A 403 insufficient_scope: machines ask for the scope at once; a person must log in again with it. */
   private async stepUp(scope: string | undefined, options: AuthorizeOptions): Promise<void> {
-    if (this.target.oauth.grant === 'client_credentials') return renewSilently(this.target, { ...options, scope });
+    if (!needsPerson(this.target.oauth)) return renewSilently(this.target, { ...options, scope });
     if (this.exchange) throw new Error(`upstream '${this.target.upstream}' asks for more scope (${scope ?? 'unnamed'}) than the token exchange gave`);
     const granted = this.store.read()?.tokens?.scope;
     const wanted = [...new Set([...(granted?.split(' ') ?? []), ...(scope?.split(' ') ?? [])].filter(Boolean))].join(' ');
