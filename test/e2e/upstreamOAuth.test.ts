@@ -3,44 +3,18 @@
 // and a protected MCP server (test/fixtures/protected-server.ts), with a $BROWSER script that
 // follows the authorization redirect as a browser would.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
 import { startAuthorizationServer, type TestAuthorizationServer } from '../helpers/authorizationServer.js';
-import { CLI, ROOT } from '../helpers/paths.js';
+import { cli, followingBrowser } from '../helpers/authCli.js';
 import { connectStdio, writeConfig } from '../helpers/proxy.js';
 import { fixture } from '../helpers/upstreams.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
 import { startProtectedServer, type ProtectedServer } from '../fixtures/protected-server.js';
-
-/** A "browser" that follows the authorization redirect to mcproxy's loopback callback. */
-export function followingBrowser(dir: string): string {
-  const script = path.join(dir, 'browser.mjs');
-  writeFileSync(script, 'const r = await fetch(process.argv[2]); await r.text();\n');
-  return `${process.execPath} ${script}`;
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the mcproxy CLI to its end. */
-export function cli(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const text = (result: unknown) => ((result as { content: Array<{ text: string }> }).content[0]?.text ?? '');
 
