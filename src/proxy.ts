@@ -7,7 +7,7 @@ import { anonymousBindRefusal } from './downstream/auth/authFilter.js';
 import { startHttpListener } from './downstream/http.js';
 import { httpFilters } from './downstream/httpFilters.js';
 import { connectPage } from './downstream/connectPage.js';
-import { ConnectLinks, useConnectLinks } from './upstream/oauth/connectLinks.js';
+import { connectLinksFor, useConnectLinks } from './upstream/oauth/connectLinks.js';
 import { startStdioListener } from './downstream/stdio.js';
 import { log } from './log.js';
 import { startOperations } from './ops/operations.js';
@@ -113,7 +113,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   if (refusal) throw new Error(refusal);
   const chain = httpFilters(config.server, { beforeAuth: [...operations.beforeAuth, connectPage(() => config.upstreams)], afterAuth: operations.afterAuth });
   const listener = await startHttpListener({ ...config.server, profiles: profileNames, filters: chain }, newSession);
-  useConnectLinks(new ConnectLinks(new URL(config.server.publicUrl ?? new URL('/', listener.url).href), config.server.connectKey));
+  useConnectLinks(connectLinksFor(config, listener.url));
   let stopped!: () => void;
   const whenStopped = new Promise<void>((resolve) => (stopped = resolve));
   const stop = async () => {

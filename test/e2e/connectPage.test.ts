@@ -29,9 +29,10 @@ interface Person {
   pages: Promise<string>[];
 }
 
-async function connectAs(proxy: HttpProxy, token: string, options: { elicitation?: boolean; browse?: (url: string) => Promise<string> } = {}): Promise<Person> {
+async function connectAs(proxy: HttpProxy, token: string, options: { elicitation?: boolean; browse?: (url: string) => Promise<string>; modern?: boolean } = {}): Promise<Person> {
   const transport = new StreamableHTTPClientTransport(new URL(proxy.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
-  const client = new Client({ name: 'team-member', version: '1' }, { capabilities: options.elicitation ? { elicitation: { url: {} } } : {} });
+  const versionNegotiation = options.modern ? { mode: { pin: '2026-07-28' as const } } : undefined;
+  const client = new Client({ name: 'team-member', version: '1' }, { capabilities: options.elicitation ? { elicitation: { url: {} } } : {}, versionNegotiation });
   const person: Person = { client, transport, asked: [], completed: [], pages: [] };
   if (options.elicitation) {
     client.setRequestHandler('elicitation/create', async (request) => {
@@ -135,6 +136,26 @@ describe('A team gateway with credentials: perUser and a login per person at the
     assert.equal(as.tokenRequests.authorization_code, 2, 'one login each');
     const stored = readdirSync(path.join(dataDir, 'oauth'), { recursive: true }) as string[];
     assert.equal(stored.filter((file) => file.endsWith('.json')).length, 2, 'one token file per person');
+  });
+
+  it('gives a 2026-07-28 client that declares URL elicitation the connect link as -32042', async function () {
+    const dave = await connectAs(proxy, await issuer.sign({ sub: 'dave', aud: proxy.url }), { modern: true, elicitation: true });
+    try {
+      let offered: { code?: number; data?: { elicitations?: Array<{ mode: string; url: string }> } } = {};
+      try {
+        await dave.client.callTool({ name: 'team__whoami', arguments: {} });
+      } catch (error) {
+        offered = error as typeof offered;
+      }
+      assert.equal(offered.code, -32042, JSON.stringify(offered));
+      const [elicitation] = offered.data?.elicitations ?? [];
+      assert.equal(elicitation?.mode, 'url');
+      assert.ok(elicitation.url.startsWith(`${new URL(proxy.url).origin}/connect/team?link=`), elicitation.url);
+      assert.match(await browserOf('dave')(elicitation.url), /Your account is connected to 'team' for token:dave\./);
+      await waitUntil(async () => (await callWhoami(dave.client)) === 'dave', "dave's upstream to connect", 15_000);
+    } finally {
+      await leave(dave);
+    }
   });
 
   it('refuses a link used twice, a link changed by hand, a callback with a wrong state, and a callback from another browser', async function () {

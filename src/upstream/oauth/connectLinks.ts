@@ -4,6 +4,8 @@
 // LINK_TTL_MS and usable once. The link is handed to that person alone (in their error or URL
 // elicitation); it is a credential, so it is never logged.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ProxyConfig } from '../../config/schema.js';
+import { log } from '../../log.js';
 
 /** How long a connect link works. */
 export const LINK_TTL_MS = 10 * 60_000;
@@ -74,6 +76,19 @@ function safeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * The links of an HTTP listener now listening at `listenerUrl`; warns when people would be sent
+ * to an address their browsers cannot open (a wildcard bind without `server.publicUrl`).
+ */
+export function connectLinksFor(config: ProxyConfig, listenerUrl: string): ConnectLinks {
+  const base = new URL(config.server.publicUrl ?? new URL('/', listenerUrl).href);
+  const personal = config.upstreams.filter((upstream) => 'url' in upstream && upstream.credentials === 'perUser' && !upstream.tokenExchange);
+  if (personal.length > 0 && !config.server.publicUrl && ['0.0.0.0', '[::]'].includes(base.hostname)) {
+    log.warn(`credentials: perUser upstreams (${personal.map((upstream) => upstream.name).join(', ')}) send people to ${base.origin}/connect/…, which their browsers cannot open: set server.publicUrl`);
+  }
+  return new ConnectLinks(base, config.server.connectKey);
 }
 
 let current: ConnectLinks | undefined;
