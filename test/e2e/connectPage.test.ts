@@ -195,6 +195,21 @@ describe('A team gateway with credentials: perUser and a login per person at the
     }
   });
 
+  it("puts only the person whose grant was revoked back to needs login, with a new link", async function () {
+    as.revoke('bob');
+    const bob = await connectAs(proxy, await issuer.sign({ sub: 'bob', aud: proxy.url }));
+    const alice = await connectAs(proxy, await issuer.sign({ sub: 'alice', aud: proxy.url }));
+    try {
+      const error = await callWhoami(bob.client);
+      assert.match(error, /Upstream 'team' needs login: connect your account at http:\/\/\S+\/connect\/team\?link=/);
+      assert.ok(!error.includes(bobsLink), 'a new link, not the used one');
+      assert.equal(await callWhoami(alice.client), 'alice');
+    } finally {
+      await leave(bob);
+      await leave(alice);
+    }
+  });
+
   it('never logs a token or a connect link', async function () {
     const log = proxy.stderr();
     assert.ok(log.includes('team'), 'the log is there to check');
