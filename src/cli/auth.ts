@@ -30,6 +30,10 @@ export async function runAuth(config: ProxyConfig, command: Extract<Command, { k
     const had = target.store.remove();
     return { output: had ? `Logged out of '${upstream.name}'.\n` : `No stored login for '${upstream.name}'.\n`, code: 0 };
   }
+  if (upstream.credentials === 'perUser') {
+    const how = upstream.tokenExchange ? 'by token exchange (tokenExchange)' : "in their own browser, at the gateway's connect page";
+    return { output: `mcproxy: upstream '${upstream.name}' has credentials: perUser: each person gets their own token ${how}, not a login here\n`, code: 2 };
+  }
   if (!needsPerson(target.oauth)) {
     return { output: `mcproxy: upstream '${upstream.name}' uses ${GRANT_NAMES[target.oauth.grant]} (oauth.grant): it needs no browser login\n`, code: 2 };
   }

@@ -14,7 +14,7 @@ import { log } from '../log.js';
 import { throttledWarn } from '../logThrottle.js';
 import type { CallContext, UpstreamListener } from '../upstream/attachments.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
-import { asClientError, ForwardedError, unavailable } from '../upstream/errors.js';
+import { ForwardedError, unavailable } from '../upstream/errors.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import type { Caller } from '../upstream/oauth/upstreamAuth.js';
 import { chainOf, loopRefusal, proxyIdentity, refuseLoops, withChain } from './chain.js';

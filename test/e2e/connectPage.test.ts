@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { cli } from '../helpers/authCli.js';
 import { startAuthorizationServer, type TestAuthorizationServer } from '../helpers/authorizationServer.js';
 import { chromium, CHROMIUM } from '../helpers/chromium.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/oauthIssuer.js';
@@ -72,6 +73,7 @@ describe('A team gateway with credentials: perUser and a login per person at the
   let proxy: HttpProxy;
   let dataDir: string;
   let bobsLink = '';
+  let configFile: string;
   /** The browser, logging in as `who` at the authorization server. */
   const browserOf = (who: string) => async (url: string) => {
     as.loginAs = who;
@@ -86,11 +88,11 @@ describe('A team gateway with credentials: perUser and a login per person at the
     as = await startAuthorizationServer();
     mcp = await startProtectedServer(as);
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-connect-'));
-    const file = writeConfig({
+    configFile = writeConfig({
       server: { auth: { oauth: { issuer: issuer.issuer } }, connectKey: '${CONNECT_KEY}' },
       upstreams: { team: { url: mcp.url, credentials: 'perUser' } },
     });
-    proxy = await startHttpProxy(file, [], { MCPROXY_DATA_DIR: dataDir, CONNECT_KEY: 'a connect key for the tests only', MCPROXY_LOG_LEVEL: 'debug' });
+    proxy = await startHttpProxy(configFile, [], { MCPROXY_DATA_DIR: dataDir, CONNECT_KEY: 'a connect key for the tests only', MCPROXY_LOG_LEVEL: 'debug' });
   });
   after(async () => {
     await proxy?.stop();
@@ -208,6 +210,12 @@ describe('A team gateway with credentials: perUser and a login per person at the
       await leave(bob);
       await leave(alice);
     }
+  });
+
+  it('sends `mcproxy auth login` on such an upstream to the connect page', async function () {
+    const run = await cli(['auth', 'login', 'team', '--config', configFile], { MCPROXY_DATA_DIR: dataDir, CONNECT_KEY: 'a connect key for the tests only' });
+    assert.equal(run.code, 2);
+    assert.match(run.stdout + run.stderr, /upstream 'team' has credentials: perUser: each person gets their own token in their own browser, at the gateway's connect page/);
   });
 
   it('never logs a token or a connect link', async function () {
