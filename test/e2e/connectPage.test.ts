@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { cli } from '../helpers/authCli.js';
 import { startAuthorizationServer, type TestAuthorizationServer } from '../helpers/authorizationServer.js';
-import { chromium, CHROMIUM } from '../helpers/chromium.js';
+import { CHROMIUM, clickThrough } from '../helpers/chromium.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/oauthIssuer.js';
 import { startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -74,10 +74,10 @@ describe('A team gateway with credentials: perUser and a login per person at the
   let dataDir: string;
   let bobsLink = '';
   let configFile: string;
-  /** The browser, logging in as `who` at the authorization server. */
+  /** The person at their browser, logging in as `who` at the authorization server: they read the connect page and press its button. */
   const browserOf = (who: string) => async (url: string) => {
     as.loginAs = who;
-    return chromium(['--dump-dom'], url);
+    return clickThrough(url, '#connect', (text) => /Connected|Not connected|refused/.test(text));
   };
 
   before(function () {
@@ -178,15 +178,27 @@ describe('A team gateway with credentials: perUser and a login per person at the
     assert.equal(wrongState.status, 400);
     assert.match(await wrongState.text(), /unknown or expired/);
 
-    // A fresh link for carol, opened without a browser that keeps its cookie: the authorization
-    // server sends the redirect back, but the gateway refuses to finish a login started elsewhere.
+    // A fresh link for carol. Its page names her; a form sent from another site is refused.
+    // Sent without a browser that keeps its cookie, the authorization server sends the redirect
+    // back, but the gateway refuses to finish a login started elsewhere.
     const carol = await connectAs(proxy, await issuer.sign({ sub: 'carol', aud: proxy.url }));
     try {
       const link = /connect your account at (\S+) /.exec(await callWhoami(carol.client))?.[1];
       assert.ok(link);
+      const shown = await fetch(link);
+      assert.equal(shown.status, 200);
+      const confirmation = await shown.text();
+      assert.match(confirmation, /to &#39;team&#39; on this gateway, for token:carol/);
+      assert.match(shown.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+      const form = { link: new URL(link).searchParams.get('link')! };
+      const crossSite = await fetch(link, { method: 'POST', body: new URLSearchParams(form), headers: { origin: 'https://attacker.example' }, redirect: 'manual' });
+      assert.equal(crossSite.status, 403);
+      const noOrigin = await fetch(link, { method: 'POST', body: new URLSearchParams(form), redirect: 'manual' });
+      assert.equal(noOrigin.status, 403);
+      assert.match(await noOrigin.text(), /sent from the connect page only/);
       as.loginAs = 'carol';
-      const opened = await fetch(link, { redirect: 'manual' });
-      assert.equal(opened.status, 302);
+      const opened = await fetch(link, { method: 'POST', body: new URLSearchParams(form), headers: { origin: new URL(proxy.url).origin }, redirect: 'manual' });
+      assert.equal(opened.status, 303);
       const back = await fetch(opened.headers.get('location')!, { redirect: 'manual' });
       const elsewhere = await fetch(back.headers.get('location')!);
       assert.equal(elsewhere.status, 400);

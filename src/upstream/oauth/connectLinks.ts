@@ -52,8 +52,8 @@ export class ConnectLinks {
     return { url: url.href, expires: claims.e };
   }
 
-  /** Whose link this is, or why it cannot be used. Opening a link uses it up. */
-  open(upstream: string, link: string | null, now = Date.now()): { subject: string } | { refused: string } {
+  /** Whose link this is, or why it cannot be used; `use` uses it up (a link starts one login). */
+  open(upstream: string, link: string | null, now = Date.now(), use = true): { subject: string } | { refused: string } {
     const [payload, signature] = (link ?? '').split('.');
     if (!payload || !signature || !safeEqual(signature, this.sign(payload))) {
       return { refused: 'This connect link is not valid (damaged, or made by another mcproxy process): call the tool again to get a new one.' };
@@ -63,7 +63,7 @@ export class ConnectLinks {
     if (claims.e < now) return { refused: 'This connect link has expired: call the tool again to get a new one.' };
     for (const [nonce, expires] of this.used) if (expires < now) this.used.delete(nonce);
     if (this.used.has(claims.n)) return { refused: 'This connect link was already used: call the tool again to get a new one.' };
-    this.used.set(claims.n, claims.e);
+    if (use) this.used.set(claims.n, claims.e);
     return { subject: claims.s };
   }
 
