@@ -203,7 +203,9 @@ describe('A team gateway with credentials: perUser and a login per person at the
       const elsewhere = await fetch(back.headers.get('location')!);
       assert.equal(elsewhere.status, 400);
       assert.match(await elsewhere.text(), /started in another browser/);
-      assert.match(await callWhoami(carol.client), /needs login/);
+      // The used link is spent; her next call gets a new one.
+      const next = /connect your account at (\S+) /.exec(await callWhoami(carol.client))?.[1];
+      assert.ok(next && next !== link, 'a new link');
     } finally {
       await leave(carol);
     }

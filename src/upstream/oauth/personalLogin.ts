@@ -14,11 +14,13 @@ import { startLogin, type OAuthTarget, type StartedLogin } from './sdkAuth.js';
 interface PendingOffer {
   offer: LoginOffer;
   expires: number;
+  /** Its link was opened: the next call gets a new one (this one may still complete). */
+  used: boolean;
   resolve(): void;
 }
 
-/** Offers not yet completed, by the person's token file: one link at a time per person and upstream. */
-const offers = new Map<string, PendingOffer>();
+/** Offers not yet completed, by the person's token file: one unused link at a time per person and upstream. */
+const offers = new Map<string, PendingOffer[]>();
 
 /**
  * The connect link to offer `subject` for `target` (their own store), the same one until it
@@ -28,27 +30,31 @@ export function connectOffer(target: OAuthTarget, subject: string): LoginOffer {
   const links = connectLinks();
   if (!links) throw new Error(`upstream '${target.upstream}' has credentials: perUser, whose login needs the HTTP listener's connect page: serve HTTP, or set tokenExchange`);
   const key = target.store.file;
-  const pending = offers.get(key);
-  if (pending && pending.expires > Date.now()) return pending.offer;
+  const current = offers.get(key)?.find((pending) => !pending.used && pending.expires > Date.now());
+  if (current) return current.offer;
   const { url, expires } = links.create(target.upstream, subject);
   let resolve!: () => void;
   let reject!: (error: Error) => void;
   const done = new Promise<void>((ok, fail) => ((resolve = ok), (reject = fail)));
   done.catch(() => {}); // observed by whoever waits
+  const offer: LoginOffer = { url, elicitationId: randomUUID(), done, perUser: true };
   const timer = setTimeout(() => {
-    if (offers.get(key)?.offer.done === done) offers.delete(key);
+    const left = (offers.get(key) ?? []).filter((pending) => pending.offer !== offer);
+    if (left.length > 0) offers.set(key, left);
+    else offers.delete(key);
     reject(new Error(`upstream '${target.upstream}': no login completed at the connect page within ${LINK_TTL_MS / 60_000} minutes`));
   }, LINK_TTL_MS);
   timer.unref();
-  const offer: LoginOffer = { url, elicitationId: randomUUID(), done, perUser: true };
-  offers.set(key, {
+  const pending: PendingOffer = {
     offer,
     expires,
+    used: false,
     resolve: () => {
       clearTimeout(timer);
       resolve();
     },
-  });
+  };
+  offers.set(key, [...(offers.get(key) ?? []), pending]);
   return offer;
 }
 
@@ -66,6 +72,7 @@ const flows = new Map<string, Flow>();
 
 /** The connect page opened by its person: starts the upstream's login; the browser goes to `authorizationUrl` with `browser` as a cookie. */
 export async function beginPersonalLogin(target: OAuthTarget, subject: string, redirectUrl: string): Promise<{ authorizationUrl: string; browser: string }> {
+  for (const pending of offers.get(target.store.file) ?? []) pending.used = true;
   const challenge = await probe(target);
   const state = randomBytes(24).toString('base64url');
   const scope = target.store.read()?.stepUpScope;
@@ -91,7 +98,7 @@ export async function finishPersonalLogin(upstream: string, params: URLSearchPar
   await flow.login.finish(params.get('code')!, params.get('iss') ?? undefined);
   log.info('a person connected their account', { upstream });
   const key = flow.target.store.file;
-  offers.get(key)?.resolve();
+  for (const pending of offers.get(key) ?? []) pending.resolve();
   offers.delete(key);
   return { subject: flow.subject };
 }
