@@ -64,7 +64,8 @@ function status(remote: RemoteUpstream[]): string {
     if (!stored && !upstream.oauth) continue;
     const tokens = stored?.tokens;
     let state: string;
-    if (upstream.oauth && !needsPerson(upstream.oauth)) state = `${GRANT_NAMES[upstream.oauth.grant]}${tokens ? '' : ' (no token yet)'}`;
+    if (upstream.credentials === 'perUser') state = 'per person';
+    else if (upstream.oauth && !needsPerson(upstream.oauth)) state = `${GRANT_NAMES[upstream.oauth.grant]}${tokens ? '' : ' (no token yet)'}`;
     else if (!tokens) state = stored?.problem ? `needs login: ${stored.problem}` : 'needs login';
     else if (stored?.stepUpScope) state = `needs login for more scope: ${stored.stepUpScope}`;
     else state = 'logged in';

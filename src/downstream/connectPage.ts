@@ -78,7 +78,7 @@ async function start(req: IncomingMessage, res: ServerResponse, links: ConnectLi
   const opened = links.open(name, link);
   if ('refused' in opened) return page(res, 403, 'Link refused', opened.refused);
   const target = oauthTarget(upstream, opened.subject)!;
-  const { authorizationUrl, browser } = await beginPersonalLogin(target, opened.subject, links.callbackUrl(name));
+  const { authorizationUrl, browser } = await beginPersonalLogin(target, opened.subject, links.callbackUrl(name), oauthTarget(upstream)!.store);
   const secure = links.base.protocol === 'https:' ? '; Secure' : '';
   res
     .writeHead(303, {

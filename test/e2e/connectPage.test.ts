@@ -136,7 +136,8 @@ describe('A team gateway with credentials: perUser and a login per person at the
       await leave(alice);
     }
     assert.equal(as.tokenRequests.authorization_code, 2, 'one login each');
-    const stored = readdirSync(path.join(dataDir, 'oauth'), { recursive: true }) as string[];
+    assert.equal(as.registrations, 1, "one dynamic registration serves everyone (the redirect URL is the gateway's)");
+    const stored = readdirSync(path.join(dataDir, 'oauth', readdirSync(path.join(dataDir, 'oauth')).find((name) => !name.endsWith('.json'))!));
     assert.equal(stored.filter((file) => file.endsWith('.json')).length, 2, 'one token file per person');
   });
 

@@ -10,6 +10,7 @@ import { connectLinks, LINK_TTL_MS } from './connectLinks.js';
 import { checkRedirect, probe } from './login.js';
 import type { LoginOffer } from './loginOffer.js';
 import { startLogin, type OAuthTarget, type StartedLogin } from './sdkAuth.js';
+import type { TokenStore } from './tokenStore.js';
 
 interface PendingOffer {
   offer: LoginOffer;
@@ -70,13 +71,25 @@ interface Flow {
 
 const flows = new Map<string, Flow>();
 
-/** The connect page opened by its person: starts the upstream's login; the browser goes to `authorizationUrl` with `browser` as a cookie. */
-export async function beginPersonalLogin(target: OAuthTarget, subject: string, redirectUrl: string): Promise<{ authorizationUrl: string; browser: string }> {
+/**
+ * The connect page's button, pressed by its person: starts the upstream's login; the browser
+ * goes to `authorizationUrl` with `browser` as a cookie. `gateway` (the upstream's shared store)
+ * keeps the client a dynamic registration made, so that one registration serves everyone: the
+ * redirect URL is the gateway's, the same for all.
+ */
+export async function beginPersonalLogin(target: OAuthTarget, subject: string, redirectUrl: string, gateway: TokenStore): Promise<{ authorizationUrl: string; browser: string }> {
   for (const pending of offers.get(target.store.file) ?? []) pending.used = true;
+  const registered = gateway.read()?.client;
+  const configured = target.oauth.clientId !== undefined || target.oauth.clientMetadataUrl !== undefined;
+  if (!configured && registered && !target.store.read()?.client && (registered.redirect_uris as unknown[] | undefined)?.includes(redirectUrl)) {
+    target.store.update((login) => ({ ...(login ?? { resource: target.url }), client: registered }));
+  }
   const challenge = await probe(target);
   const state = randomBytes(24).toString('base64url');
   const scope = target.store.read()?.stepUpScope;
   const login = await startLogin(target, { redirectUrl, state }, { challenge, scope });
+  const client = target.store.read()?.client;
+  if (!configured && client && client.client_id !== registered?.client_id) gateway.update((shared) => ({ ...(shared ?? { resource: target.url }), client }));
   const now = Date.now();
   for (const [key, flow] of flows) if (flow.expires < now) flows.delete(key);
   const browser = randomBytes(24).toString('base64url');
