@@ -73,7 +73,7 @@ function status(remote: RemoteUpstream[]): string {
       stored?.account && `as ${stored.account}`,
       tokens?.scope && `scopes: ${tokens.scope}`,
       tokens?.expires_at !== undefined && expiry(tokens.expires_at, tokens.refresh_token !== undefined),
-      upstream.credentials === 'perUser' && 'perUser: each person logs in on the connect page',
+      upstream.credentials === 'perUser' && (upstream.tokenExchange ? 'perUser: each person by token exchange' : 'perUser: each person logs in on the connect page'),
     ].filter(Boolean);
     rows.push([upstream.name, state, details.join('; ')]);
   }
