@@ -6,6 +6,8 @@ import type { ProxyConfig } from './config/schema.js';
 import { anonymousBindRefusal } from './downstream/auth/authFilter.js';
 import { startHttpListener } from './downstream/http.js';
 import { httpFilters } from './downstream/httpFilters.js';
+import { connectPage } from './downstream/connectPage.js';
+import { connectLinksFor, useConnectLinks } from './upstream/oauth/connectLinks.js';
 import { startStdioListener } from './downstream/stdio.js';
 import { log } from './log.js';
 import { startOperations } from './ops/operations.js';
@@ -109,8 +111,9 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
 
   const refusal = anonymousBindRefusal(config.server.host, config.server.auth);
   if (refusal) throw new Error(refusal);
-  const chain = httpFilters(config.server, { beforeAuth: operations.beforeAuth, afterAuth: operations.afterAuth });
+  const chain = httpFilters(config.server, { beforeAuth: [...operations.beforeAuth, connectPage(() => config.upstreams)], afterAuth: operations.afterAuth });
   const listener = await startHttpListener({ ...config.server, profiles: profileNames, filters: chain }, newSession);
+  useConnectLinks(connectLinksFor(config, listener.url));
   let stopped!: () => void;
   const whenStopped = new Promise<void>((resolve) => (stopped = resolve));
   const stop = async () => {

@@ -1,5 +1,6 @@
 // `mcproxy auth login|status|logout`: the person's side of OAuth to upstreams.
 import { isStdioUpstream, type ProxyConfig, type RemoteUpstreamConfig, type UpstreamConfig } from '../config/schema.js';
+import { needsPerson } from '../config/upstreamOAuthSchema.js';
 import { openInBrowser } from '../upstream/oauth/browser.js';
 import { login } from '../upstream/oauth/login.js';
 import { oauthTarget } from '../upstream/oauth/upstreamAuth.js';
@@ -29,8 +30,12 @@ export async function runAuth(config: ProxyConfig, command: Extract<Command, { k
     const had = target.store.remove();
     return { output: had ? `Logged out of '${upstream.name}'.\n` : `No stored login for '${upstream.name}'.\n`, code: 0 };
   }
-  if (target.oauth.grant === 'client_credentials') {
-    return { output: `mcproxy: upstream '${upstream.name}' uses client credentials (oauth.grant): it needs no browser login\n`, code: 2 };
+  if (upstream.credentials === 'perUser') {
+    const how = upstream.tokenExchange ? 'by token exchange (tokenExchange)' : "in their own browser, at the gateway's connect page";
+    return { output: `mcproxy: upstream '${upstream.name}' has credentials: perUser: each person gets their own token ${how}, not a login here\n`, code: 2 };
+  }
+  if (!needsPerson(target.oauth)) {
+    return { output: `mcproxy: upstream '${upstream.name}' uses ${GRANT_NAMES[target.oauth.grant]} (oauth.grant): it needs no browser login\n`, code: 2 };
   }
   try {
     await login(target, { open: (url) => openInBrowser(url, say), timeoutMs: (command.timeoutSeconds ?? DEFAULT_LOGIN_TIMEOUT_S) * 1000 });
@@ -41,6 +46,8 @@ export async function runAuth(config: ProxyConfig, command: Extract<Command, { k
   const who = stored?.account ? ` as ${stored.account}` : '';
   return { output: `Logged in to '${upstream.name}'${who}${stored?.tokens?.scope ? ` (scopes: ${stored.tokens.scope})` : ''}.\n`, code: 0 };
 }
+
+const GRANT_NAMES = { authorization_code: 'browser login', client_credentials: 'client credentials', jwt_bearer: 'enterprise-managed authorization' } as const;
 
 function status(remote: RemoteUpstream[]): string {
   const rows: string[][] = [];
@@ -57,7 +64,8 @@ function status(remote: RemoteUpstream[]): string {
     if (!stored && !upstream.oauth) continue;
     const tokens = stored?.tokens;
     let state: string;
-    if (upstream.oauth?.grant === 'client_credentials') state = tokens ? 'client credentials' : 'client credentials (no token yet)';
+    if (upstream.credentials === 'perUser') state = 'per person';
+    else if (upstream.oauth && !needsPerson(upstream.oauth)) state = `${GRANT_NAMES[upstream.oauth.grant]}${tokens ? '' : ' (no token yet)'}`;
     else if (!tokens) state = stored?.problem ? `needs login: ${stored.problem}` : 'needs login';
     else if (stored?.stepUpScope) state = `needs login for more scope: ${stored.stepUpScope}`;
     else state = 'logged in';
@@ -65,7 +73,7 @@ function status(remote: RemoteUpstream[]): string {
       stored?.account && `as ${stored.account}`,
       tokens?.scope && `scopes: ${tokens.scope}`,
       tokens?.expires_at !== undefined && expiry(tokens.expires_at, tokens.refresh_token !== undefined),
-      upstream.credentials === 'perUser' && 'perUser: each person logs in on the connect page',
+      upstream.credentials === 'perUser' && (upstream.tokenExchange ? 'perUser: each person by token exchange' : 'perUser: each person logs in on the connect page'),
     ].filter(Boolean);
     rows.push([upstream.name, state, details.join('; ')]);
   }

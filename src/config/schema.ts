@@ -11,7 +11,7 @@ import { shutdownKeys, upstreamOperationKeys } from './operationsSchema.js';
 import { AdminSchema, LogFormatSchema, TelemetrySchema } from './opsSchema.js';
 import { ToolSearchSchema, type ToolSearchConfig } from './toolSearchSchema.js';
 import { ENV_PATTERN } from '../upstream/childEnv.js';
-import { upstreamOAuthKeys } from './upstreamOAuthSchema.js';
+import { connectPageKeys, upstreamOAuthKeys } from './upstreamOAuthSchema.js';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -101,6 +101,7 @@ export const ConfigSchema = z
         ...sessionLifecycleKeys,
         ...protocolKeys,
         ...shutdownKeys,
+        ...connectPageKeys,
         /** HTTP: who may connect (API keys, OAuth access tokens). */
         auth: AuthSchema.optional(),
         /** HTTP: body size, nesting, sessions, in-flight requests, rate limit. */

@@ -14,7 +14,7 @@ import { log } from '../log.js';
 import { throttledWarn } from '../logThrottle.js';
 import type { CallContext, UpstreamListener } from '../upstream/attachments.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
-import { asClientError, ForwardedError, unavailable } from '../upstream/errors.js';
+import { ForwardedError, unavailable } from '../upstream/errors.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import type { Caller } from '../upstream/oauth/upstreamAuth.js';
 import { chainOf, loopRefusal, proxyIdentity, refuseLoops, withChain } from './chain.js';
@@ -162,12 +162,12 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     server.removeRequestHandler('logging/setLevel');
     server.fallbackRequestHandler = async (request, ctx) => {
       this.takeEnvelope(ctx.mcpReq.envelope as Record<string, unknown> | undefined);
-      const serve = (served: JSONRPCRequest, servedCtx: ServerContext) =>
-        this.inflight
-          .track(servedCtx.mcpReq.signal, (signal) => routeClientRequest(this, served, { ...servedCtx, mcpReq: { ...servedCtx.mcpReq, signal } }))
-          .catch(async (error: unknown) => {
-            throw asClientError(await loginElicitation(this, error));
-          });
+      const serve = (served: JSONRPCRequest, servedCtx: ServerContext) => {
+        const attempt = () =>
+          this.inflight.track(servedCtx.mcpReq.signal, (signal) => routeClientRequest(this, served, { ...servedCtx, mcpReq: { ...servedCtx.mcpReq, signal } }));
+        // An upstream waiting for a login: the client is offered it, and the request runs again once done.
+        return attempt().catch((error: unknown) => loginElicitation(this, error, servedCtx, attempt));
+      };
       // Calls, prompts and reads may take several rounds (inputRequired.ts).
       const route = () => serveThroughSeam(server, request as JSONRPCRequest, ctx, serve);
       if (this.filters.client.length === 0) return route();

@@ -24,7 +24,7 @@ import { isLoopRefusal } from '../session/chain.js';
 import { UpstreamFailedError, type UpstreamHealth } from './health.js';
 import { healthProbeMethod, startHealthChecks } from './healthCheck.js';
 import { asNeedsLogin } from './oauth/needsLogin.js';
-import { offerLogin, type LoginOffer } from './oauth/loginOffer.js';
+import type { LoginOffer } from './oauth/loginOffer.js';
 import { upstreamAuthFor, type Caller, type UpstreamAuth } from './oauth/upstreamAuth.js';
 import { UpstreamListen, withoutSubscriptionId } from './upstreamListen.js';
 import { moreVerbose, withLogLevel } from '../session/logLevel.js';
@@ -570,12 +570,11 @@ export class UpstreamConnection {
   }
 
   /**
-   * Starts a login a client can show its user (loginOffer.ts); undefined where a browser login
-   * is not how this upstream gets its tokens (client credentials, token exchange, perUser).
+   * Starts a login a client can show its user (UpstreamAuth.offer); undefined where a browser
+   * login is not how this upstream gets its tokens (client credentials, token exchange).
    */
   offerLogin(): Promise<LoginOffer> | undefined {
-    if (!this.auth || !this.auth.interactive || this.state !== 'needs-login') return undefined;
-    return offerLogin(this.auth.target);
+    return this.state === 'needs-login' ? this.auth?.offer() : undefined;
   }
 
   /**

@@ -8,8 +8,8 @@
  * The bar is what the MCP TypeScript SDK's own reference client passes (its baseline fails
  * only the DPoP and workload-identity extensions). The upstream is configured `protocol: auto`,
  * so the scenarios at the 2026-07-28 wire (MODERN_AUTH_SCENARIOS) go through mcproxy as well.
- * Left out here: extensions mcproxy does not implement, auth/enterprise-managed-authorization
- * (ID-JAG; the reference client passes it), auth/dpop, auth/dpop-nonce, auth/wif-jwt-bearer.
+ * Left out here: extensions mcproxy does not implement (the reference client fails them too):
+ * auth/dpop, auth/dpop-nonce, auth/wif-jwt-bearer.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -40,7 +40,7 @@ export const AUTH_SUITE = [
   'auth/pre-registration',
 ];
 
-/** Outside `--suite auth`, run one by one: back-compat, client credentials, and the refusals of 2026-07-28. */
+/** Outside `--suite auth`, run one by one: back-compat, client credentials, the refusals of 2026-07-28, enterprise-managed authorization. */
 export const MORE_AUTH_SCENARIOS = [
   'auth/2025-03-26-oauth-metadata-backcompat',
   'auth/2025-03-26-oauth-endpoint-fallback',
@@ -52,6 +52,7 @@ export const MORE_AUTH_SCENARIOS = [
   'auth/iss-unexpected',
   'auth/iss-normalized',
   'auth/metadata-issuer-mismatch',
+  'auth/enterprise-managed-authorization',
 ];
 
 /** At the 2026-07-28 wire (stateless, per-request _meta): mcproxy's upstream side speaks it (protocol: auto). */

@@ -186,6 +186,10 @@ function upstreamFor(url: string, env: ScenarioEnv): Record<string, unknown> {
   if (context.client_secret) oauth.clientSecret = context.client_secret;
   if (context.private_key_pem) oauth.privateKey = context.private_key_pem;
   if (env.scenario.startsWith('auth/client-credentials')) oauth.grant = 'client_credentials';
+  if (context.idp_token_endpoint && context.idp_client_id && context.idp_id_token) {
+    oauth.grant = 'jwt_bearer';
+    oauth.idp = { tokenEndpoint: context.idp_token_endpoint, clientId: context.idp_client_id, idToken: context.idp_id_token };
+  }
   // Which era the scenario server speaks is for mcproxy to find out, as for any remote server.
   return { url, namespace: '', transport: 'streamable-http', protocol: 'auto', oauth };
 }

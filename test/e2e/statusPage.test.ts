@@ -2,29 +2,14 @@
 // front of server-everything and an upstream that never starts. It renders the DOM the page
 // builds (--dump-dom) and a screenshot into test-output/ for people to look at.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { chromium, CHROMIUM } from '../helpers/chromium.js';
 import { ROOT } from '../helpers/paths.js';
 import { connectHttp, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { everything, fixture } from '../helpers/upstreams.js';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const OUTPUT = path.join(ROOT, 'test-output');
-
-/** Runs headless Chromium with `args` on `url`; resolves with its stdout. */
-function chromium(args: string[], url: string): Promise<string> {
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-chromium-'));
-  const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', `--user-data-dir=${profile}`];
-  return new Promise((resolve, reject) => {
-    execFile(CHROMIUM, [...flags, ...args, url], { timeout: 90_000, maxBuffer: 10 * 1024 * 1024 }, (error, stdout, stderr) => {
-      rmSync(profile, { recursive: true, force: true });
-      if (error) reject(new Error(`chromium failed: ${error.message}\n${stderr}`));
-      else resolve(stdout);
-    });
-  });
-}
 
 describe('the /status page in headless Chromium', function () {
   this.timeout(180_000);

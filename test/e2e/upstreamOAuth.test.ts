@@ -3,44 +3,18 @@
 // and a protected MCP server (test/fixtures/protected-server.ts), with a $BROWSER script that
 // follows the authorization redirect as a browser would.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
 import { startAuthorizationServer, type TestAuthorizationServer } from '../helpers/authorizationServer.js';
-import { CLI, ROOT } from '../helpers/paths.js';
+import { cli, followingBrowser } from '../helpers/authCli.js';
 import { connectStdio, writeConfig } from '../helpers/proxy.js';
 import { fixture } from '../helpers/upstreams.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
 import { startProtectedServer, type ProtectedServer } from '../fixtures/protected-server.js';
-
-/** A "browser" that follows the authorization redirect to mcproxy's loopback callback. */
-export function followingBrowser(dir: string): string {
-  const script = path.join(dir, 'browser.mjs');
-  writeFileSync(script, 'const r = await fetch(process.argv[2]); await r.text();\n');
-  return `${process.execPath} ${script}`;
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the mcproxy CLI to its end. */
-export function cli(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const text = (result: unknown) => ((result as { content: Array<{ text: string }> }).content[0]?.text ?? '');
 
@@ -190,7 +164,46 @@ describe('OAuth to a remote upstream, one user', function () {
     assert.equal(readdirSync(path.join(dir, 'data', 'oauth')).filter((file) => file.endsWith('.json')).length, 0);
   });
 
-  it('offers the login to a client that supports URL elicitation (-32042), and connects once it is done', async function () {
+  it('asks a client that answers URL elicitation to open the login, and answers the call once the upstream connected', async function () {
+    const { client } = await connectStdio(config, { env, capabilities: { elicitation: { url: {} } } });
+    const asked: Array<{ mode: string; url: string; elicitationId: string }> = [];
+    const completed: string[] = [];
+    let browsed: Promise<string> | undefined;
+    client.setRequestHandler('elicitation/create', async (request) => {
+      const params = request.params as (typeof asked)[number];
+      asked.push(params);
+      // The user agrees, and their browser follows the login while the client answers.
+      browsed = fetch(params.url).then((response) => response.text());
+      return { action: 'accept' };
+    });
+    client.setNotificationHandler('notifications/elicitation/complete', (notification) => {
+      completed.push((notification.params as { elicitationId: string }).elicitationId);
+    });
+    try {
+      assert.equal(await callError(client, 'linear__whoami'), 'no error: alice');
+      assert.equal(asked.length, 1);
+      assert.equal(asked[0].mode, 'url');
+      assert.ok(asked[0].url.startsWith(`${as.issuer}/authorize?`), asked[0].url);
+      assert.match(await browsed!, /logged in to 'linear'/);
+      await waitUntil(() => completed.includes(asked[0].elicitationId), 'notifications/elicitation/complete');
+    } finally {
+      await client.close();
+    }
+    const logout = await cli(['auth', 'logout', 'linear', '--config', config], env);
+    assert.equal(logout.code, 0);
+  });
+
+  it('declines: the call gets the needs-login error, saying so', async function () {
+    const { client } = await connectStdio(config, { env, capabilities: { elicitation: { url: {} } } });
+    client.setRequestHandler('elicitation/create', async () => ({ action: 'decline' }));
+    try {
+      assert.match(await callError(client, 'linear__whoami'), /Upstream 'linear' needs login.*run `mcproxy auth login linear`.*\(the login was declined\)/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('offers the login as -32042 to a client that declares URL elicitation but does not answer it, and connects once it is done', async function () {
     const { client } = await connectStdio(config, { env, capabilities: { elicitation: { url: {} } } });
     try {
       let offered: { code?: number; data?: { elicitations?: Array<{ mode: string; url: string; elicitationId: string }> } } = {};

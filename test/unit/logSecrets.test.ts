@@ -27,5 +27,18 @@ describe('log secret scrubbing', () => {
     assert.equal(scrubber.scrub('fetch https://user:hunter22@example.com/mcp failed'), `fetch https://user:${REDACTED}@example.com/mcp failed`);
     assert.equal(scrubber.scrub('GET https://x.test/sse?api_key=abc123&x=1'), `GET https://x.test/sse?api_key=${REDACTED}&x=1`);
     assert.equal(scrubber.scrub('connected to server 1.2.3'), 'connected to server 1.2.3');
+    assert.equal(scrubber.scrub('open https://gw.test/connect/team?link=eyJ1.sig'), `open https://gw.test/connect/team?link=${REDACTED}`);
+  });
+
+  it('hides upstream OAuth secrets, the token key and the connect key', () => {
+    const config = {
+      server: { connectKey: 'connect-key-0123456789' },
+      security: { tokenKey: 'token-key-0123456789' },
+      upstreams: [
+        { name: 'a', url: 'https://x', oauth: { clientSecret: 'client-secret-1', privateKey: '-----BEGIN PRIVATE KEY-----abc', idp: { clientSecret: 'idp-secret-123', idToken: 'eyJ.id-token.sig' } } },
+      ],
+    } as unknown as ProxyConfig;
+    const secrets = configSecrets(config);
+    for (const value of ['connect-key-0123456789', 'token-key-0123456789', 'client-secret-1', 'idp-secret-123', 'eyJ.id-token.sig']) assert.ok(secrets.includes(value), value);
   });
 });

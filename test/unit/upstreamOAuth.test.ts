@@ -111,4 +111,21 @@ describe('upstream OAuth config keys', () => {
       assert.match(error.problems.map((p) => `${p.line} ${p.path} ${p.message}`).join('\n'), /4 upstreams\.linear\.oauth\.grant .*authorization_code.*client_credentials/);
     }
   });
+
+  it('takes grant: jwt_bearer with its idp, and names what it lacks', () => {
+    const upstream = (oauth: string) => ['upstreams:', '  linear:', '    url: https://mcp.example/mcp', `    oauth: ${oauth}`].join('\n');
+    const config = load(upstream('{ grant: jwt_bearer, clientId: id, clientSecret: s, idp: { tokenEndpoint: https://idp.example/token, clientId: idp-id, idToken: t } }'));
+    assert.equal((config.upstreams[0] as { oauth?: { idp?: { clientId: string } } }).oauth?.idp?.clientId, 'idp-id');
+    const problems = (oauth: string) => {
+      try {
+        load(upstream(oauth));
+        return 'loaded';
+      } catch (error) {
+        return (error as ConfigError).problems.map((p) => `${p.path} ${p.message}`).join('\n');
+      }
+    };
+    assert.match(problems('{ grant: jwt_bearer, clientId: id }'), /upstreams\.linear\.oauth\.idp .*grant: jwt_bearer needs idp/);
+    assert.match(problems('{ grant: jwt_bearer, idp: { tokenEndpoint: https://idp.example/token, clientId: c, idToken: t } }'), /oauth\.clientId .*grant: jwt_bearer needs the clientId/);
+    assert.match(problems('{ idp: { tokenEndpoint: https://idp.example/token, clientId: c, idToken: t } }'), /oauth\.grant .*idp is used by grant: jwt_bearer only/);
+  });
 });

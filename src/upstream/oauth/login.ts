@@ -104,7 +104,7 @@ export function checkRedirect(upstream: string, params: URLSearchParams, state: 
  * Asks the upstream what it wants: an unauthenticated initialize, whose 401 names the protected
  * resource metadata and scope (the spec's first source); nothing when it says nothing.
  */
-async function probe(target: OAuthTarget): Promise<Challenge | undefined> {
+export async function probe(target: OAuthTarget): Promise<Challenge | undefined> {
   try {
     const response = await fetch(target.url, {
       method: 'POST',

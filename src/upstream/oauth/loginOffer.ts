@@ -17,6 +17,8 @@ export interface LoginOffer {
   elicitationId: string;
   /** Settles when the login completed (the upstream then connects) or failed. */
   done: Promise<void>;
+  /** A person's own connect link on a team gateway (personalLogin.ts): theirs alone, so their error may carry it. */
+  perUser?: boolean;
 }
 
 const offers = new Map<string, Promise<LoginOffer>>();

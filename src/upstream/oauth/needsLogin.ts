@@ -8,13 +8,17 @@ export class NeedsLoginError extends Error {
     readonly reason?: string,
     /** Where the person can log in, when the proxy started a login itself (connect page, loopback). */
     readonly loginUrl?: string,
+    /** credentials: perUser: the person behind the connection logs in, at the gateway's connect page. */
+    readonly perUser = false,
   ) {
-    super(needsLoginMessage(upstream, reason));
+    super(needsLoginMessage(upstream, reason, perUser));
   }
 }
 
-export function needsLoginMessage(upstream: string, reason?: string): string {
-  return `Upstream '${upstream}' needs login${reason ? ` (${reason})` : ''}: run \`mcproxy auth login ${upstream}\``;
+export function needsLoginMessage(upstream: string, reason?: string, perUser = false): string {
+  const why = reason ? ` (${reason})` : '';
+  if (perUser) return `Upstream '${upstream}' needs login${why}: credentials: perUser, so each person connects their own account at the link mcproxy gives them with this error`;
+  return `Upstream '${upstream}' needs login${why}: run \`mcproxy auth login ${upstream}\``;
 }
 
 /** Whether `error`, or an error it wraps, says an upstream needs a login. */

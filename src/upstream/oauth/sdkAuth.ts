@@ -7,6 +7,7 @@
 import {
   auth,
   createPrivateKeyJwtAuth,
+  requestJwtAuthorizationGrant,
   extractWWWAuthenticateParams,
   type OAuthClientInformationMixed,
   type OAuthClientMetadata,
@@ -16,7 +17,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { createPrivateKey } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import type { UpstreamOAuthConfig } from '../../config/upstreamOAuthSchema.js';
+import { needsPerson, type UpstreamOAuthConfig } from '../../config/upstreamOAuthSchema.js';
 import { NeedsLoginError } from './needsLogin.js';
 import type { StoredLogin, TokenStore } from './tokenStore.js';
 
@@ -61,7 +62,7 @@ class StoreProvider implements OAuthClientProvider {
   }
 
   get redirectUrl(): string | undefined {
-    return this.target.oauth.grant === 'client_credentials' ? undefined : this.flow.redirectUrl;
+    return needsPerson(this.target.oauth) ? this.flow.redirectUrl : undefined;
   }
 
   get clientMetadataUrl(): string | undefined {
@@ -153,10 +154,14 @@ class StoreProvider implements OAuthClientProvider {
     return this.discovery;
   }
 
-  prepareTokenRequest(scope?: string): URLSearchParams | undefined {
-    if (this.target.oauth.grant !== 'client_credentials') return undefined;
-    const params = new URLSearchParams({ grant_type: 'client_credentials' });
+  async prepareTokenRequest(scope?: string): Promise<URLSearchParams | undefined> {
+    const { grant } = this.target.oauth;
+    if (grant === 'authorization_code') return undefined;
     const wanted = this.flow.scope ?? scope;
+    const params =
+      grant === 'client_credentials'
+        ? new URLSearchParams({ grant_type: 'client_credentials' })
+        : new URLSearchParams({ grant_type: JWT_BEARER, assertion: await identityAssertion(this.target, this.discovery, wanted) });
     if (wanted) params.set('scope', wanted);
     return params;
   }
@@ -216,7 +221,7 @@ function union(...scopes: Array<string | undefined>): string {
  */
 export async function renewSilently(target: OAuthTarget, options: AuthorizeOptions = {}): Promise<void> {
   const login = target.store.read();
-  if (target.oauth.grant !== 'client_credentials' && !login?.tokens?.refresh_token) {
+  if (needsPerson(target.oauth) && !login?.tokens?.refresh_token) {
     throw new NeedsLoginError(target.upstream, login?.problem);
   }
   const redirectUrl = (login?.client?.redirect_uris as string[] | undefined)?.[0] ?? 'http://127.0.0.1/callback';
@@ -228,7 +233,7 @@ export async function renewSilently(target: OAuthTarget, options: AuthorizeOptio
     if (error instanceof NeedsLoginError) throw error;
     const reason = `renewing its token failed: ${(error as Error).message}`;
     target.store.update((stored) => ({ ...(stored ?? { resource: target.url }), problem: reason }));
-    throw target.oauth.grant === 'client_credentials' ? new Error(`upstream '${target.upstream}': ${reason}`) : new NeedsLoginError(target.upstream, reason);
+    throw needsPerson(target.oauth) ? new NeedsLoginError(target.upstream, reason) : new Error(`upstream '${target.upstream}': ${reason}`);
   }
 }
 
@@ -295,4 +300,32 @@ function signingAlgorithm(pem: string): string {
   }
   if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
   return 'RS256';
+}
+
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+/**
+ * Enterprise-managed authorization (SEP-990): the user's ID token, exchanged at the
+ * organisation's identity provider (RFC 8693) for an identity assertion grant (ID-JAG) naming
+ * the upstream's authorization server (`audience`) and the upstream (`resource`).
+ */
+async function identityAssertion(target: OAuthTarget, discovery: OAuthDiscoveryState | undefined, scope: string | undefined): Promise<string> {
+  const idp = target.oauth.idp!;
+  const audience = discovery?.authorizationServerMetadata?.issuer ?? discovery?.authorizationServerUrl;
+  if (!audience) throw new Error(`upstream '${target.upstream}': no authorization server found to ask the identity provider for a grant to`);
+  try {
+    const { jwtAuthGrant } = await requestJwtAuthorizationGrant({
+      tokenEndpoint: idp.tokenEndpoint,
+      audience,
+      resource: discovery?.resourceMetadata?.resource ?? target.url,
+      idToken: idp.idToken,
+      clientId: idp.clientId,
+      clientSecret: idp.clientSecret,
+      scope,
+      fetchFn: boundedFetch,
+    });
+    return jwtAuthGrant;
+  } catch (error) {
+    throw new Error(`the identity provider at ${idp.tokenEndpoint} gave no grant for it (oauth.idp): ${(error as Error).message}`);
+  }
 }

@@ -5,11 +5,13 @@
 // refusing fresh tokens gets an error, not a loop.
 import type { FetchLike } from '@modelcontextprotocol/client';
 import type { RemoteUpstreamConfig, UpstreamConfig } from '../../config/schema.js';
-import { UpstreamOAuthSchema, type TokenExchangeConfig } from '../../config/upstreamOAuthSchema.js';
+import { needsPerson, UpstreamOAuthSchema, type TokenExchangeConfig } from '../../config/upstreamOAuthSchema.js';
 import { NeedsLoginError } from './needsLogin.js';
 import { challengeOf, renewSilently, type AuthorizeOptions, type OAuthTarget } from './sdkAuth.js';
 import { TokenStore, type StoredTokens } from './tokenStore.js';
 import { exchangeToken } from './tokenExchange.js';
+import { offerLogin, type LoginOffer } from './loginOffer.js';
+import { connectOffer } from './personalLogin.js';
 
 /** Who a team gateway's connection acts for (credentials: perUser). */
 export interface Caller {
@@ -84,7 +86,7 @@ export class UpstreamAuth {
 
   /** `fetch` with this upstream's token on every request. */
   wrap(fetch: FetchLike): FetchLike {
-    return async (url, init) => {
+    const authorized: FetchLike = async (url, init) => {
       if (this.nobody) {
         throw new Error(`upstream '${this.target.upstream}' has credentials: perUser, which needs to know who calls: serve HTTP with server.auth (API keys or OAuth)`);
       }
@@ -100,12 +102,8 @@ export class UpstreamAuth {
         } else {
           // A 401 that is not an OAuth challenge, to a connection without a login, is the server's own answer.
           const oauthChallenge = challenge.resourceMetadataUrl !== undefined || /^\s*bearer/i.test(response.headers.get('www-authenticate') ?? '');
-          if (renewed || (!token && !oauthChallenge && this.target.oauth.grant !== 'client_credentials' && !this.exchange)) return response;
+          if (renewed || (!token && !oauthChallenge && needsPerson(this.target.oauth) && !this.exchange)) return response;
           await response.body?.cancel();
-          if (this.perUserSubject !== undefined && !this.exchange) {
-            // The per-person login (a connect page on the gateway) is not built yet; `auth login` is the shared one.
-            throw new Error(`upstream '${this.target.upstream}' has credentials: perUser but no tokenExchange: set tokenExchange (a per-person browser login on the gateway is not supported yet)`);
-          }
           // The scope it asked for is what the login will ask for.
           if (challenge.scope) this.store.update((login) => ({ ...(login ?? { resource: this.target.url }), stepUpScope: challenge.scope }));
           await this.renew(token, { challenge });
@@ -113,14 +111,37 @@ export class UpstreamAuth {
         token = this.store.read()?.tokens?.access_token;
       }
     };
+    if (!this.personalLogin) return authorized;
+    // Whatever needs a login here needs this person's, at the connect page.
+    return (url, init) =>
+      authorized(url, init).catch((error: unknown) => {
+        if (!(error instanceof NeedsLoginError) || error.perUser) throw error;
+        throw new NeedsLoginError(error.upstream, error.reason, undefined, true);
+      });
+  }
+
+  /** perUser without tokenExchange: each person logs in in their browser, at the gateway's connect page. */
+  private get personalLogin(): boolean {
+    return this.perUserSubject !== undefined && !this.exchange && this.target.oauth.grant === 'authorization_code';
+  }
+
+  /**
+   * A login the client can put in front of its user (src/session/loginElicitation.ts): the
+   * loopback login of a single-user proxy, or this person's connect link on a team gateway;
+   * undefined where no person logs in (client credentials, token exchange).
+   */
+  offer(): Promise<LoginOffer> | undefined {
+    if (this.interactive) return offerLogin(this.target);
+    if (this.personalLogin) return Promise.resolve(connectOffer(this.target, this.perUserSubject!));
+    return undefined;
   }
 
   /** The access token to send: renewed first when it is about to expire; none before any login. */
   private async currentToken(): Promise<string | undefined> {
     const tokens = this.store.read()?.tokens;
-    const renewable = tokens?.refresh_token !== undefined || this.exchange !== undefined || this.target.oauth.grant === 'client_credentials';
+    const renewable = tokens?.refresh_token !== undefined || this.exchange !== undefined || !needsPerson(this.target.oauth);
     if (tokens && !(aboutToExpire(tokens) && renewable)) return tokens.access_token;
-    if (!tokens && this.target.oauth.grant !== 'client_credentials' && !this.exchange) return undefined;
+    if (!tokens && needsPerson(this.target.oauth) && !this.exchange) return undefined;
     await this.renew(tokens?.access_token, {});
     return this.store.read()?.tokens?.access_token;
   }
@@ -153,7 +174,7 @@ export class UpstreamAuth {
 
   /** A 403 insufficient_scope: machines ask for the scope at once; a person must log in again with it. */
   private async stepUp(scope: string | undefined, options: AuthorizeOptions): Promise<void> {
-    if (this.target.oauth.grant === 'client_credentials') return renewSilently(this.target, { ...options, scope });
+    if (!needsPerson(this.target.oauth)) return renewSilently(this.target, { ...options, scope });
     if (this.exchange) throw new Error(`upstream '${this.target.upstream}' asks for more scope (${scope ?? 'unnamed'}) than the token exchange gave`);
     const granted = this.store.read()?.tokens?.scope;
     const wanted = [...new Set([...(granted?.split(' ') ?? []), ...(scope?.split(' ') ?? [])].filter(Boolean))].join(' ');
