@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { log } from '../log.js';
 import type { ClientSession } from '../session/session.js';
 import type { Caller } from '../upstream/oauth/upstreamAuth.js';
+import { recordExchanges } from '../vcon/exchanges.js';
 
 /** True for a POST body (or header) that claims the 2026-07-28 era: `_meta` carries the protocol version. */
 export function claimsModernEra(body: unknown, protocolHeader: string | string[] | undefined): boolean {
@@ -64,7 +65,7 @@ export class ModernHttpClients {
     // The session is one person's (its key holds the subject): `credentials: perUser` upstreams use their login.
     const caller: Caller | undefined = subject === undefined ? undefined : { subject, incomingToken: () => client.accessToken };
     const session = this.newSession(`http-modern-${++this.started}`, profile, caller);
-    const handler = createMcpHandler(() => session.newServer(), {
+    const handler = createMcpHandler(() => recordExchanges(session.newServer(), session.recorder), {
       legacy: 'reject',
       onerror: (error) => log.debug(`2026-07-28 request refused: ${error.message}`, { session: session.label }),
     });
