@@ -624,6 +624,8 @@ export class UpstreamConnection {
 /** An error's message with its cause, where undici hides the useful part ("fetch failed": ECONNREFUSED ...). */
 function errorText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  // A `protocol: auto` probe that could not reach the server: what stopped it says more.
+  if (error instanceof SdkError && error.code === SdkErrorCode.EraNegotiationFailed && error.cause instanceof Error) return errorText(error.cause);
   const message = error.message;
   const cause = error.cause instanceof Error ? error.cause.message : undefined;
   return cause && !message.includes(cause) ? `${message} (${cause})` : message;

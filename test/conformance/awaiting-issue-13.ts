@@ -34,7 +34,7 @@ const INPUT_REQUIRED_SCENARIOS: readonly string[] = [
 
 /**
  * A 2026-07-28 client through mcproxy in front of an upstream served on the
- * 2025-11-25 path (the dual fixtures under the default `protocol: legacy`,
+ * 2025-11-25 path (the dual fixtures under `protocol: legacy`,
  * and the legacy-only one).
  */
 const SERVER_2026_IN_FRONT_OF_LEGACY: readonly string[] = [
