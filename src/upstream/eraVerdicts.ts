@@ -8,6 +8,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import path from 'node:path';
 import { dataDir } from '../config/locate.js';
 import type { UpstreamConfig } from '../config/schema.js';
+import { canonicalJson } from '../security/pins.js';
 import { EraVerdictFile, verdictKey, type StoredVerdict } from './eraVerdictFile.js';
 import { LooseResult } from './looseSchemas.js';
 
@@ -26,7 +27,7 @@ const verdicts = new Map<string, Remembered>();
 let file: EraVerdictFile | undefined;
 
 /** Where verdicts are kept across runs (default <data folder>/eras.json, read at first use). */
-export function keepVerdictsIn(where: string): void {
+function keepVerdictsIn(where: string): void {
   file = new EraVerdictFile(where);
   verdicts.clear();
   for (const [key, verdict] of file.read()) verdicts.set(key, { verdict, unconfirmed: true });
@@ -82,17 +83,11 @@ export function noteVerdict(config: UpstreamConfig, client: Client | undefined):
   const discover = client.getDiscoverResult() as Record<string, unknown> | undefined;
   const verdict: StoredVerdict = discover ? { kind: 'modern', discover } : { kind: 'legacy' };
   verdicts.set(key, { verdict, unconfirmed: false });
-  if (JSON.stringify(known?.verdict) !== JSON.stringify(verdict)) file!.write(key, verdict);
+  if (canonicalJson(known?.verdict ?? null) !== canonicalJson(verdict)) file!.write(key, verdict);
 }
 
 /** The same server as far as a client can tell: versions, capabilities, instructions (in whatever key order). */
 function sameServer(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  const essence = (d: Record<string, unknown>) => JSON.stringify(sortedKeys([d.supportedVersions, d.capabilities, d.instructions ?? null]));
+  const essence = (d: Record<string, unknown>) => canonicalJson([d.supportedVersions, d.capabilities, d.instructions ?? null]);
   return essence(a) === essence(b);
-}
-
-function sortedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedKeys);
-  if (!value || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]));
 }
