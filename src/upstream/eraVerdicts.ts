@@ -7,7 +7,7 @@
 import type { Client } from '@modelcontextprotocol/client';
 import path from 'node:path';
 import { dataDir } from '../config/locate.js';
-import type { UpstreamConfig } from '../config/schema.js';
+import { isStdioUpstream, type UpstreamConfig } from '../config/schema.js';
 import { canonicalJson } from '../security/pins.js';
 import { EraVerdictFile, verdictKey, type StoredVerdict } from './eraVerdictFile.js';
 import { LooseResult } from './looseSchemas.js';
@@ -44,10 +44,17 @@ export function verdictKeyOf(config: UpstreamConfig): string {
   return verdictKey(REACH_KEYS.map((key) => reach[key] ?? null));
 }
 
+/**
+ * How long a stdio probe waits for an answer before the serving child is started with
+ * initialize: a server that ignores unknown requests costs this once, not the whole timeoutMs.
+ */
+export const STDIO_PROBE_TIMEOUT_MS = 10_000;
+
 /** The client's version negotiation for this upstream's `protocol`. */
-export function negotiationFor(config: UpstreamConfig): { mode: 'auto' | { pin: '2026-07-28' } } | undefined {
+export function negotiationFor(config: UpstreamConfig): { mode: 'auto' | { pin: '2026-07-28' }; probe?: { timeoutMs: number } } | undefined {
   if (config.protocol === 'modern') return { mode: { pin: '2026-07-28' } };
-  return config.protocol === 'auto' ? { mode: 'auto' } : undefined;
+  if (config.protocol !== 'auto') return undefined;
+  return isStdioUpstream(config) ? { mode: 'auto', probe: { timeoutMs: Math.min(config.timeoutMs, STDIO_PROBE_TIMEOUT_MS) } } : { mode: 'auto' };
 }
 
 export function priorVerdict(config: UpstreamConfig): Prior | undefined {

@@ -6,7 +6,8 @@
 // cost is one serialization and one write(2) per message on the request path (bench/vcon-overhead).
 // Bookkeeping entries (routes, upstream ids) wait for the next message, at most JOURNAL_FLUSH_MS.
 //
-// Lifecycle: a vCon starts at the first message (initialize); reaching maxMessages, or being
+// Lifecycle: a vCon starts at the first message (initialize, or a 2026-07-28 client's first
+// request: vcon/exchanges.ts); reaching maxMessages, or being
 // idle for timeoutMs, closes it, and the next message starts a new one whose `amended` names
 // the previous uuid; `end()` (client gone, DELETE, shutdown) closes the last one.
 import { CLIENT_INFO_META_KEY, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { FIXTURES } from '../helpers/paths.js';
 import { connectStdio, writeConfig } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
+import { fixture } from '../helpers/upstreams.js';
 
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : []);
 const verdicts = (dataDir: string) => Object.values(JSON.parse(readFileSync(path.join(dataDir, 'eras.json'), 'utf8')).verdicts) as { kind: string }[];
@@ -48,6 +49,14 @@ describe('protocol: auto (the default) over stdio', function () {
 
     assert.equal(await callOnce(file, dataDir, 'u__echo', { text: 'remembered' }), 'remembered');
     assert.deepEqual(lines(record), ['server/discover', 'initialize', 'initialize'], 'the second run starts one process, with initialize');
+  });
+
+  it('serves an upstream that never answers the probe as legacy once the probe gives up (10 s, not timeoutMs)', async () => {
+    const ignoring = path.join(dataDir, 'ignoring.txt');
+    // Were the probe to wait timeoutMs, the call would time out first.
+    const quiet = writeConfig({ upstreams: { quiet: { ...fixture('probe-dying-server', '--record', ignoring, '--ignore'), namespace: 'q', timeoutMs: 120_000 } } });
+    assert.equal(await callOnce(quiet, mkdtempSync(path.join(os.tmpdir(), 'mcproxy-eras-')), 'q__echo', { text: 'heard at last' }), 'heard at last');
+    assert.deepEqual(lines(ignoring), ['server/discover', 'initialize']);
   });
 
   it('corrects a remembered verdict that proves wrong, and confirms a remembered 2026-07-28 one without a probe', async () => {
