@@ -39,7 +39,7 @@ function remembered(): Map<string, Remembered> {
 }
 
 /** The key a verdict is remembered under, in memory and in the file. */
-export function verdictKeyOf(config: UpstreamConfig): string {
+function verdictKeyOf(config: UpstreamConfig): string {
   const reach = config as unknown as Record<string, unknown>;
   return verdictKey(REACH_KEYS.map((key) => reach[key] ?? null));
 }
@@ -48,7 +48,7 @@ export function verdictKeyOf(config: UpstreamConfig): string {
  * How long a stdio probe waits for an answer before the serving child is started with
  * initialize: a server that ignores unknown requests costs this once, not the whole timeoutMs.
  */
-export const STDIO_PROBE_TIMEOUT_MS = 10_000;
+const STDIO_PROBE_TIMEOUT_MS = 10_000;
 
 /** The client's version negotiation for this upstream's `protocol`. */
 export function negotiationFor(config: UpstreamConfig): { mode: 'auto' | { pin: '2026-07-28' }; probe?: { timeoutMs: number } } | undefined {
