@@ -23,8 +23,9 @@ export const protocolKeys = {
 
 /**
  * Upstream keys: which era mcproxy speaks to the upstream. `auto` probes with server/discover
- * and falls back to initialize; the verdict is remembered (see upstream/eraVerdicts.ts).
+ * and falls back to initialize; the verdict is remembered, across runs too (see
+ * upstream/eraVerdicts.ts), so that only the first start pays the probe.
  */
 export const upstreamProtocolKeys = {
-  protocol: z.enum(['auto', 'legacy', 'modern']).default('legacy'),
+  protocol: z.enum(['auto', 'legacy', 'modern']).default('auto'),
 };

@@ -11,6 +11,7 @@ import { log } from '../log.js';
 import type { ClientSession } from '../session/session.js';
 import type { Caller } from '../upstream/oauth/upstreamAuth.js';
 import { ErrorStatuses } from './modernStatus.js';
+import { recordExchanges } from '../vcon/exchanges.js';
 
 /** True for a POST body (or header) that claims the 2026-07-28 era: `_meta` carries the protocol version. */
 export function claimsModernEra(body: unknown, protocolHeader: string | string[] | undefined): boolean {
@@ -74,7 +75,8 @@ export class ModernHttpClients {
     // The session is one person's (its key holds the subject): `credentials: perUser` upstreams use their login.
     const caller: Caller | undefined = subject === undefined ? undefined : { subject, incomingToken: () => client.accessToken };
     const session = this.newSession(`http-modern-${++this.started}`, profile, caller);
-    const handler = createMcpHandler((context) => this.statuses.watch(session.newServer(), context?.requestInfo), {
+    // Each request's server: its error statuses watched (404, 400), its exchange recorded in the client's vCon.
+    const handler = createMcpHandler((context) => this.statuses.watch(recordExchanges(session.newServer(), session.recorder), context?.requestInfo), {
       legacy: 'reject',
       onerror: (error) => log.debug(`2026-07-28 request refused: ${error.message}`, { session: session.label }),
     });

@@ -55,7 +55,8 @@ export function hashOf(definition: unknown): string {
   return `sha256:${createHash('sha256').update(canonicalJson(definition)).digest('hex')}`;
 }
 
-function canonicalJson(value: unknown): string {
+/** JSON with object keys sorted: equal for equal data, whatever the key order. */
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

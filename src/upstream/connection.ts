@@ -7,7 +7,7 @@ import { Client, ProtocolErrorCode, SdkError, SdkErrorCode } from '@modelcontext
 import type { Transport, RequestOptions, ClientCapabilities, Implementation, JSONRPCRequest, LoggingLevel, Notification, RequestId, Result, ServerCapabilities } from '@modelcontextprotocol/client';
 import PQueue from 'p-queue';
 import { noteExtensions } from './declaredExtensions.js';
-import { negotiationFor, noteVerdict, priorVerdict } from './eraVerdicts.js';
+import { confirmVerdict, negotiationFor, noteVerdict, priorVerdict } from './eraVerdicts.js';
 import { isStdioUpstream, type RemoteUpstreamConfig, type UpstreamConfig } from '../config/schema.js';
 import { emptyListing, type UpstreamListing } from '../catalog/listing.js';
 import { log } from '../log.js';
@@ -480,8 +480,20 @@ export class UpstreamConnection {
     void this.connect();
   }
 
-  /** A fresh SDK client on a fresh transport; for a remote upstream, Streamable HTTP first, then SSE. */
+  /** A fresh SDK client on a fresh transport; a remembered era that proves wrong is forgotten and probed at once (eraVerdicts.ts). */
   private async open(): Promise<Client> {
+    const remembered = priorVerdict(this.config) !== undefined;
+    try {
+      return await this.openTransport();
+    } catch (error) {
+      if (!remembered || this.isClosed() || asNeedsLogin(error)) throw error;
+      log.debug(`connect from the remembered protocol era failed (${errorText(error)}); probing`, { upstream: this.name });
+      return this.openTransport();
+    }
+  }
+
+  /** For a remote upstream, Streamable HTTP first, then SSE. */
+  private async openTransport(): Promise<Client> {
     const config = this.config;
     if (isStdioUpstream(config)) {
       const transport = createStdioTransport(this.name, config);
@@ -525,6 +537,10 @@ export class UpstreamConnection {
     client.onclose = () => this.onClosed(client);
     try {
       await client.connect(transport, { timeout: this.config.timeoutMs, prior: priorVerdict(this.config) });
+      await confirmVerdict(this.config, client).catch(async (error: unknown) => {
+        await client.close().catch(() => {});
+        throw error;
+      });
     } catch (error) {
       noteVerdict(this.config, undefined);
       throw error;
@@ -646,6 +662,8 @@ export class UpstreamConnection {
 /** An error's message with its cause, where undici hides the useful part ("fetch failed": ECONNREFUSED ...). */
 function errorText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  // A `protocol: auto` probe that could not reach the server: what stopped it says more.
+  if (error instanceof SdkError && error.code === SdkErrorCode.EraNegotiationFailed && error.cause instanceof Error) return errorText(error.cause);
   const message = error.message;
   const cause = error.cause instanceof Error ? error.cause.message : undefined;
   return cause && !message.includes(cause) ? `${message} (${cause})` : message;

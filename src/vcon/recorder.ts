@@ -6,9 +6,11 @@
 // cost is one serialization and one write(2) per message on the request path (bench/vcon-overhead).
 // Bookkeeping entries (routes, upstream ids) wait for the next message, at most JOURNAL_FLUSH_MS.
 //
-// Lifecycle: a vCon starts at the first message (initialize); reaching maxMessages, or being
+// Lifecycle: a vCon starts at the first message (initialize, or a 2026-07-28 client's first
+// request: vcon/exchanges.ts); reaching maxMessages, or being
 // idle for timeoutMs, closes it, and the next message starts a new one whose `amended` names
 // the previous uuid; `end()` (client gone, DELETE, shutdown) closes the last one.
+import { CLIENT_INFO_META_KEY, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
 import type { Transport, TransportSendOptions, JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import path from 'node:path';
 import { MessageCapture, type CaptureOptions, type CrossedMessage } from './capture.js';
@@ -48,6 +50,8 @@ interface OpenVcon {
   /** Upstream keys already described in this vCon's journal (with serverInfo or not). */
   parties: Map<string, boolean>;
   sessionNoted: boolean;
+  /** Whether the client's name is in this vCon's journal (from initialize, or a 2026-07-28 request's `_meta`). */
+  clientNoted: boolean;
 }
 
 export class SessionRecorder implements MessageTap {
@@ -82,13 +86,41 @@ export class SessionRecorder implements MessageTap {
     return new TappedTransport(transport, this);
   }
 
+  /**
+   * A 2026-07-28 client has no connection: each of its requests is served on a transport of its
+   * own, tapped here into the same recording. Such a transport closing ends one exchange, not
+   * the session (the session's close ends the recording).
+   */
+  wrapExchange<T extends Transport>(transport: T): Transport {
+    return new TappedTransport(transport, this.exchangeTap);
+  }
+
+  private readonly exchangeTap: MessageTap = {
+    incoming: (message) => this.incoming(message),
+    outgoing: (message, options) => this.outgoing(message, options),
+    closed: () => {},
+  };
+
   incoming(message: JSONRPCMessage): void {
-    const m = message as { method?: string; params?: { clientInfo?: Implementation; protocolVersion?: string } };
+    const m = message as { method?: string; params?: { clientInfo?: Implementation; protocolVersion?: string; _meta?: Record<string, unknown> } };
     if (!this.open()) return;
     if (m.method === 'initialize' && m.params?.clientInfo) {
+      this.current!.clientNoted = true;
       this.pending.push({ t: 'client', info: m.params.clientInfo, protocolVersion: m.params.protocolVersion });
+    } else if (!this.current!.clientNoted && m.params?._meta) {
+      this.noteModernClient(m.params._meta);
     }
     this.crossed({ at: Date.now(), dir: 'in', message });
+  }
+
+  /** A 2026-07-28 client names itself and its version in each request's `_meta`: once per vCon, as initialize would. */
+  private noteModernClient(meta: Record<string, unknown>): void {
+    const info = meta[CLIENT_INFO_META_KEY] as Implementation | undefined;
+    const protocolVersion = meta[PROTOCOL_VERSION_META_KEY];
+    if (!info || typeof info.name !== 'string') return;
+    this.current!.clientNoted = true;
+    const client = { name: info.name, ...(typeof info.version === 'string' && { version: info.version }) };
+    this.pending.push({ t: 'client', info: client, ...(typeof protocolVersion === 'string' && { protocolVersion }) });
   }
 
   outgoing(message: JSONRPCMessage, options?: TransportSendOptions): void {
@@ -163,7 +195,7 @@ export class SessionRecorder implements MessageTap {
   private begin(): void {
     const uuid = uuidV8();
     const journal = new Journal(path.join(this.host.journalDir, journalName(uuid)), (error) => this.host.journalError(error));
-    this.current = { uuid, journal, messages: 0, parties: new Map(), sessionNoted: false };
+    this.current = { uuid, journal, messages: 0, parties: new Map(), sessionNoted: false, clientNoted: false };
     const start: StartEntry = {
       t: 'start',
       uuid,

@@ -20,7 +20,7 @@ export const AWAITING_REASON = 'issue 13 in progress, each entry says what it wa
 
 /**
  * A 2026-07-28 client through mcproxy in front of an upstream served on the
- * 2025-11-25 path (the dual fixtures under the default `protocol: legacy`,
+ * 2025-11-25 path (the dual fixtures under `protocol: legacy`,
  * and the legacy-only one). The upstream's requests during a call reach the
  * client as `input_required` (session/inputRequired.ts); what a 2025-11-25
  * server cannot say stays different.

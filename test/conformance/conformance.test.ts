@@ -58,13 +58,14 @@ const overHttp =
   };
 
 const UPSTREAMS: readonly Upstream[] = [
-  { key: 'dual', title: 'the dual-era SDK v2 fixture', start: overHttp(() => startModernFixture('dual')), revisions: REVISIONS },
+  // The dual rows are the 2025-11-25 path (`protocol: legacy`); under auto, the default, they would be the modern-only rows again.
+  { key: 'dual', title: 'the dual-era SDK v2 fixture', start: overHttp(() => startModernFixture('dual'), { protocol: 'legacy' }), revisions: REVISIONS },
   {
     key: 'dual-stdio',
     title: 'the dual-era SDK v2 fixture over stdio',
     // mcproxy starts (and stops) it as its child.
     start: async () => ({
-      config: { command: process.execPath, args: [MODERN_FIXTURE_SCRIPT, '--stdio'], namespace: '', shared: true },
+      config: { command: process.execPath, args: [MODERN_FIXTURE_SCRIPT, '--stdio'], namespace: '', shared: true, protocol: 'legacy' },
       stop: async () => {},
     }),
     revisions: REVISIONS,
@@ -72,8 +73,8 @@ const UPSTREAMS: readonly Upstream[] = [
   {
     key: 'modern-only',
     title: 'the SDK v2 fixture speaking only 2026-07-28',
-    // auto, the issue's default for every upstream (mcproxy's default stays legacy for now):
-    // a legacy upstream entry cannot reach a server that speaks only 2026-07-28.
+    // auto, the default for every upstream: a legacy upstream entry cannot reach a server that
+    // speaks only 2026-07-28.
     start: overHttp(() => startModernFixture('modern-only'), { protocol: 'auto' }),
     revisions: REVISIONS,
   },

@@ -179,7 +179,8 @@ const AUTH_FLOW: ScenarioFlow = {
 function upstreamFor(url: string, env: ScenarioEnv): Record<string, unknown> {
   // A 2026-07-28 scenario server is configured as what it is: several mocks lack
   // server/discover, so `auto` would take them for legacy servers.
-  if (!isAuthScenario(env.scenario)) return { url, namespace: '', ...(env.protocolVersion === MODERN ? { protocol: 'modern' } : {}) };
+  // A 2025-11-25 one likewise (`legacy`): the scenario checks what the client sends first.
+  if (!isAuthScenario(env.scenario)) return { url, namespace: '', protocol: env.protocolVersion === MODERN ? 'modern' : 'legacy' };
   const context = env.context as Record<string, string | undefined>;
   const oauth: Record<string, unknown> = { clientMetadataUrl: CIMD_URL };
   if (context.client_id) oauth.clientId = context.client_id;

@@ -20,6 +20,7 @@ const CONTEXT7_KEY = 'ctx7sk-0123456789abcdef0123456789';
 const SECRETS = [GITHUB_TOKEN, SEARCH_TOKEN, FETCH_KEY, CONTEXT7_KEY];
 
 describe('mcproxy init', function () {
+  this.timeout(90_000); // the install test starts mcproxy twice, for a client of each protocol era
   let home: string;
   let project: string;
   let claudeFile: string;
@@ -188,6 +189,15 @@ describe('mcproxy init', function () {
       await toolNamesOnceListed(client, ['memory__read_graph']);
     } finally {
       await client.close();
+    }
+    // A 2026-07-28 client (server/discover, no initialize) reaches them through the same entry.
+    const modern = new Client({ name: 'modern-desktop-like', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await modern.connect(new StdioClientTransport({ command: entry.command, args: entry.args, env: { ...entry.env, PATH: process.env.PATH!, MCPROXY_LOG_LEVEL: 'error' }, stderr: 'ignore' }));
+    try {
+      assert.equal(modern.getNegotiatedProtocolVersion(), '2026-07-28');
+      await toolNamesOnceListed(modern, ['memory__read_graph']);
+    } finally {
+      await modern.close();
     }
   });
 

@@ -13,7 +13,8 @@ describe('logs', function () {
 
   it('logging.format json: one object per line, naming upstream and session; config secrets redacted', async () => {
     // A real child process that prints the token it was given on its stderr, then stays up.
-    const leaky = { command: process.execPath, args: ['-e', 'console.error("my token is " + process.env.API_TOKEN); setInterval(() => {}, 1000)'], env: { API_TOKEN: '${LEAKY_TOKEN}' } };
+    // legacy: it is no MCP server, and a `protocol: auto` probe would wait for its answer before the child that logs starts.
+    const leaky = { command: process.execPath, args: ['-e', 'console.error("my token is " + process.env.API_TOKEN); setInterval(() => {}, 1000)'], env: { API_TOKEN: '${LEAKY_TOKEN}' }, protocol: 'legacy' };
     const proxy = await startHttpProxy(writeConfig({ logging: { format: 'json' }, upstreams: { ev: everything, leaky } }), [], { LEAKY_TOKEN: SECRET });
     try {
       const { client, transport } = await connectHttp(proxy.url);

@@ -199,7 +199,8 @@ describe('profiles', function () {
     upstreams: {
       everything: { ...everything, namespace: 'ev' },
       memory: { command: process.execPath, args: [serverPackage('memory')], env: { MEMORY_FILE_PATH: path.join(sharedDir, 'prof.jsonl') }, namespace: 'mem' },
-      rec: { ...fixture('recording-server', '--record', recordFile), namespace: 'rec' },
+      // legacy: its record counts process starts, and a `protocol: auto` probe runs one more.
+      rec: { ...fixture('recording-server', '--record', recordFile), namespace: 'rec', protocol: 'legacy' },
     },
     profiles: {
       readonly: { upstreams: ['memory'], policy: { tools: { allow: ['mem__read_*', 'mem__search_*'] } } },

@@ -137,7 +137,8 @@ describe('idle HTTP sessions end', function () {
 describe('a session that ends ends its sessions upstream too', function () {
   it('sends DELETE to a Streamable HTTP upstream (here another mcproxy), which frees its session at once', async () => {
     const inner = await startHttpProxy(writeConfig({ upstreams: { echo: fixture('crashing-server') } }));
-    const outer = await startHttpProxy(writeConfig({ upstreams: { inner: { url: inner.url, transport: 'streamable-http' } } }));
+    // legacy: DELETE ends a 2025-11-25 session; under `protocol: auto` the inner mcproxy would be spoken to statelessly.
+    const outer = await startHttpProxy(writeConfig({ upstreams: { inner: { url: inner.url, transport: 'streamable-http', protocol: 'legacy' } } }));
     try {
       const { client, transport } = await connectHttp(outer.url);
       assert.ok((await client.listTools()).tools.some((tool) => tool.name === 'inner__echo__echo'));

@@ -155,7 +155,8 @@ describe('upstream faults: a remote upstream that forgets its sessions', functio
     port = await freePort();
     innerConfig = writeConfig({ upstreams: { c: crashing() } });
     inner = await startHttpProxy(innerConfig, ['--port', String(port)], env);
-    outer = await startHttpProxy(writeConfig({ upstreams: { remote: { url: `http://127.0.0.1:${port}/mcp`, transport: 'streamable-http' } } }), [], env);
+    // legacy: sessions are a 2025-11-25 thing; under `protocol: auto` the inner mcproxy would be spoken to in 2026-07-28, statelessly.
+    outer = await startHttpProxy(writeConfig({ upstreams: { remote: { url: `http://127.0.0.1:${port}/mcp`, transport: 'streamable-http', protocol: 'legacy' } } }), [], env);
   });
   after(async () => {
     await outer?.stop();
