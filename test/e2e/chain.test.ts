@@ -37,7 +37,8 @@ describe('chaining: client → proxy (stdio) → proxy (HTTP) → servers', func
     );
     // The outer proxy renames and blocks on the names the inner one exposes.
     const outer = writeConfig({
-      // legacy: until the 2026-07-28 bridges land (issue 13 Scope 4), a chain's server→client requests and list changes cross it only in 2025-11-25.
+      // legacy: this chain's tests include the client's cancellation reason, which only a 2025-11-25 hop carries (a
+      // 2026-07-28 client cancels by closing the response stream). inputRequired.test and listen.test chain in 2026-07-28.
       upstreams: { team: { url: inner.url, protocol: 'legacy', tools: { block: ['mem__delete_*'], rename: { 'ev__get-sum': 'sum' } } } },
     });
     ({ client } = await connectStdio(outer, { capabilities: { sampling: {}, elicitation: { form: {} } } }));
@@ -138,7 +139,8 @@ describe('chaining: loops', function () {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-loop-'));
     const a = path.join(dir, 'a.yaml');
     const b = path.join(dir, 'b.yaml');
-    // legacy, as every chain here (see above).
+    // legacy: a 2025-11-25 hop refuses a loop at initialize, so the refused upstream is not retried; a 2026-07-28
+    // hop (no initialize) refuses each request instead.
     const proxyOn = (file: string) => ({ command: process.execPath, args: [CLI, '--config', file], protocol: 'legacy' });
     writeFileSync(a, stringify({ server: { name: 'proxy-a' }, upstreams: { everything: { ...everything, namespace: 'ev' }, b: proxyOn(b) } }));
     writeFileSync(b, stringify({ server: { name: 'proxy-b' }, upstreams: { a: proxyOn(a) } }));
