@@ -6,8 +6,9 @@
  * The bar is the dual-era reference (test/fixtures/modern-server.ts on the
  * SDK v2 packages) run directly: it must pass every required scenario. Then
  * mcproxy, in front of upstreams of either era, must give the reference's
- * verdict on every scenario (required or only reported). A scenario that
- * today's mcproxy cannot pass yet is listed in awaiting-issue-13.ts, by row:
+ * verdict on every scenario (required or only reported). A scenario whose
+ * upstream cannot give that verdict through any proxy (a 2025-11-25 server
+ * behind a 2026-07-28 client) is listed in legacyUpstreamLimits.ts, by row:
  * the row's title says how many, and the test fails on a difference not
  * listed (a regression) as well as on a listed one that went away (stale).
  * Through mcproxy, no SHOULD-level warning the reference does not get either.
@@ -42,7 +43,7 @@ interface RunningUpstream {
 }
 
 interface Upstream {
-  /** Row key in AWAITING_ISSUE_13 ("<key> @ <revision>"). */
+  /** Row key in LEGACY_UPSTREAM_LIMITS ("<key> @ <revision>"). */
   key: string;
   title: string;
   start(): Promise<RunningUpstream>;

@@ -5,9 +5,7 @@
  * client drives one session through a real mcproxy whose only upstream is
  * the scenario's URL). The bar is the same SDK v2 client connecting
  * directly (`proxyClient.js --direct`), which must pass every one of them;
- * mcproxy must give its verdict on every scenario. Differences today's
- * mcproxy cannot avoid yet are listed in awaiting-issue-13.ts
- * ("client @ <revision>").
+ * mcproxy must give its verdict on every scenario, with no difference listed.
  */
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';

@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { AWAITING_ISSUE_13, AWAITING_REASON } from './awaiting-issue-13.js';
+import { LEGACY_UPSTREAM_LIMITS, LIMIT_REASON } from './legacyUpstreamLimits.js';
 
 export const CONFORMANCE_PACKAGE = '@modelcontextprotocol/conformance@0.2.0-alpha.12';
 
@@ -473,21 +473,21 @@ export function verdictTable(reference: ConformanceResult, other?: ConformanceRe
 const warnedChecks = (result: ConformanceResult) =>
   result.warnings.flatMap((w) => w.detail.split('; ').map((check) => `${w.name}: ${check.split(':')[0]}`));
 
-/** The title suffix of a row with differences still awaited (see awaiting-issue-13.ts). */
+/** The title suffix of a row with differences its upstream makes inevitable (see legacyUpstreamLimits.ts). */
 export function pendingNote(key: string): string {
-  const awaited = AWAITING_ISSUE_13[key]?.length ?? 0;
-  return awaited > 0 ? ` [${awaited} difference(s) pending, ${AWAITING_REASON}: see awaiting-issue-13.ts]` : '';
+  const limited = LEGACY_UPSTREAM_LIMITS[key]?.length ?? 0;
+  return limited > 0 ? ` [${limited} difference(s) listed, ${LIMIT_REASON}: see legacyUpstreamLimits.ts]` : '';
 }
 
 /**
  * Asserts `result` gets the reference's verdict on every scenario and no
  * SHOULD-level warning the reference does not get, except the differences
- * awaited under `key` ("scenario" or "scenario: warned-check-id"), which must
+ * listed under `key` ("scenario" or "scenario: warned-check-id"), which must
  * still be differences (or the entry is stale).
  */
 export function assertSameVerdicts(key: string, reference: ConformanceResult, result: ConformanceResult): void {
   if (process.env.CONFORMANCE_TABLES) console.log(`\n${key}: scenario, reference, this run\n${verdictTable(reference, result)}\n`);
-  const awaited = AWAITING_ISSUE_13[key] ?? [];
+  const awaited = LEGACY_UPSTREAM_LIMITS[key] ?? [];
   const differing = differingScenarios(reference, result);
   const referenceWarnings = new Set(warnedChecks(reference));
   const extraWarnings = warnedChecks(result).filter((w) => !referenceWarnings.has(w) && !differing.includes(w.split(':')[0]));
@@ -496,5 +496,5 @@ export function assertSameVerdicts(key: string, reference: ConformanceResult, re
   const unexpectedWarnings = extraWarnings.filter((w) => !awaited.includes(w));
   assert.deepEqual(unexpectedWarnings, [], `${key}: warnings the reference does not get`);
   const stale = awaited.filter((entry) => !differing.includes(entry) && !extraWarnings.includes(entry));
-  assert.deepEqual(stale, [], `${key}: now as the reference, so remove from AWAITING_ISSUE_13['${key}']`);
+  assert.deepEqual(stale, [], `${key}: now as the reference, so remove from LEGACY_UPSTREAM_LIMITS['${key}']`);
 }
