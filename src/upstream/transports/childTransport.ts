@@ -14,6 +14,8 @@ import { asJsonRpcMessage } from '../../jsonRpcShape.js';
 import { watchGroup } from './watchdog.js';
 
 const NEWLINE = 0x0a;
+/** A line longer than this closes the connection (the SDK's reader has the same bound). */
+const MAX_LINE_BYTES = 10 * 1024 * 1024;
 const OWN_GROUP = process.platform !== 'win32';
 
 export interface ChildTransportOptions {
@@ -35,6 +37,7 @@ export class ChildProcessTransport implements Transport {
   readonly stderr = new PassThrough();
   process?: ChildProcess;
   private pending: Buffer[] = [];
+  private pendingSize = 0;
   private unwatch = () => {};
   private closing?: Promise<void>;
   private ending?: Promise<void>;
@@ -77,10 +80,19 @@ export class ChildProcessTransport implements Transport {
         this.pending.push(piece);
         const line = Buffer.concat(this.pending);
         this.pending = [];
+        this.pendingSize = 0;
         this.handleLine(line);
       }
     }
-    if (start < chunk.length) this.pending.push(chunk.subarray(start));
+    if (start === chunk.length) return;
+    this.pending.push(chunk.subarray(start));
+    this.pendingSize += chunk.length - start;
+    if (this.pendingSize > MAX_LINE_BYTES) {
+      this.pending = [];
+      this.pendingSize = 0;
+      this.onerror?.(new Error(`a message line exceeded ${MAX_LINE_BYTES} bytes`));
+      void this.close();
+    }
   };
 
   private handleLine(bytes: Buffer): void {
