@@ -39,6 +39,7 @@ export class ChildProcessTransport implements Transport {
   private pending: Buffer[] = [];
   private pendingSize = 0;
   private unwatch = () => {};
+  private starting?: Promise<void>;
   private closing?: Promise<void>;
   private ending?: Promise<void>;
 
@@ -48,7 +49,13 @@ export class ChildProcessTransport implements Transport {
     return this.process?.pid ?? null;
   }
 
+  /** Spawns the child; called again (a child started ahead of its connection), the same start. */
   start(): Promise<void> {
+    this.starting ??= this.spawn();
+    return this.starting;
+  }
+
+  private spawn(): Promise<void> {
     const { command, args, env, cwd } = this.options;
     return new Promise((resolve, reject) => {
       const child = spawn(command, args, { env, cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: OWN_GROUP, windowsHide: true });

@@ -31,7 +31,41 @@ export function describeChild(transport: ChildProcessTransport, stderrAlone = fa
   return childReports.get(transport)?.describe(stderrAlone);
 }
 
-export function createStdioTransport(name: string, config: StdioUpstreamConfig & { withholdEnv?: readonly string[] }): ChildProcessTransport {
+type StdioConfig = StdioUpstreamConfig & { withholdEnv?: readonly string[] };
+
+/** Set in the children a proxy starts ahead: a proxy started so waits for its client before it starts its own (no chain of eager starts, and no loop of them). */
+const STARTED_AHEAD = 'MCPROXY_STARTED_AHEAD';
+/** Children started ahead of their connection, by upstream name, with the config they were started for. */
+const spares = new Map<string, { config: string; transport: ChildProcessTransport }>();
+
+/**
+ * Starts a stdio upstream's process now, for the connection that will ask for it: a client that
+ * launches mcproxy says hello while its servers start, instead of before. The MCP handshake
+ * still waits for the client's (its capabilities go upstream). Not done by a proxy that was
+ * itself started ahead.
+ */
+export function startAhead(name: string, config: StdioConfig): void {
+  if (process.env[STARTED_AHEAD] || spares.has(name)) return;
+  const transport = createStdioTransport(name, { ...config, env: { ...config.env, [STARTED_AHEAD]: '1' } });
+  spares.set(name, { config: JSON.stringify(config), transport });
+  transport.start().catch(() => {}); // a failed start is the connection's to report, when it takes this one
+}
+
+/** The child started ahead for this upstream and config, if there is one; one for another config is closed. */
+function takeSpare(name: string, config: StdioConfig): ChildProcessTransport | undefined {
+  const spare = spares.get(name);
+  if (!spare) return undefined;
+  spares.delete(name);
+  const child = spare.transport.process;
+  const exited = child !== undefined && (child.exitCode !== null || child.signalCode !== null);
+  if (spare.config === JSON.stringify(config) && !exited) return spare.transport;
+  void spare.transport.close();
+  return undefined;
+}
+
+export function createStdioTransport(name: string, config: StdioConfig): ChildProcessTransport {
+  const spare = takeSpare(name, config);
+  if (spare) return spare;
   // The config's env goes over what servers need of ours (PATH, proxies, CAs, locale, ...), never all of it.
   const env = childEnvironment(process.env, { inherit: config.inheritEnv, withhold: config.withholdEnv ?? [], env: config.env });
   // What the child did, for errors that say why it failed: exit, stderr tail, stray stdout.
@@ -57,7 +91,9 @@ export function createStdioTransport(name: string, config: StdioUpstreamConfig &
     await close();
   };
   const start = transport.start.bind(transport);
-  transport.start = async () => {
+  let started: Promise<void> | undefined;
+  transport.start = () => (started ??= startChild());
+  const startChild = async () => {
     try {
       await start();
     } catch (error) {
