@@ -2,7 +2,7 @@
 // with operations (metrics, admin endpoints) and tracing around them as request filters.
 // It also applies a reloaded config to what runs, and shuts down gracefully.
 import type { ConfigDiff } from './config/diff.js';
-import { isStdioUpstream, type ProxyConfig } from './config/schema.js';
+import type { ProxyConfig } from './config/schema.js';
 import { anonymousBindRefusal } from './downstream/auth/authFilter.js';
 import { log } from './log.js';
 import { startOperations } from './ops/operations.js';
@@ -12,7 +12,6 @@ import { ClientSession } from './session/session.js';
 import { startTracing } from './telemetry/tracing.js';
 import type { UpstreamHealthRegistry } from './upstream/health.js';
 import { UpstreamPool } from './upstream/pool.js';
-import { startAhead } from './upstream/transports/stdio.js';
 import type { Caller } from './upstream/oauth/upstreamAuth.js';
 import { PROXY_VERSION } from './version.js';
 import { startRecording } from './vcon/forProxy.js';
@@ -85,8 +84,6 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
 
   if (config.server.transport === 'stdio') {
     const session = newSession('stdio', options.profile);
-    // The client that launched us is still starting: its stdio upstreams start meanwhile.
-    for (const upstream of session.view.upstreams) if (isStdioUpstream(upstream)) startAhead(upstream.name, upstream);
     // Each listener is imported only in its mode: a stdio proxy loads no HTTP server.
     const { startStdioListener } = await import('./downstream/stdio.js');
     const { closed } = await startStdioListener(session);

@@ -103,12 +103,11 @@ async function main(argv: string[]): Promise<number> {
 async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> {
   const config = await load(command.config);
   if (!config) return EXIT_INVALID;
-  const [{ configureLogging, hideInLogs, log }, { configSecrets }, { anonymousBindRefusal }, { isLoopback }, { startProxy }, { listenFailure }] = await Promise.all([
+  const [{ configureLogging, hideInLogs, log }, { configSecrets }, { anonymousBindRefusal }, { isLoopback }, { listenFailure }] = await Promise.all([
     import('../log.js'),
     import('../logSecrets.js'),
     import('../downstream/auth/authFilter.js'),
     import('../downstream/hostPolicy.js'),
-    import('../proxy.js'),
     import('./listenErrors.js'),
   ]);
   // The command line wins over the file, on every reload too.
@@ -120,7 +119,8 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   overrides(config);
   configureLogging(config.logging);
   hideInLogs(configSecrets(config));
-  if (!(await chosenView(config, command.profile))) return EXIT_INVALID;
+  const view = await chosenView(config, command.profile);
+  if (!view) return EXIT_INVALID;
   if (config.naming.onCollision === 'error') {
     const collisions = await (await import('./collisionCheck.js')).startupCollisions(config);
     if (collisions.length > 0) {
@@ -140,6 +140,10 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   if (transport === 'stdio' && process.stdin.isTTY) {
     process.stderr.write('mcproxy: waiting for an MCP client on stdin (stdio transport). Clients such as Claude Desktop start mcproxy themselves; use --transport http to serve over HTTP. Ctrl+C quits.\n');
   }
+  // stdio: the client that launched us is still starting; its stdio upstreams start meanwhile,
+  // and while the proxy's own modules load (transports/stdio.ts).
+  if (transport === 'stdio') (await import('../upstream/transports/stdio.js')).startAhead(view.upstreams);
+  const { startProxy } = await import('../proxy.js');
   let proxy;
   try {
     proxy = await startProxy(config, { profile: command.profile });

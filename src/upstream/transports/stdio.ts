@@ -2,7 +2,7 @@
 // process group of its own that goes away with the connection or with the proxy, grandchildren
 // included (the watchdog, watchdog.ts, sees to it when the proxy is killed).
 import type { Readable } from 'node:stream';
-import type { StdioUpstreamConfig } from '../../config/schema.js';
+import { isStdioUpstream, type StdioUpstreamConfig, type UpstreamConfig } from '../../config/schema.js';
 import { log } from '../../log.js';
 import { ChildProcessTransport } from './childTransport.js';
 import { ChildReport } from './childReport.js';
@@ -44,11 +44,14 @@ const spares = new Map<string, { config: string; transport: ChildProcessTranspor
  * still waits for the client's (its capabilities go upstream). Not done by a proxy that was
  * itself started ahead.
  */
-export function startAhead(name: string, config: StdioConfig): void {
-  if (process.env[STARTED_AHEAD] || spares.has(name)) return;
-  const transport = createStdioTransport(name, { ...config, env: { ...config.env, [STARTED_AHEAD]: '1' } });
-  spares.set(name, { config: JSON.stringify(config), transport });
-  transport.start().catch(() => {}); // a failed start is the connection's to report, when it takes this one
+export function startAhead(upstreams: readonly UpstreamConfig[]): void {
+  if (process.env[STARTED_AHEAD]) return;
+  for (const config of upstreams) {
+    if (!isStdioUpstream(config) || spares.has(config.name)) continue;
+    const transport = createStdioTransport(config.name, { ...config, env: { ...config.env, [STARTED_AHEAD]: '1' } });
+    spares.set(config.name, { config: JSON.stringify(config), transport });
+    transport.start().catch(() => {}); // a failed start is the connection's to report, when it takes this one
+  }
 }
 
 /** The child started ahead for this upstream and config, if there is one; one for another config is closed. */
