@@ -6,6 +6,7 @@
 import type { Transport, JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { Readable, Writable } from 'node:stream';
 import type { LimitsConfig } from '../config/authSchema.js';
+import { writeBatched } from '../batchedWrites.js';
 import { asJsonRpcMessage } from '../jsonRpcShape.js';
 import { throttledWarn } from '../logThrottle.js';
 import { nestingExceeds } from './limits/jsonBody.js';
@@ -97,7 +98,7 @@ export class BoundedStdioServerTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
-    if (this.output.write(JSON.stringify(message) + '\n')) return;
+    if (writeBatched(this.output, JSON.stringify(message) + '\n')) return;
     await new Promise<void>((resolve) => this.output.once('drain', resolve));
   }
 

@@ -10,6 +10,7 @@
 import type { Transport, JSONRPCMessage } from '@modelcontextprotocol/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
+import { writeBatched } from '../../batchedWrites.js';
 import { asJsonRpcMessage } from '../../jsonRpcShape.js';
 import { watchGroup } from './watchdog.js';
 
@@ -130,7 +131,7 @@ export class ChildProcessTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.process?.stdin;
     if (!stdin || this.closing) return Promise.reject(new Error('Not connected'));
-    if (stdin.write(JSON.stringify(message) + '\n')) return Promise.resolve();
+    if (writeBatched(stdin, JSON.stringify(message) + '\n')) return Promise.resolve();
     return new Promise((resolve) => stdin.once('drain', resolve));
   }
 
