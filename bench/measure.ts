@@ -12,14 +12,14 @@ export interface Figures {
   perSecond: number;
 }
 
-export async function measure(client: Client, tool: string, concurrency: number): Promise<Figures> {
+export async function measure(client: Client, tool: string, concurrency: number, calls = CALLS): Promise<Figures> {
   for (let i = 0; i < 50; i++) await client.callTool({ name: tool, arguments: { message: 'warm' } });
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next++ < CALLS) {
+      while (next++ < calls) {
         const t0 = performance.now();
         await client.callTool({ name: tool, arguments: { message: 'bench' } });
         latencies.push(performance.now() - t0);
@@ -29,7 +29,7 @@ export async function measure(client: Client, tool: string, concurrency: number)
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), perSecond: CALLS / seconds };
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), perSecond: calls / seconds };
 }
 
 export function row(label: string, f: Figures): string {

@@ -4,11 +4,6 @@
 import type { ConfigDiff } from './config/diff.js';
 import type { ProxyConfig } from './config/schema.js';
 import { anonymousBindRefusal } from './downstream/auth/authFilter.js';
-import { startHttpListener } from './downstream/http.js';
-import { httpFilters } from './downstream/httpFilters.js';
-import { connectPage } from './downstream/connectPage.js';
-import { connectLinksFor, useConnectLinks } from './upstream/oauth/connectLinks.js';
-import { startStdioListener } from './downstream/stdio.js';
 import { log } from './log.js';
 import { startOperations } from './ops/operations.js';
 import { proxyIdentity } from './session/chain.js';
@@ -89,6 +84,8 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
 
   if (config.server.transport === 'stdio') {
     const session = newSession('stdio', options.profile);
+    // Each listener is imported only in its mode: a stdio proxy loads no HTTP server.
+    const { startStdioListener } = await import('./downstream/stdio.js');
     const { closed } = await startStdioListener(session);
     const stop = async () => {
       await session.close();
@@ -111,6 +108,12 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
 
   const refusal = anonymousBindRefusal(config.server.host, config.server.auth);
   if (refusal) throw new Error(refusal);
+  const [{ startHttpListener }, { httpFilters }, { connectPage }, { connectLinksFor, useConnectLinks }] = await Promise.all([
+    import('./downstream/http.js'),
+    import('./downstream/httpFilters.js'),
+    import('./downstream/connectPage.js'),
+    import('./upstream/oauth/connectLinks.js'),
+  ]);
   const chain = httpFilters(config.server, { beforeAuth: [...operations.beforeAuth, connectPage(() => config.upstreams)], afterAuth: operations.afterAuth });
   const listener = await startHttpListener({ ...config.server, profiles: profileNames, filters: chain }, newSession);
   useConnectLinks(connectLinksFor(config, listener.url));

@@ -1,30 +1,13 @@
 #!/usr/bin/env node
 // The `mcproxy` command. Only this file writes to stdout, and never in stdio proxy mode,
-// where stdout carries the MCP protocol.
-import { ConfigError, formatProblems, loadConfig, type LoadOptions } from '../config/load.js';
-import { locateConfig, searchOrder } from '../config/locate.js';
-import type { ProxyConfig } from '../config/schema.js';
-import { configureLogging, hideInLogs, log } from '../log.js';
-import { configSecrets } from '../logSecrets.js';
-import { startProxy } from '../proxy.js';
-import { PROXY_VERSION } from '../version.js';
-import { parseCommand, USAGE, UsageError, type Command } from './args.js';
-import { helpText, HELP_TOPICS } from './help.js';
-import { runInit } from './init.js';
-import { collectCatalog, formatReport } from './list.js';
-import { startupCollisions } from './collisionCheck.js';
-import { UnknownProfileError, viewOf, type View } from '../catalog/view.js';
-import { listenFailure } from './listenErrors.js';
-import { isLoopback } from '../downstream/hostPolicy.js';
-import { anonymousBindRefusal } from '../downstream/auth/authFilter.js';
-import { runVconCommand } from './vcon.js';
-import { runPins } from './pins.js';
-import { operate } from './operate.js';
-import { sendToRunning } from '../control/client.js';
-import { runDir } from '../control/runtime.js';
+// where stdout carries the MCP protocol. Each command imports what it uses when it runs (the
+// config loader, the proxy, the SDK, HTTP and OAuth libraries): `mcproxy --version` loads none
+// of them, and a client that launches mcproxy waits for no module the config does not use.
 import path from 'node:path';
-import { runStatus } from './status.js';
-import { runAuth } from './auth.js';
+import type { ProxyConfig } from '../config/schema.js';
+import { PROXY_VERSION } from '../version.js';
+import { parseCommand, UsageError, type Command } from './args.js';
+import { chosenView, load } from './loadForCli.js';
 
 /** Exit codes (documented in USAGE and the README). */
 const EXIT_INVALID = 2;
@@ -41,6 +24,7 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command.kind) {
     case 'help': {
+      const { helpText, HELP_TOPICS } = await import('./help.js');
       const text = helpText(command.topic);
       if (text === undefined) {
         process.stderr.write(`mcproxy: no help for \`${command.topic}\`: commands are ${HELP_TOPICS.join(', ')}\n`);
@@ -54,30 +38,39 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'validate': {
       // Every unset variable is a problem here, even one that would only disable its upstream.
-      const config = load(command.config, { unsetInUpstream: 'refuse' });
+      const config = await load(command.config, { unsetInUpstream: 'refuse' });
       if (!config) return EXIT_INVALID;
       const names = config.upstreams.map((u) => u.name).join(', ');
       process.stdout.write(`${config.file}: valid (${config.upstreams.length} upstreams: ${names})\n`);
       return 0;
     }
     case 'list': {
-      const config = load(command.config);
+      const config = await load(command.config);
       if (!config) return EXIT_INVALID;
+      const [{ locateConfig }, { configureLogging }, { collectCatalog, formatReport }] = await Promise.all([
+        import('../config/locate.js'),
+        import('../log.js'),
+        import('./list.js'),
+      ]);
       process.stderr.write(`mcproxy list: ${config.file} (${locateConfig(command.config).source})\n`);
       configureLogging({ level: 'warn', file: config.logging.file });
-      const view = chosenView(config, command.profile);
+      const view = await chosenView(config, command.profile);
       if (!view) return EXIT_INVALID;
       const report = await collectCatalog(config, view);
       process.stdout.write(command.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
       return report.failed.length === 0 ? 0 : 1;
     }
     case 'init':
-      return runInit(command);
-    case 'vcon':
-      return runVconCommand(command, load);
+      return (await import('./init.js')).runInit(command);
+    case 'vcon': {
+      // The vCon commands load the config only for some actions, synchronously: the loader is imported first.
+      const loader = await import('./loadForCli.js').then(async (module) => (await module.configModules(), module.loadSync));
+      return (await import('./vcon.js')).runVconCommand(command, loader);
+    }
     case 'pins': {
-      const config = load(command.config);
+      const config = await load(command.config);
       if (!config) return EXIT_INVALID;
+      const [{ configureLogging }, { runPins }] = await Promise.all([import('../log.js'), import('./pins.js')]);
       configureLogging({ level: 'warn', file: config.logging.file });
       const { output, code } = await runPins(config, command.action, command.selector);
       process.stdout.write(output);
@@ -85,13 +78,15 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'status': {
       // The config only says where to look; without --url it must load.
-      const config = command.url === undefined ? load(command.config) : undefined;
+      const config = command.url === undefined ? await load(command.config) : undefined;
       if (command.url === undefined && !config) return EXIT_INVALID;
+      const { runStatus } = await import('./status.js');
       return runStatus(command, config, (text) => process.stdout.write(text));
     }
     case 'auth': {
-      const config = load(command.config);
+      const config = await load(command.config);
       if (!config) return EXIT_INVALID;
+      const [{ configureLogging }, { runAuth }] = await Promise.all([import('../log.js'), import('./auth.js')]);
       configureLogging({ level: 'warn', file: config.logging.file });
       const { output, code } = await runAuth(config, command, (line) => process.stderr.write(`${line}\n`));
       (code === 0 ? process.stdout : process.stderr).write(output);
@@ -106,8 +101,15 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> {
-  const config = load(command.config);
+  const config = await load(command.config);
   if (!config) return EXIT_INVALID;
+  const [{ configureLogging, hideInLogs, log }, { configSecrets }, { anonymousBindRefusal }, { isLoopback }, { listenFailure }] = await Promise.all([
+    import('../log.js'),
+    import('../logSecrets.js'),
+    import('../downstream/auth/authFilter.js'),
+    import('../downstream/hostPolicy.js'),
+    import('./listenErrors.js'),
+  ]);
   // The command line wins over the file, on every reload too.
   const overrides = (config: ProxyConfig) => {
     if (command.transport) config.server.transport = command.transport;
@@ -117,9 +119,10 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   overrides(config);
   configureLogging(config.logging);
   hideInLogs(configSecrets(config));
-  if (!chosenView(config, command.profile)) return EXIT_INVALID;
+  const view = await chosenView(config, command.profile);
+  if (!view) return EXIT_INVALID;
   if (config.naming.onCollision === 'error') {
-    const collisions = await startupCollisions(config);
+    const collisions = await (await import('./collisionCheck.js')).startupCollisions(config);
     if (collisions.length > 0) {
       process.stderr.write(`${config.file}: naming.onCollision is error, and:\n${collisions.map((c) => `  ${c}`).join('\n')}\n`);
       return EXIT_INVALID;
@@ -137,6 +140,10 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   if (transport === 'stdio' && process.stdin.isTTY) {
     process.stderr.write('mcproxy: waiting for an MCP client on stdin (stdio transport). Clients such as Claude Desktop start mcproxy themselves; use --transport http to serve over HTTP. Ctrl+C quits.\n');
   }
+  // stdio: the client that launched us is still starting; its stdio upstreams start meanwhile,
+  // and while the proxy's own modules load (transports/stdio.ts).
+  if (transport === 'stdio') (await import('../upstream/transports/stdio.js')).startAhead(view.upstreams);
+  const { startProxy } = await import('../proxy.js');
   let proxy;
   try {
     proxy = await startProxy(config, { profile: command.profile });
@@ -146,7 +153,7 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
     process.stderr.write(`mcproxy: ${failure}\n`);
     return EXIT_CANNOT_LISTEN;
   }
-  const stopOperating = await operate(proxy, config, overrides);
+  const stopOperating = await (await import('./operate.js')).operate(proxy, config, overrides);
   await proxy.stopped;
   await stopOperating();
   return 0;
@@ -154,6 +161,7 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
 
 /** `mcproxy reload` / `mcproxy restart UPSTREAM`: asks each proxy running this config. */
 async function control(command: Extract<Command, { kind: 'reload' | 'restart' }>): Promise<number> {
+  const [{ locateConfig }, { sendToRunning }, { runDir }] = await Promise.all([import('../config/locate.js'), import('../control/client.js'), import('../control/runtime.js')]);
   const location = locateConfig(command.config);
   const request = command.kind === 'reload' ? ({ command: 'reload' } as const) : ({ command: 'restart', upstream: command.upstream } as const);
   const results = await sendToRunning(location.file, request);
@@ -169,39 +177,14 @@ async function control(command: Extract<Command, { kind: 'reload' | 'restart' }>
   return results.every((result) => result.answer.ok) ? 0 : 1;
 }
 
-/** The view `--profile` names (or the default one), or undefined after saying there is no such profile. */
-function chosenView(config: ProxyConfig, profile: string | undefined): View | undefined {
-  try {
-    return viewOf(config, profile);
-  } catch (error) {
-    if (!(error instanceof UnknownProfileError)) throw error;
-    process.stderr.write(`mcproxy: --profile: ${error.message}\n`);
-    return undefined;
-  }
-}
-
-/** The config, or undefined after printing every problem in it (and, for a missing file, where mcproxy looks). */
-function load(option: string | undefined, options: LoadOptions = { unsetInUpstream: 'disable' }): ProxyConfig | undefined {
-  const location = locateConfig(option);
-  try {
-    return loadConfig(location.file, process.env, options);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(formatProblems(error.problems) + '\n');
-    if (error.problems.some((problem) => problem.message.startsWith('file not found'))) {
-      process.stderr.write(`mcproxy looks for its config in this order (this one came from ${location.source}):\n${searchOrder()}\n`);
-    }
-    return undefined;
-  }
-}
-
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
     // Lingering sockets or timers must not keep a finished command alive.
     setTimeout(() => process.exit(code), 100).unref();
   },
-  (error: unknown) => {
+  async (error: unknown) => {
+    const { log } = await import('../log.js');
     log.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     process.exit(1);
   },

@@ -3,10 +3,11 @@
 // closing the session, JSON nested past maxDepth is refused before it is parsed, and a line
 // that is not JSON or not JSON-RPC gets the JSON-RPC error for it. The session never ends
 // because of what the client wrote, only when it closes stdin.
-import { JSONRPCMessageSchema } from '@modelcontextprotocol/core';
 import type { Transport, JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { Readable, Writable } from 'node:stream';
 import type { LimitsConfig } from '../config/authSchema.js';
+import { writeBatched } from '../batchedWrites.js';
+import { asJsonRpcMessage } from '../jsonRpcShape.js';
 import { throttledWarn } from '../logThrottle.js';
 import { nestingExceeds } from './limits/jsonBody.js';
 
@@ -58,15 +59,16 @@ export class BoundedStdioServerTransport implements Transport {
       }
     }
     if (!ends) return;
-    const line = this.skipping ? undefined : Buffer.concat(this.pending).toString('utf8');
+    // Most lines come whole in one chunk: decoded from it, not from a copy.
+    const line = this.skipping ? undefined : (this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending)).toString('utf8');
     this.pending = [];
     this.pendingSize = 0;
     this.skipping = false;
-    if (line !== undefined) this.handleLine(line.replace(/\r$/, ''));
+    if (line !== undefined) this.handleLine(line.endsWith('\r') ? line.slice(0, -1) : line);
   }
 
   private handleLine(line: string): void {
-    if (line.trim() === '') return;
+    if (line.trimStart() === '') return;
     if (nestingExceeds(line, this.limits.maxDepth)) return this.refuse(null, -32600, `Invalid Request: JSON nested deeper than ${this.limits.maxDepth} levels`);
     let value: unknown;
     try {
@@ -74,8 +76,8 @@ export class BoundedStdioServerTransport implements Transport {
     } catch {
       return this.refuse(null, -32700, 'Parse error: the line is not valid JSON', line);
     }
-    const parsed = JSONRPCMessageSchema.safeParse(value);
-    if (!parsed.success) {
+    const message = asJsonRpcMessage(value);
+    if (!message) {
       const id = (value as { id?: unknown } | null)?.id;
       const validId = typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
       const what = Array.isArray(value) ? 'batches are not supported' : 'not a JSON-RPC 2.0 request, notification or response';
@@ -86,7 +88,7 @@ export class BoundedStdioServerTransport implements Transport {
       }
       return this.refuse(validId, -32600, `Invalid Request: ${what}`, line);
     }
-    this.onmessage?.(parsed.data);
+    this.onmessage?.(message);
   }
 
   /** Answers with a JSON-RPC error; the log shows the start of the offending line, when there is one. */
@@ -96,7 +98,7 @@ export class BoundedStdioServerTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
-    if (this.output.write(JSON.stringify(message) + '\n')) return;
+    if (writeBatched(this.output, JSON.stringify(message) + '\n')) return;
     await new Promise<void>((resolve) => this.output.once('drain', resolve));
   }
 

@@ -24,18 +24,6 @@ export const INHERITED_BY_DEFAULT: readonly string[] = [
 /** Never inherited through a pattern: mcproxy's own settings and its vCon delivery credentials. */
 const PROXY_OWN: readonly string[] = ['MCPROXY_*', 'CONSERVER_*'];
 
-/** Where the guardian (transports/guardian.ts) gets NODE_EXTRA_CA_CERTS to pass on to the upstream. */
-export const DEFERRED_CA_CERTS = 'MCPROXY_GUARDIAN_NODE_EXTRA_CA_CERTS';
-
-/**
- * The guardian's own environment: the child's, with NODE_EXTRA_CA_CERTS under another name, so
- * that Node does not load the certificates into the guardian, which never uses them.
- */
-export function guardianEnvironment(env: Readonly<Record<string, string>>): Record<string, string> {
-  const { NODE_EXTRA_CA_CERTS: certificates, ...rest } = env;
-  return certificates === undefined ? { ...env } : { ...rest, [DEFERRED_CA_CERTS]: certificates };
-}
-
 /** `NAME` or `PREFIX*`, as `inheritEnv` accepts them. */
 export const ENV_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*\*?$|^\*$/;
 

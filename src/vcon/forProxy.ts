@@ -1,12 +1,13 @@
 // The aggregating proxy's entry point into recording: a VconRecording from the `vcon:` section.
 import type { ProxyConfig } from '../config/schema.js';
 import { log } from '../log.js';
-import { recordingOptionsFromConfig } from './options.js';
-import { VconRecording } from './recording.js';
+import type { VconRecording } from './recording.js';
 
 /** The proxy's recording, started (crash leftovers delivered, spool retried); undefined without `vcon:`. */
 export async function startRecording(config: ProxyConfig): Promise<VconRecording | undefined> {
   if (!config.vcon) return undefined;
+  // Imported only when recording: a proxy without `vcon:` loads none of it.
+  const [{ recordingOptionsFromConfig }, { VconRecording }] = await Promise.all([import('./options.js'), import('./recording.js')]);
   const options = recordingOptionsFromConfig(config.vcon, config.server.name, config.upstreams.map((upstream) => upstream.name));
   const recording = new VconRecording(options, log);
   try {

@@ -20,7 +20,7 @@ import { sleep, waitUntil } from '../helpers/wait.js';
 const memory = { command: process.execPath, args: [serverPackage('memory')] };
 const crashing = fixture('crashing-server');
 
-/** The pid of the process (the guardian of a stdio upstream) whose command line mentions `needle`, among the proxy's children. */
+/** The pid of the process (a stdio upstream) whose command line mentions `needle`, among the proxy's children. */
 function childWith(proxyPid: number, needle: string): number | undefined {
   const lines = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(proxyPid)], { encoding: 'utf8' }).split('\n');
   const line = lines.find((l) => l.includes(needle));

@@ -1,12 +1,13 @@
 // Looking at real processes: which children a process has, and whether they are gone.
 import { execFileSync } from 'node:child_process';
 
-/** Child processes of a pid, from ps. */
+/** Child processes of a pid, from ps; a proxy's watchdog (src/upstream/transports/watchdog.ts) is not counted. */
 export function childrenOf(pid: number): number[] {
   try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+    return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' })
       .split('\n')
-      .map((s) => Number(s.trim()))
+      .filter((line) => !line.trimEnd().endsWith(' mcproxy-watchdog'))
+      .map((line) => Number(line.trim().split(/\s+/)[0]))
       .filter((n) => n > 0);
   } catch {
     return []; // ps exits 1 when there are none

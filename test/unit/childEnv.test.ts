@@ -1,6 +1,6 @@
 // What a stdio upstream inherits of the proxy's environment (src/upstream/childEnv.ts).
 import assert from 'node:assert/strict';
-import { childEnvironment, DEFERRED_CA_CERTS, guardianEnvironment } from '../../src/upstream/childEnv.js';
+import { childEnvironment } from '../../src/upstream/childEnv.js';
 
 const parent = {
   PATH: '/usr/bin',
@@ -38,10 +38,5 @@ describe('a stdio upstream’s environment', () => {
     const env = childEnvironment(parent, { inherit: ['*'], withhold: [], env: { PATH: '/opt/bin' } });
     assert.equal(env.PATH, '/opt/bin');
     assert.equal(env.BASH_FUNC_x, undefined);
-  });
-
-  it('keeps NODE_EXTRA_CA_CERTS out of the guardian’s own startup, under a name it passes on', () => {
-    assert.deepEqual(guardianEnvironment({ PATH: '/usr/bin', NODE_EXTRA_CA_CERTS: '/ca.pem' }), { PATH: '/usr/bin', [DEFERRED_CA_CERTS]: '/ca.pem' });
-    assert.deepEqual(guardianEnvironment({ PATH: '/usr/bin' }), { PATH: '/usr/bin' });
   });
 });

@@ -1,7 +1,11 @@
 // OAuth 2.1 access tokens, as the MCP authorization spec asks of a protected resource: a JWT
 // signed by a key from the issuer's JWKS, with the right `iss` and `aud`, in its validity
 // window (small clock skew allowed), carrying the required scopes. jose does the JOSE work.
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+
+/** jose, imported with the first token to check (a proxy without server.auth never loads it). */
+const jose = () => import('jose');
+type JoseErrors = Awaited<ReturnType<typeof jose>>['errors'];
 import { isSecureOrLoopbackUrl, type OAuthConfig } from '../../config/authSchema.js';
 import { log } from '../../log.js';
 import { profilesFromClaim, type Identity } from './identity.js';
@@ -22,7 +26,7 @@ export function oauthVerifier(config: OAuthConfig): TokenVerifier {
   let keys: Promise<JWTVerifyGetKey> | undefined;
   const keySet = () =>
     (keys ??= jwksUrlOf(config).then(
-      (url) => createRemoteJWKSet(new URL(url)),
+      async (url) => (await jose()).createRemoteJWKSet(new URL(url)),
       (error: unknown) => {
         keys = undefined; // discovery is retried with the next token
         throw error;
@@ -30,6 +34,7 @@ export function oauthVerifier(config: OAuthConfig): TokenVerifier {
     ));
 
   return async (token, defaultAudience) => {
+    const { jwtVerify, errors } = await jose();
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, await keySet(), {
@@ -40,11 +45,11 @@ export function oauthVerifier(config: OAuthConfig): TokenVerifier {
         requiredClaims: ['exp'],
       }));
     } catch (error) {
-      if (isKeyFetchFailure(error)) {
+      if (isKeyFetchFailure(error, errors)) {
         log.warn(`cannot fetch the issuer's signing keys: ${(error as Error).message}`);
         return { ok: false, status: 503, error: 'temporarily_unavailable', description: "the issuer's signing keys cannot be fetched" };
       }
-      return { ok: false, status: 401, error: 'invalid_token', description: describeRejection(error) };
+      return { ok: false, status: 401, error: 'invalid_token', description: describeRejection(error, errors) };
     }
     const scopes = scopesOf(payload);
     const missing = config.requiredScopes.filter((scope) => !scopes.includes(scope));
@@ -65,7 +70,7 @@ function scopesOf(payload: JWTPayload): string[] {
 }
 
 /** What was wrong with a token, in words safe to send back (they never quote the token). */
-function describeRejection(error: unknown): string {
+function describeRejection(error: unknown, errors: JoseErrors): string {
   if (error instanceof errors.JWTExpired) return 'the token has expired';
   if (error instanceof errors.JWTClaimValidationFailed) return `the token's "${error.claim}" claim is not accepted (${error.reason})`;
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is invalid';
@@ -74,7 +79,7 @@ function describeRejection(error: unknown): string {
   return 'the token is malformed';
 }
 
-function isKeyFetchFailure(error: unknown): boolean {
+function isKeyFetchFailure(error: unknown, errors: JoseErrors): boolean {
   if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
   if (error instanceof errors.JOSEError) return false;
   return error instanceof Error; // discovery or fetch failed

@@ -16,7 +16,6 @@ import {
   type OAuthTokens,
 } from '@modelcontextprotocol/client';
 import { createPrivateKey } from 'node:crypto';
-import { decodeJwt } from 'jose';
 import { needsPerson, type UpstreamOAuthConfig } from '../../config/upstreamOAuthSchema.js';
 import { NeedsLoginError } from './needsLogin.js';
 import type { StoredLogin, TokenStore } from './tokenStore.js';
@@ -276,12 +275,20 @@ export async function startLogin(
   };
 }
 
+/** A JWT's claims, unverified (only shown to the user who holds the token); throws for an opaque token. */
+function claimsOf(token: string): Record<string, unknown> {
+  const [, payload] = token.split('.');
+  const claims: unknown = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8'));
+  if (typeof claims !== 'object' || claims === null) throw new Error('not a JWT');
+  return claims as Record<string, unknown>;
+}
+
 /** Who a token says it belongs to, for `mcproxy auth status`; never the token itself. */
 function accountOf(tokens: OAuthTokens): string | undefined {
   for (const token of [tokens.id_token, tokens.access_token]) {
     if (!token) continue;
     try {
-      const claims = decodeJwt(token);
+      const claims = claimsOf(token);
       const who = claims.email ?? claims.preferred_username ?? claims.sub;
       if (typeof who === 'string') return who;
     } catch {

@@ -8,7 +8,7 @@
 // once with 202, and have sockets of their own: a sampling answer must get through while the
 // call that asked for it holds its request socket.
 import type { FetchLike, RequestId } from '@modelcontextprotocol/server';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Agent } from 'undici';
 import { StreamOrigins } from './streamOrigins.js';
 import { traceHeadersOf } from '../../telemetry/traceContext.js';
 
@@ -26,20 +26,27 @@ const REPLY_SOCKETS = 4;
 export class ConnectionFetch {
   /** Which call each server→client request arrived with. */
   readonly origins = new StreamOrigins();
-  private readonly agents: Record<Kind, Agent>;
+  /** Made at the first request: undici is imported only by a proxy with a remote upstream. */
+  private agents?: Promise<{ pools: Record<Kind, Agent>; fetch: typeof import('undici').fetch }>;
   private readonly open: Record<Kind, number> = { requests: 0, streams: 0, replies: 0 };
 
   constructor(
     private readonly upstream: string,
     private readonly limits: ConnectionLimits,
-  ) {
-    // SSE streams stay open for as long as they are needed: no body timeout on them. The
-    // counts below keep each pool under its size, so undici never queues.
-    this.agents = {
-      requests: new Agent({ keepAliveTimeout: 30_000, connections: limits.maxRequests, bodyTimeout: 0 }),
-      streams: new Agent({ keepAliveTimeout: 30_000, connections: limits.maxStreams, bodyTimeout: 0 }),
-      replies: new Agent({ keepAliveTimeout: 30_000, connections: REPLY_SOCKETS }),
-    };
+  ) {}
+
+  private dispatchers() {
+    this.agents ??= import('undici').then(({ Agent, fetch }) => ({
+      // SSE streams stay open for as long as they are needed: no body timeout on them. The
+      // counts below keep each pool under its size, so undici never queues.
+      pools: {
+        requests: new Agent({ keepAliveTimeout: 30_000, connections: this.limits.maxRequests, bodyTimeout: 0 }),
+        streams: new Agent({ keepAliveTimeout: 30_000, connections: this.limits.maxStreams, bodyTimeout: 0 }),
+        replies: new Agent({ keepAliveTimeout: 30_000, connections: REPLY_SOCKETS }),
+      },
+      fetch,
+    }));
+    return this.agents;
   }
 
   /** HTTP requests and streams open right now. */
@@ -66,7 +73,8 @@ export class ConnectionFetch {
     };
     try {
       const call = kind === 'streams' ? resumedAfter(init?.headers, this.origins) : requestId;
-      const response = (await undiciFetch(url, { ...(init as object), ...withTraceHeaders(init), dispatcher: this.agents[kind] } as never)) as unknown as Response;
+      const { pools, fetch } = await this.dispatchers();
+      const response = (await fetch(url, { ...(init as object), ...withTraceHeaders(init), dispatcher: pools[kind] } as never)) as unknown as Response;
       if (!response.body) {
         release();
         return response;
@@ -87,7 +95,8 @@ export class ConnectionFetch {
 
   /** Closes every socket of this connection. */
   async close(): Promise<void> {
-    await Promise.all(Object.values(this.agents).map((agent) => agent.destroy().catch(() => {})));
+    const pools: Partial<Record<Kind, Agent>> = this.agents ? (await this.agents).pools : {};
+    await Promise.all(Object.values(pools).map((agent) => agent.destroy().catch(() => {})));
   }
 }
 

@@ -1,0 +1,376 @@
+// The performance suite: every figure beside its baseline, measured in one run on the same
+// machine. Calls, startup, a large catalog, 1 MiB payloads, recording and memory; the peers
+// (punkpeye's mcp-proxy, mcp-hub) when BENCH_PEERS is not 0, installed from the npm registry
+// into bench-results/peers at run time. Each comparison runs in interleaved rounds (A B C, A B
+// C, ...) and reports medians, so that a busy moment of the machine hits every path alike.
+// Prints a table, writes bench-results/latest.json (and .md) and bench/figures.svg. Asserts nothing.
+// Run: npm run bench   (BENCH_ROUNDS, BENCH_CALLS, BENCH_PEERS=0 to skip the peers)
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { freePort } from '../test/helpers/net.js';
+import { CLI, ROOT, serverPackage } from '../test/helpers/paths.js';
+import { connectHttp, connectStdio, startHttpProxy, writeConfig } from '../test/helpers/proxy.js';
+import { everything, fixture, type StdioServer } from '../test/helpers/upstreams.js';
+import { CALLS, measure, type Figures } from './measure.js';
+import { startPeers, type Peer } from './peers.js';
+import { renderChart } from './chart.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Another build's CLI (…/dist/src/cli/main.js) measured beside this one, for before/after figures. */
+const BEFORE_CLI = process.env.BENCH_BEFORE_CLI;
+const IN_FLIGHT = 16;
+const RESULTS = path.join(ROOT, 'bench-results');
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+interface Row {
+  section: string;
+  path: string;
+  /** Medians over the rounds. */
+  values: Record<string, number>;
+  /** The row this one is compared with, and the ratio of `value` it shows. */
+  vs?: string;
+}
+const rows: Row[] = [];
+
+/** Runs each named measurement once per round, in turn, and keeps the medians of each figure. */
+async function interleaved(section: string, paths: Array<{ name: string; vs?: string; run: () => Promise<Record<string, number>> }>): Promise<void> {
+  const samples = new Map<string, Record<string, number[]>>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const { name, run } of paths) {
+      const figures = await run();
+      const kept = samples.get(name) ?? {};
+      for (const [key, value] of Object.entries(figures)) (kept[key] ??= []).push(value);
+      samples.set(name, kept);
+    }
+  }
+  for (const { name, vs } of paths) {
+    const values = Object.fromEntries(Object.entries(samples.get(name)!).map(([key, list]) => [key, median(list)]));
+    rows.push({ section, path: name, values, vs });
+    console.log(`  ${name.padEnd(52)} ${Object.entries(values).map(([k, v]) => `${k} ${format(v)}`).join('  ')}`);
+  }
+}
+
+const format = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(3));
+const callFigures = (f: Figures) => ({ p50: f.p50, p95: f.p95, p99: f.p99, callsPerSecond: f.perSecond });
+
+/** Each client makes calls one after the other; together CALLS of them. The clients' sessions are the "16 sessions" figure. */
+async function measureSessions(clients: Client[], tool: string): Promise<Figures> {
+  if (clients.length === 1) return measure(clients[0], tool, 1);
+  const results = await Promise.all(clients.map((client) => measure(client, tool, 1, Math.ceil(CALLS / clients.length))));
+  // Throughput adds up across the sessions; latencies are the median session's.
+  const middle = [...results].sort((a, b) => a.p50 - b.p50)[Math.floor(results.length / 2)];
+  return { ...middle, perSecond: results.reduce((sum, r) => sum + r.perSecond, 0) };
+}
+
+/** Peak and current resident memory of a process, in MiB (Linux /proc). */
+function memoryOf(pid: number): { peak: number; rss: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return { peak: kib('VmHWM') / 1024, rss: kib('VmRSS') / 1024 };
+}
+
+/** server-everything over Streamable HTTP: the baseline for HTTP figures. */
+async function directHttp(): Promise<{ url: string; stop(): void; pid: number }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [serverPackage('everything'), 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}/mcp`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const { client } = await connectHttp(url);
+      await client.close();
+      return { url, stop: () => child.kill(), pid: child.pid! };
+    } catch (error) {
+      if (attempt > 100) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+async function httpClients(url: string, count: number): Promise<Client[]> {
+  const clients: Client[] = [];
+  for (let i = 0; i < count; i++) clients.push((await connectHttp(url)).client);
+  return clients;
+}
+
+/** Spawn → initialize → tools/list of a stdio server, as a client that launches it does; ms. */
+async function launchAndList(server: StdioServer, env: Record<string, string> = {}): Promise<number> {
+  const t0 = performance.now();
+  const transport = new StdioClientTransport({ command: server.command, args: server.args, cwd: ROOT, stderr: 'ignore', env: { ...process.env, ...env } as Record<string, string> });
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(transport);
+  await client.listTools();
+  const ms = performance.now() - t0;
+  await client.close();
+  return ms;
+}
+
+/** Wall time of a command, ms. */
+function timed(command: string, args: string[]): number {
+  const t0 = performance.now();
+  spawnSync(command, args, { stdio: 'ignore' });
+  return performance.now() - t0;
+}
+
+async function calls(peers: Peer[]): Promise<void> {
+  console.log(`\ntools/call of server-everything's echo, ${CALLS} calls per figure; latency ms`);
+  const upstreams = { ev: everything };
+  const vconDir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-bench-vcons-'));
+  const direct = { viaProxy: await connectStdio(writeConfig({ logging: { level: 'warn' }, upstreams })), direct: await directStdio(everything) };
+  const before = BEFORE_CLI ? await directStdio({ command: process.execPath, args: [BEFORE_CLI, '--config', writeConfig({ logging: { level: 'warn' }, upstreams })] }) : undefined;
+  const recording = await connectStdio(writeConfig({ logging: { level: 'warn' }, upstreams, vcon: { dir: vconDir, session: { maxMessages: 1_000_000 } } }));
+  const isolated = await startHttpProxy(writeConfig({ logging: { level: 'warn' }, upstreams }));
+  const shared = await startHttpProxy(writeConfig({ logging: { level: 'warn' }, upstreams: { ev: { ...everything, shared: true } } }));
+  const http = await directHttp();
+  const sessions = {
+    direct: await httpClients(http.url, IN_FLIGHT),
+    isolated: await httpClients(isolated.url, IN_FLIGHT),
+    shared: await httpClients(shared.url, IN_FLIGHT),
+    peers: await Promise.all(peers.map(async (peer) => ({ peer, clients: await peer.clients(IN_FLIGHT) }))),
+  };
+  for (const inFlight of [1, IN_FLIGHT]) {
+    const n = inFlight === 1 ? 1 : IN_FLIGHT;
+    await interleaved(`calls, ${inFlight === 1 ? 'sequential' : `${IN_FLIGHT} in flight`}`, [
+      { name: 'direct stdio', run: async () => callFigures(await measure(direct.direct, 'echo', inFlight)) },
+      { name: 'mcproxy stdio → stdio', vs: 'direct stdio', run: async () => callFigures(await measure(direct.viaProxy.client, 'ev__echo', inFlight)) },
+      ...(before ? [{ name: 'mcproxy stdio → stdio, before (BENCH_BEFORE_CLI)', vs: 'direct stdio', run: async () => callFigures(await measure(before, 'ev__echo', inFlight)) }] : []),
+      { name: 'mcproxy stdio → stdio, recording', vs: 'mcproxy stdio → stdio', run: async () => callFigures(await measure(recording.client, 'ev__echo', inFlight)) },
+      { name: `direct Streamable HTTP (${n} session${n > 1 ? 's' : ''})`, run: async () => callFigures(await measureSessions(sessions.direct.slice(0, n), 'echo')) },
+      { name: 'mcproxy HTTP → stdio (a child per session)', vs: `direct Streamable HTTP (${n} session${n > 1 ? 's' : ''})`, run: async () => callFigures(await measureSessions(sessions.isolated.slice(0, n), 'ev__echo')) },
+      { name: 'mcproxy HTTP → stdio, shared: true', vs: `direct Streamable HTTP (${n} session${n > 1 ? 's' : ''})`, run: async () => callFigures(await measureSessions(sessions.shared.slice(0, n), 'ev__echo')) },
+      ...sessions.peers.map(({ peer, clients }) => ({
+        name: peer.label,
+        vs: `direct Streamable HTTP (${n} session${n > 1 ? 's' : ''})`,
+        run: async () => callFigures(await measureSessions(clients.slice(0, n), peer.tool)),
+      })),
+    ]);
+  }
+
+  console.log('\nmemory after the calls (MiB)');
+  const stdioPid = direct.viaProxy.pid()!;
+  const memory: Row[] = [
+    { section: 'memory', path: 'mcproxy stdio → stdio', values: memoryOf(stdioPid) },
+    { section: 'memory', path: 'mcproxy stdio → stdio, recording', values: memoryOf(recording.pid()!) },
+    { section: 'memory', path: 'mcproxy HTTP → stdio (a child per session)', values: memoryOf(isolated.child.pid!) },
+    { section: 'memory', path: 'mcproxy HTTP → stdio, shared: true', values: memoryOf(shared.child.pid!) },
+    ...peers.flatMap((peer) => (peer.pid ? [{ section: 'memory', path: peer.label, values: memoryOf(peer.pid) }] : [])),
+  ];
+  for (const row of memory) console.log(`  ${row.path.padEnd(52)} peak ${format(row.values.peak)}  now ${format(row.values.rss)}`);
+  rows.push(...memory);
+
+  await Promise.all([direct.direct.close(), direct.viaProxy.client.close(), recording.client.close(), before?.close()]);
+  for (const client of [...sessions.direct, ...sessions.isolated, ...sessions.shared, ...sessions.peers.flatMap((p) => p.clients)]) await client.close().catch(() => {});
+  http.stop();
+  await isolated.stop();
+  await shared.stop();
+  await idleSessions();
+}
+
+async function directStdio(server: StdioServer): Promise<Client> {
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(new StdioClientTransport({ command: server.command, args: server.args, stderr: 'ignore' }));
+  return client;
+}
+
+/** RSS each idle HTTP session adds (a shared upstream, so no child per session). */
+async function idleSessions(): Promise<void> {
+  const proxy = await startHttpProxy(writeConfig({ logging: { level: 'warn' }, upstreams: { ev: { ...everything, shared: true } } }));
+  const warm = await httpClients(proxy.url, 5);
+  for (const client of warm) await client.listTools();
+  const before = memoryOf(proxy.child.pid!).rss;
+  const count = 100;
+  const idle = await httpClients(proxy.url, count);
+  for (const client of idle) await client.listTools();
+  const after = memoryOf(proxy.child.pid!).rss;
+  const values = { perSessionMiB: (after - before) / count, rssMiB: after };
+  rows.push({ section: 'memory', path: `mcproxy HTTP, ${count} more idle sessions`, values });
+  console.log(`  ${`mcproxy HTTP, ${count} more idle sessions`.padEnd(52)} ${format(values.perSessionMiB)} MiB each`);
+  for (const client of [...warm, ...idle]) await client.close().catch(() => {});
+  await proxy.stop();
+}
+
+async function startup(): Promise<void> {
+  console.log('\nstartup, ms');
+  await interleaved('startup', [
+    { name: 'node -e 0', run: async () => ({ ms: timed(process.execPath, ['-e', '0']) }) },
+    { name: 'mcproxy --version', vs: 'node -e 0', run: async () => ({ ms: timed(process.execPath, [CLI, '--version']) }) },
+    ...(BEFORE_CLI ? [{ name: 'mcproxy --version, before', vs: 'node -e 0', run: async () => ({ ms: timed(process.execPath, [BEFORE_CLI, '--version']) }) }] : []),
+  ]);
+  const one = writeConfig({ logging: { level: 'warn' }, upstreams: { ev: everything } });
+  const tenServers = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`ev${i}`, everything]));
+  const ten = writeConfig({ logging: { level: 'warn' }, upstreams: tenServers });
+  await interleaved('launched by a client: spawn → initialize → tools/list', [
+    { name: 'server-everything launched directly', run: async () => ({ ms: await launchAndList(everything) }) },
+    { name: 'mcproxy with it, 1 stdio upstream', vs: 'server-everything launched directly', run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [CLI, '--config', one] }) }) },
+    ...(BEFORE_CLI
+      ? [{ name: 'mcproxy with it, 1 stdio upstream, before', vs: 'server-everything launched directly', run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [BEFORE_CLI, '--config', one] }) }) }]
+      : []),
+    {
+      name: '10 × server-everything launched directly, at once',
+      run: async () => ({ ms: Math.max(...(await Promise.all(Array.from({ length: 10 }, () => launchAndList(everything))))) }),
+    },
+    { name: 'mcproxy with 10 stdio upstreams', vs: '10 × server-everything launched directly, at once', run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [CLI, '--config', ten] }) }) },
+    ...(BEFORE_CLI
+      ? [{ name: 'mcproxy with 10 stdio upstreams, before', vs: '10 × server-everything launched directly, at once', run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [BEFORE_CLI, '--config', ten] }) }) }]
+      : []),
+  ]);
+  const isolated = await startHttpProxy(one);
+  const shared = await startHttpProxy(writeConfig({ logging: { level: 'warn' }, upstreams: { ev: { ...everything, shared: true } } }));
+  const http = await directHttp();
+  const firstList = async (url: string) => {
+    const t0 = performance.now();
+    const { client, transport } = await connectHttp(url);
+    await client.listTools();
+    const ms = performance.now() - t0;
+    await transport.terminateSession().catch(() => {});
+    await client.close();
+    return { ms };
+  };
+  await interleaved('a new HTTP session: connect → initialize → tools/list', [
+    { name: 'direct Streamable HTTP', run: () => firstList(http.url) },
+    { name: 'mcproxy HTTP → stdio (a child per session)', vs: 'direct Streamable HTTP', run: () => firstList(isolated.url) },
+    { name: 'mcproxy HTTP → stdio, shared: true', vs: 'direct Streamable HTTP', run: () => firstList(shared.url) },
+  ]);
+  http.stop();
+  await isolated.stop();
+  await shared.stop();
+}
+
+/** 20 upstreams of 100 tools each (the paging fixture): the proxy's start, and tools/list once running. */
+async function catalog(): Promise<void> {
+  console.log('\ncatalog of 20 upstreams × 100 tools, ms');
+  const upstreams = Object.fromEntries(
+    Array.from({ length: 20 }, (_, i) => [`u${i}`, fixture('paging-server', '--tools', '100', '--prompts', '0', '--resources', '0', '--templates', '0', '--page', '100', '--prefix', `t${i}`)]),
+  );
+  const file = writeConfig({ logging: { level: 'warn' }, upstreams });
+  await interleaved('catalog 20 × 100 tools', [
+    {
+      name: 'mcproxy stdio: launch → tools/list of 2,000 tools',
+      run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [CLI, '--config', file] }) }),
+    },
+  ]);
+  const { client } = await connectStdio(file);
+  await client.listTools();
+  const lists = async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t0 = performance.now();
+      await client.listTools();
+      times.push(performance.now() - t0);
+    }
+    return { ms: median(times) };
+  };
+  await interleaved('catalog 20 × 100 tools', [{ name: 'mcproxy stdio: tools/list (2,000 tools), running', run: lists }]);
+  await client.close();
+}
+
+/** A 1 MiB argument echoed back: 1 MiB each way. */
+async function payloads(): Promise<void> {
+  console.log('\n1 MiB argument and 1 MiB result (echo), ms per call');
+  const message = 'x'.repeat(1024 * 1024);
+  const direct = await directStdio(everything);
+  const { client } = await connectStdio(writeConfig({ logging: { level: 'warn' }, upstreams: { ev: everything } }));
+  const calls = async (c: Client, tool: string) => {
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      await c.callTool({ name: tool, arguments: { message } });
+      times.push(performance.now() - t0);
+    }
+    return { ms: median(times) };
+  };
+  await interleaved('1 MiB payloads', [
+    { name: 'direct stdio', run: () => calls(direct, 'echo') },
+    { name: 'mcproxy stdio → stdio', vs: 'direct stdio', run: () => calls(client, 'ev__echo') },
+  ]);
+  await direct.close();
+  await client.close();
+}
+
+function machine() {
+  const version = (pkg: string) => {
+    try {
+      return JSON.parse(readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version as string;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    date: new Date().toISOString(),
+    cpus: `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}`,
+    loadAverage: os.loadavg().map((n) => n.toFixed(2)).join(' '),
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    mcproxy: JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version,
+    commit: gitCommit(),
+    sdk: version('@modelcontextprotocol/client'),
+    serverEverything: version('@modelcontextprotocol/server-everything'),
+    rounds: ROUNDS,
+    calls: CALLS,
+  };
+}
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  mkdirSync(RESULTS, { recursive: true });
+  const only = process.env.BENCH_ONLY?.split(',');
+  const wanted = (name: string) => !only || only.includes(name);
+  const peers = wanted('calls') && process.env.BENCH_PEERS !== '0' ? await startPeers(path.join(RESULTS, 'peers'), everything) : [];
+  try {
+    if (wanted('calls')) await calls(peers);
+    if (wanted('startup')) await startup();
+    if (wanted('catalog')) await catalog();
+    if (wanted('payloads')) await payloads();
+  } finally {
+    for (const peer of peers) peer.stop();
+  }
+  const report = { machine: machine(), peers: peers.map((peer) => peer.version), rows: withRatios(rows) };
+  writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(path.join(RESULTS, `bench-${report.machine.date.replace(/[:.]/g, '-')}.json`), JSON.stringify(report, null, 2) + '\n');
+  if (!only) writeFileSync(path.join(ROOT, 'bench', 'figures.svg'), renderChart(report));
+  const table = markdownTable(report.rows);
+  writeFileSync(path.join(RESULTS, 'latest.md'), `${table}\n`);
+  console.log(`\n${table}`);
+  console.log(`\nwritten: bench-results/latest.json, latest.md${only ? '' : ', bench/figures.svg'}`);
+}
+
+/** Each row with a `vs` gets `ratio`: its main figure over the baseline's (calls/s, or ms). */
+function withRatios(all: Row[]): Array<Row & { ratio?: number }> {
+  return all.map((row) => {
+    const base = row.vs ? all.find((other) => other.section === row.section && other.path === row.vs) : undefined;
+    if (!base) return row;
+    const key = 'callsPerSecond' in row.values ? 'callsPerSecond' : 'ms';
+    return { ...row, ratio: row.values[key] / base.values[key] };
+  });
+}
+
+export function markdownTable(all: Array<Row & { ratio?: number }>): string {
+  const lines = ['| section | path | figures | vs baseline |', '|---|---|---|---|'];
+  for (const row of all) {
+    const figures = Object.entries(row.values).map(([k, v]) => `${k} ${format(v)}`).join(', ');
+    const ratio = row.ratio === undefined ? '' : 'callsPerSecond' in row.values ? `${(row.ratio * 100).toFixed(0)} % of ${row.vs}` : `${row.ratio.toFixed(2)}× ${row.vs}`;
+    lines.push(`| ${row.section} | ${row.path} | ${figures} | ${ratio} |`);
+  }
+  return lines.join('\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
+

@@ -1,0 +1,216 @@
+// The client side of a stdio upstream: a child process speaking newline-delimited JSON-RPC on
+// its stdin/stdout, in place of the SDK's StdioClientTransport for two reasons:
+// - hygiene without a second process per upstream: on POSIX the child leads a process group of
+//   its own (an npx/uvx wrapper's grandchildren join it), and the whole group ends when the
+//   connection closes, when the child exits (whatever it left behind goes too), and, through the
+//   watchdog (watchdog.ts), when the proxy dies, even by SIGKILL;
+// - the hot path: a line is decoded once and checked by hand (jsonRpcShape.ts), where the SDK's
+//   reader ran each message through a zod schema that copies it. Lines that are not JSON-RPC
+//   are handed to `onUnparsed`, so that a child's stray stdout output can be named.
+import type { Transport, JSONRPCMessage } from '@modelcontextprotocol/client';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import { writeBatched } from '../../batchedWrites.js';
+import { asJsonRpcMessage } from '../../jsonRpcShape.js';
+import { watchGroup } from './watchdog.js';
+
+const NEWLINE = 0x0a;
+/** A line longer than this closes the connection (the SDK's reader has the same bound). */
+const MAX_LINE_BYTES = 10 * 1024 * 1024;
+const OWN_GROUP = process.platform !== 'win32';
+
+export interface ChildTransportOptions {
+  command: string;
+  args: readonly string[];
+  env: Record<string, string>;
+  cwd?: string;
+  /** How long the child's group gets between SIGTERM and SIGKILL. */
+  graceMs: number;
+  /** A line that is not a JSON-RPC message; `json`: it was JSON, only not JSON-RPC. */
+  onUnparsed?: (line: string, json: boolean) => void;
+  /** 'ignore': the child's stderr goes nowhere (the SDK's probe sibling asks for it). */
+  stderr?: 'ignore';
+}
+
+export class ChildProcessTransport implements Transport {
+  onmessage?: (message: JSONRPCMessage) => void;
+  onerror?: (error: Error) => void;
+  onclose?: () => void;
+  /** The child's stderr, readable before start() (as the SDK's transport offers it). */
+  readonly stderr = new PassThrough();
+  process?: ChildProcess;
+  private pending: Buffer[] = [];
+  private pendingSize = 0;
+  private unwatch = () => {};
+  private starting?: Promise<void>;
+  private closing?: Promise<void>;
+  private ending?: Promise<void>;
+
+  constructor(private readonly options: ChildTransportOptions) {}
+
+  /**
+   * For `protocol: auto`: the SDK probes a stdio server with `server/discover` on a short-lived
+   * sibling process, so that a server that exits on an unknown first request does not cost the
+   * child that will serve. It does so for transports that show their spawn parameters here and
+   * can be built again from them (`new ChildProcessTransport({ ...params, stderr: 'ignore' })`),
+   * and reaps the sibling with `_dispose`. The sibling's odd output is nobody's to report.
+   */
+  get _serverParams(): ChildTransportOptions {
+    const { onUnparsed: _serving, ...params } = this.options;
+    return params;
+  }
+
+  /** Reaps a probe sibling (see `_serverParams`): its whole group, without a grace period of EOF. */
+  async _dispose(): Promise<void> {
+    this.process?.stdin?.end();
+    await this.endGroup();
+  }
+
+  get pid(): number | null {
+    return this.process?.pid ?? null;
+  }
+
+  /** Spawns the child; called again (a child started ahead of its connection), the same start. */
+  start(): Promise<void> {
+    this.starting ??= this.spawn();
+    return this.starting;
+  }
+
+  private spawn(): Promise<void> {
+    const { command, args, env, cwd } = this.options;
+    return new Promise((resolve, reject) => {
+      const stderr = this.options.stderr === 'ignore' ? 'ignore' : 'pipe';
+      const child = spawn(command, args, { env, cwd, stdio: ['pipe', 'pipe', stderr], detached: OWN_GROUP, windowsHide: true });
+      this.process = child;
+      child.once('error', (error) => {
+        reject(error);
+        this.onerror?.(error);
+      });
+      child.once('spawn', () => {
+        if (OWN_GROUP && child.pid !== undefined) this.unwatch = watchGroup(child.pid);
+        resolve();
+      });
+      // The group leader is gone: what it left behind goes with it.
+      child.once('exit', () => void this.endGroup());
+      child.once('close', () => this.onclose?.());
+      child.stdin!.on('error', (error) => this.onerror?.(error));
+      child.stdout!.on('data', this.onData);
+      child.stderr?.pipe(this.stderr);
+    });
+  }
+
+  private readonly onData = (chunk: Buffer) => {
+    let start = 0;
+    for (let newline = chunk.indexOf(NEWLINE); newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
+      const piece = chunk.subarray(start, newline);
+      start = newline + 1;
+      if (this.pending.length === 0) this.handleLine(piece);
+      else {
+        this.pending.push(piece);
+        const line = Buffer.concat(this.pending);
+        this.pending = [];
+        this.pendingSize = 0;
+        this.handleLine(line);
+      }
+    }
+    if (start === chunk.length) return;
+    this.pending.push(chunk.subarray(start));
+    this.pendingSize += chunk.length - start;
+    if (this.pendingSize > MAX_LINE_BYTES) {
+      this.pending = [];
+      this.pendingSize = 0;
+      this.onerror?.(new Error(`a message line exceeded ${MAX_LINE_BYTES} bytes`));
+      void this.close();
+    }
+  };
+
+  private handleLine(bytes: Buffer): void {
+    let text = bytes.toString('utf8');
+    if (text.endsWith('\r')) text = text.slice(0, -1);
+    const first = text.trimStart()[0];
+    if (first !== '{' && first !== '[') {
+      if (first !== undefined) this.options.onUnparsed?.(text, false);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      this.options.onUnparsed?.(text, false);
+      this.onerror?.(error as Error);
+      return;
+    }
+    const message = asJsonRpcMessage(value);
+    if (!message) {
+      this.options.onUnparsed?.(text, true);
+      this.onerror?.(new Error(`not a JSON-RPC message: ${text.slice(0, 200)}`));
+      return;
+    }
+    this.onmessage?.(message);
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    const stdin = this.process?.stdin;
+    if (!stdin || this.closing) return Promise.reject(new Error('Not connected'));
+    if (writeBatched(stdin, JSON.stringify(message) + '\n')) return Promise.resolve();
+    return new Promise((resolve) => stdin.once('drain', resolve));
+  }
+
+  /** Ends the child: EOF on its stdin first (most servers exit on it), then its group by signal. */
+  close(): Promise<void> {
+    const child = this.process;
+    if (!child) return Promise.resolve();
+    this.closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+      child.stdin?.end();
+      if (await within(closed, this.options.graceMs)) return;
+      await this.endGroup();
+    })();
+    return this.closing;
+  }
+
+  /** SIGTERM to the child's group (the child alone where there are none), SIGKILL after the grace period. */
+  private endGroup(): Promise<void> {
+    this.ending ??= this.signalGroupAway();
+    return this.ending;
+  }
+
+  private async signalGroupAway(): Promise<void> {
+    const pid = this.process?.pid;
+    if (pid === undefined) return;
+    if (signal(pid, 'SIGTERM')) {
+      const deadline = Date.now() + this.options.graceMs;
+      while (signal(pid, 0)) {
+        if (Date.now() >= deadline) {
+          signal(pid, 'SIGKILL');
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50).unref());
+      }
+    }
+    // Gone: the watchdog must not signal a group id the system may give out again.
+    this.unwatch();
+  }
+}
+
+/** Sends `sig` to the group led by `pid` (on Windows, to the process); false when none of it is left. */
+function signal(pid: number, sig: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(OWN_GROUP ? -pid : pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `promise` settles within `ms`. */
+function within(promise: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
