@@ -12,7 +12,7 @@ import type { CallContext } from '../upstream/attachments.js';
 import { LooseResult } from '../upstream/looseSchemas.js';
 import { callUpstream, type SendUpstream } from './inputRequired.js';
 import type { ClientSession } from './session.js';
-import { exposeTasks, listTasks, routeTask } from './tasks.js';
+import { exposeTasks, listTasks, refuseTaskAcrossEras, routeTask } from './tasks.js';
 import { recordRoute } from '../vcon/route.js';
 import { requestLogThreshold } from './logLevel.js';
 import { checkParamHeaders, upstreamParamHeaders } from './paramHeaders.js';
@@ -114,6 +114,7 @@ function byUri(catalog: Catalog, uri: unknown): Route {
  */
 async function forward(session: ClientSession, extra: Extra, method: string, params: Params, route: Route, catalog?: Catalog, via?: string): Promise<Result> {
   const connection = await session.connection(route.upstream);
+  refuseTaskAcrossEras(session, connection, params);
   let upstreamParams = rename(method, params, route);
   const progressToken = extra.mcpReq._meta?.progressToken;
   const options: RequestOptions = { signal: extra.mcpReq.signal };

@@ -4,6 +4,8 @@ import type { Result, JSONRPCRequest, Notification } from '@modelcontextprotocol
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { paginate } from '../catalog/paginate.js';
 import { exposeTaskId, mapRelatedTask, mapTaskIds, routeTaskId } from '../catalog/taskIds.js';
+import { MODERN_PROTOCOL } from '../config/erasSchema.js';
+import type { UpstreamConnection } from '../upstream/connection.js';
 import { ForwardedError } from '../upstream/errors.js';
 import { collectPages } from '../upstream/listing.js';
 import type { ClientSession } from './session.js';
@@ -25,6 +27,22 @@ export function exposeTaskParams<T extends Notification | JSONRPCRequest>(sessio
   const rewrite = (taskId: string) => exposeTaskId(upstream, taskId, session.config.naming.separator);
   const params = message.method === 'notifications/tasks/status' ? mapTaskIds(message.params, rewrite) : mapRelatedTask(message.params, rewrite);
   return params === message.params ? message : { ...message, params };
+}
+
+/**
+ * Tasks cross only between 2025-11-25 peers: the 2026-07-28 side has them only as the
+ * `io.modelcontextprotocol/tasks` extension, which the SDK mcproxy is built on does not speak
+ * (it declares no tasks to a 2026-07-28 client, and that client could not read a created task).
+ * A task-augmented call that would cross the eras is refused, saying so, instead of half-working.
+ */
+export function refuseTaskAcrossEras(session: ClientSession, connection: UpstreamConnection, params: Params): void {
+  if (params.task === undefined) return;
+  const side = session.protocolVersion() === MODERN_PROTOCOL ? 'this client speaks' : connection.speaksModern ? `upstream '${connection.name}' speaks` : undefined;
+  if (!side) return;
+  throw new ForwardedError(
+    ProtocolErrorCode.InvalidParams,
+    `Tasks cross mcproxy only between 2025-11-25 peers, and ${side} 2026-07-28 (mcproxy has no io.modelcontextprotocol/tasks extension yet): call without "task"`,
+  );
 }
 
 /** The owner of a task id the client sent, and the upstream's own id. */

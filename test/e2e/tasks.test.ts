@@ -6,7 +6,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { alive, childrenOf, waitFor } from '../helpers/processes.js';
 import { connectStdio, writeConfig } from '../helpers/proxy.js';
-import { everything } from '../helpers/upstreams.js';
+import { everything, fixture } from '../helpers/upstreams.js';
 
 /** A request as the wire has it: the v2 client has no task API (tasks left the SDK), so tests speak them raw. */
 function raw(client: Client, method: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -65,5 +65,42 @@ describe('tasks through the proxy', function () {
     await client.close();
     assert.ok(await waitFor(() => !alive(proxyPid)), 'the proxy exits');
     assert.ok(await waitFor(() => upstreams.every((pid) => !alive(pid))), 'server-everything exited with it');
+  });
+});
+
+describe('tasks across the protocol eras', function () {
+  // One proxy: server-everything (2025-11-25, has tasks) and the SDK v2 fixture speaking only 2026-07-28.
+  const file = writeConfig({
+    upstreams: {
+      everything: { ...everything, namespace: 'ev' },
+      modern: { ...fixture('modern-server', '--stdio', '--modern-only'), protocol: 'modern', namespace: 'md' },
+    },
+  });
+
+  it('a 2026-07-28 client is offered no tasks, and a task-augmented call is refused saying why; a plain call still works', async () => {
+    const { client } = await connectStdio(file, { era: 'modern' });
+    try {
+      assert.equal(client.getServerCapabilities()?.tasks, undefined);
+      await assert.rejects(
+        raw(client, 'tools/call', { name: 'ev__echo', arguments: { message: 'x' }, task: { ttl: 60_000 } }),
+        (error: Error & { code?: number }) => error.code === -32602 && /only between 2025-11-25 peers, and this client speaks 2026-07-28/.test(error.message),
+      );
+      const result = await client.callTool({ name: 'ev__echo', arguments: { message: 'plain' } });
+      assert.deepEqual(result.content, [{ type: 'text', text: 'Echo: plain' }]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a 2025-11-25 client’s task-augmented call to a 2026-07-28 upstream is refused naming the upstream', async () => {
+    const { client } = await connectStdio(file);
+    try {
+      await assert.rejects(
+        raw(client, 'tools/call', { name: 'md__test_simple_text', arguments: {}, task: { ttl: 60_000 } }),
+        (error: Error & { code?: number }) => error.code === -32602 && /upstream 'modern' speaks 2026-07-28/.test(error.message),
+      );
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -58,12 +58,9 @@ export class ChildReport {
     return parts.length > 0 ? parts.join('; ') : undefined;
   }
 
-  /** The spawn failure in words: a missing command is the usual one. */
+  /** The spawn failure in words (spawnFailure). */
   spawnError(error: unknown): Error {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return new Error(`command not found: ${this.command} (check \`command\`, \`cwd\` and PATH)`);
-    if (code === 'EACCES') return new Error(`permission denied running ${this.command} (is it executable?)`);
-    return error instanceof Error ? error : new Error(String(error));
+    return spawnFailure(this.command, error);
   }
 
   private keepLine(line: string): void {
@@ -84,4 +81,12 @@ function explaining(lines: readonly string[]): string[] {
   if (errors.length > 0) return [...new Set(errors)].slice(-2);
   const plain = lines.filter((line) => !/^\s/.test(line) && !/^[{}()[\]^]+,?$/.test(line.trim()) && !/^Node\.js v\d/.test(line));
   return (plain.length > 0 ? plain : lines).slice(-STDERR_LINES);
+}
+
+/** A spawn failure in words: a missing command is the usual one. */
+export function spawnFailure(command: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new Error(`command not found: ${command} (check \`command\`, \`cwd\` and PATH)`);
+  if (code === 'EACCES') return new Error(`permission denied running ${command} (is it executable?)`);
+  return error instanceof Error ? error : new Error(String(error));
 }

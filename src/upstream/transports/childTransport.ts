@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { writeBatched } from '../../batchedWrites.js';
 import { asJsonRpcMessage } from '../../jsonRpcShape.js';
+import { spawnFailure } from './childReport.js';
 import { watchGroup } from './watchdog.js';
 
 const NEWLINE = 0x0a;
@@ -83,8 +84,10 @@ export class ChildProcessTransport implements Transport {
       const child = spawn(command, args, { env, cwd, stdio: ['pipe', 'pipe', stderr], detached: OWN_GROUP, windowsHide: true });
       this.process = child;
       child.once('error', (error) => {
-        reject(error);
-        this.onerror?.(error);
+        // In words here, not only in stdio.ts: the SDK's probe sibling (_serverParams) fails the connect with it too.
+        const failure = spawnFailure(command, error);
+        reject(failure);
+        this.onerror?.(failure);
       });
       child.once('spawn', () => {
         if (OWN_GROUP && child.pid !== undefined) this.unwatch = watchGroup(child.pid);
@@ -185,7 +188,9 @@ export class ChildProcessTransport implements Transport {
           signal(pid, 'SIGKILL');
           break;
         }
-        await new Promise((resolve) => setTimeout(resolve, 50).unref());
+        // Not unref'd: whoever awaits this (the SDK reaping a probe sibling) may have nothing else
+        // keeping the process alive once the child's own handle has closed. The wait is bounded.
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
     // Gone: the watchdog must not signal a group id the system may give out again.
