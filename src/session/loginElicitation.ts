@@ -10,7 +10,6 @@
 //   elicitation/complete once done; it may retry.
 // - Others get the error: it names `mcproxy auth login`, or carries the person's connect link.
 import { ProtocolErrorCode, type Result, type ServerContext, type ServerRequest } from '@modelcontextprotocol/server';
-import { MODERN_PROTOCOL } from '../config/erasSchema.js';
 import { log } from '../log.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import { asClientError, ForwardedError } from '../upstream/errors.js';
@@ -55,7 +54,7 @@ export async function loginElicitation(session: ClientSession, error: unknown, c
   const message = offer.perUser ? `Connect your account to '${upstream}' to use it.` : `Log in to '${upstream}' to use it.`;
   const elicitation = { mode: 'url', elicitationId: offer.elicitationId, url: offer.url, message };
   const complete = () => session.notifyClient({ method: 'notifications/elicitation/complete', params: { elicitationId: offer.elicitationId } });
-  if (session.protocolVersion() !== MODERN_PROTOCOL) {
+  if (!session.speaksModern()) {
     const answer = await ask(ctx, elicitation);
     if (answer === 'accept') {
       await untilConnected(offer, connection, ctx.mcpReq.signal);

@@ -9,6 +9,7 @@ import { buildCatalog, exposeUri, type Catalog, type Route } from '../catalog/ca
 import { emptyListing } from '../catalog/listing.js';
 import { viewOf, type View } from '../catalog/view.js';
 import type { ProxyConfig } from '../config/schema.js';
+import { MODERN_PROTOCOL } from '../config/erasSchema.js';
 import type { ConfigDiff } from '../config/diff.js';
 import { log } from '../log.js';
 import { throttledWarn } from '../logThrottle.js';
@@ -200,6 +201,12 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
    */
   protocolVersion(): string | undefined {
     return this.declaredProtocol ?? this.server.getNegotiatedProtocolVersion();
+  }
+
+  /** Whether the client speaks 2026-07-28 (per-request `_meta`, no server→client requests, caching hints). */
+  speaksModern(): boolean {
+    const version = this.protocolVersion();
+    return version !== undefined && version >= MODERN_PROTOCOL;
   }
 
   /** Who a requestState is bound to: the authenticated person (server.auth) and the client's name. */

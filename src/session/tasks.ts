@@ -4,7 +4,6 @@ import type { Result, JSONRPCRequest, Notification } from '@modelcontextprotocol
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { paginate } from '../catalog/paginate.js';
 import { exposeTaskId, mapRelatedTask, mapTaskIds, routeTaskId } from '../catalog/taskIds.js';
-import { MODERN_PROTOCOL } from '../config/erasSchema.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import { ForwardedError } from '../upstream/errors.js';
 import { collectPages } from '../upstream/listing.js';
@@ -37,7 +36,7 @@ export function exposeTaskParams<T extends Notification | JSONRPCRequest>(sessio
  */
 export function refuseTaskAcrossEras(session: ClientSession, connection: UpstreamConnection, params: Params): void {
   if (params.task === undefined) return;
-  const side = session.protocolVersion() === MODERN_PROTOCOL ? 'this client speaks' : connection.speaksModern ? `upstream '${connection.name}' speaks` : undefined;
+  const side = session.speaksModern() ? 'this client speaks' : connection.speaksModern ? `upstream '${connection.name}' speaks` : undefined;
   if (!side) return;
   throw new ForwardedError(
     ProtocolErrorCode.InvalidParams,
