@@ -19,6 +19,7 @@ import { everything, fixture, type StdioServer } from '../test/helpers/upstreams
 import { CALLS, measure, type Figures } from './measure.js';
 import { startPeers, type Peer } from './peers.js';
 import { renderChart } from './chart.js';
+import { listAllTools, rawStdio, type RawClient } from './rawClient.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Another build's CLI (…/dist/src/cli/main.js) measured beside this one, for before/after figures. */
@@ -248,25 +249,56 @@ async function catalog(): Promise<void> {
     Array.from({ length: 20 }, (_, i) => [`u${i}`, fixture('paging-server', '--tools', '100', '--prompts', '0', '--resources', '0', '--templates', '0', '--page', '100', '--prefix', `t${i}`)]),
   );
   const file = writeConfig({ logging: { level: 'warn' }, upstreams });
+  const launchedDirectly = '20 paging servers of 100 tools launched directly, at once';
   await interleaved('catalog 20 × 100 tools', [
+    { name: launchedDirectly, run: async () => ({ ms: Math.max(...(await Promise.all(Object.values(upstreams).map((server) => launchAndList(server))))) }) },
     {
       name: 'mcproxy stdio: launch → tools/list of 2,000 tools',
+      vs: launchedDirectly,
       run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [CLI, '--config', file] }) }),
     },
   ]);
+  // The baseline: one server with the same 2,000 tools in pages of the same size (the proxy's
+  // default pageSize, 100), so the SDK client's own work on 20 pages is in both rows.
+  const pagingServer2000 = fixture('paging-server', '--tools', '2000', '--prompts', '0', '--resources', '0', '--templates', '0', '--page', '100');
+  const direct = await directStdio(pagingServer2000);
   const { client } = await connectStdio(file);
   await client.listTools();
-  const lists = async () => {
+  await direct.listTools();
+  const lists = (lister: Client) => async () => {
     const times: number[] = [];
     for (let i = 0; i < 50; i++) {
       const t0 = performance.now();
-      await client.listTools();
+      await lister.listTools();
       times.push(performance.now() - t0);
     }
     return { ms: median(times) };
   };
-  await interleaved('catalog 20 × 100 tools', [{ name: 'mcproxy stdio: tools/list (2,000 tools), running', run: lists }]);
+  // The same pages fetched with no SDK on the client side: what is left is the server's own work.
+  const rawDirect = await rawStdio(pagingServer2000);
+  const rawProxy = await rawStdio({ command: process.execPath, args: [CLI, '--config', file] });
+  if ((await listAllTools(rawProxy)) !== 2000) throw new Error('the proxy did not list 2,000 tools');
+  const rawLists = (lister: RawClient) => async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t0 = performance.now();
+      await listAllTools(lister);
+      times.push(performance.now() - t0);
+    }
+    return { ms: median(times) };
+  };
+  const direct2000 = 'one server with 2,000 tools, direct (pages of 100)';
+  const rawDirect2000 = 'the same, by a client without the SDK';
+  await interleaved('catalog 20 × 100 tools', [
+    { name: direct2000, run: lists(direct) },
+    { name: 'mcproxy stdio: tools/list (2,000 tools), running', vs: direct2000, run: lists(client) },
+    { name: rawDirect2000, run: rawLists(rawDirect) },
+    { name: 'mcproxy, by a client without the SDK', vs: rawDirect2000, run: rawLists(rawProxy) },
+  ]);
   await client.close();
+  await direct.close();
+  rawDirect.close();
+  rawProxy.close();
 }
 
 /** A 1 MiB argument echoed back: 1 MiB each way. */
