@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { freePort } from '../test/helpers/net.js';
 import { CLI, ROOT, serverPackage } from '../test/helpers/paths.js';
 import { connectHttp, connectStdio, startHttpProxy, writeConfig } from '../test/helpers/proxy.js';
-import { everything, fixture, type StdioServer } from '../test/helpers/upstreams.js';
+import { everything, fixture, startHttpFixture, type StdioServer } from '../test/helpers/upstreams.js';
 import { CALLS, measure, type Figures } from './measure.js';
 import { startPeers, type Peer } from './peers.js';
 import { renderChart } from './chart.js';
@@ -172,10 +172,50 @@ async function calls(peers: Peer[]): Promise<void> {
   await idleSessions();
 }
 
-async function directStdio(server: StdioServer): Promise<Client> {
-  const client = new Client({ name: 'bench', version: '1' });
+/** An SDK client straight to a stdio server; `pin`: the protocol version it speaks (default: 2025-11-25 by initialize). */
+async function directStdio(server: StdioServer, pin?: string): Promise<Client> {
+  const client = new Client({ name: 'bench', version: '1' }, pin ? { versionNegotiation: { mode: { pin } } } : {});
   await client.connect(new StdioClientTransport({ command: server.command, args: server.args, stderr: 'ignore' }));
   return client;
+}
+
+/**
+ * Where the two protocol eras take different paths: a 2026-07-28 client (no initialize, `_meta`
+ * on every request) through mcproxy to server-everything (2025-11-25, bridged) and to the SDK v2
+ * dual-era fixture (2026-07-28 on both hops), each beside its direct connection in the same rounds.
+ */
+async function eras(): Promise<void> {
+  console.log(`\ntools/call across the protocol eras, ${CALLS} calls per figure; latency ms`);
+  const modern = { era: 'modern' as const };
+  const dualEra = fixture('modern-server', '--stdio');
+  const direct = {
+    legacy: await directStdio(everything),
+    modern: await directStdio(dualEra, '2026-07-28'),
+  };
+  const proxied = {
+    legacyToLegacy: (await connectStdio(writeConfig({ logging: { level: 'warn' }, upstreams: { ev: everything } }))).client,
+    toLegacy: (await connectStdio(writeConfig({ logging: { level: 'warn' }, upstreams: { ev: everything } }), modern)).client,
+    toModern: (await connectStdio(writeConfig({ logging: { level: 'warn' }, upstreams: { v2: dualEra } }), modern)).client,
+  };
+  const httpFixture = await startHttpFixture('modern-server', '--port', '0');
+  const httpProxy = await startHttpProxy(writeConfig({ logging: { level: 'warn' }, upstreams: { v2: dualEra } }));
+  const http = { direct: (await connectHttp(httpFixture.url, modern)).client, proxied: (await connectHttp(httpProxy.url, modern)).client };
+  const directModern = 'direct stdio, 2026-07-28 (the SDK v2 fixture)';
+  const directHttpModern = 'direct Streamable HTTP, 2026-07-28 (the SDK v2 fixture)';
+  for (const inFlight of [1, IN_FLIGHT]) {
+    await interleaved(`eras, ${inFlight === 1 ? 'sequential' : `${IN_FLIGHT} in flight`}`, [
+      { name: 'direct stdio, 2025-11-25 (server-everything)', run: async () => callFigures(await measure(direct.legacy, 'echo', inFlight)) },
+      { name: 'mcproxy stdio, a 2025-11-25 client → server-everything', vs: 'direct stdio, 2025-11-25 (server-everything)', run: async () => callFigures(await measure(proxied.legacyToLegacy, 'ev__echo', inFlight)) },
+      { name: 'mcproxy stdio, a 2026-07-28 client → server-everything', vs: 'direct stdio, 2025-11-25 (server-everything)', run: async () => callFigures(await measure(proxied.toLegacy, 'ev__echo', inFlight)) },
+      { name: directModern, run: async () => callFigures(await measure(direct.modern, 'test_simple_text', inFlight)) },
+      { name: 'mcproxy stdio, 2026-07-28 on both hops', vs: directModern, run: async () => callFigures(await measure(proxied.toModern, 'v2__test_simple_text', inFlight)) },
+      { name: directHttpModern, run: async () => callFigures(await measure(http.direct, 'test_simple_text', inFlight)) },
+      { name: 'mcproxy HTTP → stdio, 2026-07-28 on both hops', vs: directHttpModern, run: async () => callFigures(await measure(http.proxied, 'v2__test_simple_text', inFlight)) },
+    ]);
+  }
+  await Promise.all([direct.legacy.close(), direct.modern.close(), proxied.legacyToLegacy.close(), proxied.toLegacy.close(), proxied.toModern.close(), http.direct.close(), http.proxied.close()].map((closing) => closing.catch(() => {})));
+  httpFixture.child.kill();
+  await httpProxy.stop();
 }
 
 /** RSS each idle HTTP session adds (a shared upstream, so no child per session). */
@@ -362,6 +402,7 @@ async function main(): Promise<void> {
   const peers = wanted('calls') && process.env.BENCH_PEERS !== '0' ? await startPeers(path.join(RESULTS, 'peers'), everything) : [];
   try {
     if (wanted('calls')) await calls(peers);
+    if (wanted('eras')) await eras();
     if (wanted('startup')) await startup();
     if (wanted('catalog')) await catalog();
     if (wanted('payloads')) await payloads();
