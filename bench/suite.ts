@@ -1,10 +1,11 @@
 // The performance suite: every figure beside its baseline, measured in one run on the same
-// machine. Calls, startup, a large catalog, 1 MiB payloads, recording and memory; the peers
-// (punkpeye's mcp-proxy, mcp-hub) when BENCH_PEERS is not 0, installed from the npm registry
-// into bench-results/peers at run time. Each comparison runs in interleaved rounds (A B C, A B
-// C, ...) and reports medians, so that a busy moment of the machine hits every path alike.
+// machine. Calls, both protocol eras, startup, a large catalog, 1 MiB payloads, recording and
+// memory; the peer punkpeye's mcp-proxy when BENCH_PEERS is not 0, installed from the npm
+// registry into bench-results/peers at run time (mcp-hub is not: README says why). Each
+// comparison runs in interleaved rounds (A B C, A B C, ...) and reports medians, so that a busy
+// moment of the machine hits every path alike.
 // Prints a table, writes bench-results/latest.json (and .md) and bench/figures.svg. Asserts nothing.
-// Run: npm run bench   (BENCH_ROUNDS, BENCH_CALLS, BENCH_PEERS=0 to skip the peers)
+// Run: npm run bench   (BENCH_ROUNDS, BENCH_CALLS, BENCH_ONLY, BENCH_PEERS=0 to skip the peers)
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
