@@ -14,6 +14,12 @@ import type { UpstreamConnection } from './connection.js';
 const MAX_KINDS = 4;
 /** A replacement starts this long after the taken connection settled: the session's first list goes first. */
 const REFILL_DELAY_MS = 100;
+/**
+ * What a spare's server asked before its session came reaches the session this long after: a
+ * Streamable HTTP client opens the stream that carries requests to it only after initialize, and
+ * what is sent before is lost (a fresh connection's server would have asked later still).
+ */
+const HELD_REQUEST_DELAY_MS = 500;
 
 /** How many spares of each kind `upstream` keeps: stdio, not shared, `spares` (default 1). */
 export function sparesFor(upstream: UpstreamConfig): number {
@@ -52,6 +58,7 @@ class IdleSpare implements UpstreamListener<UpstreamConnection> {
   }
 
   onUpstreamRequest(upstream: UpstreamConnection, request: JSONRPCRequest, signal: AbortSignal): Promise<Result> {
+    log.debug(`spare holds ${request.method} for the session that takes it`, { upstream: upstream.name });
     return new Promise<Result>((resolve, reject) => {
       const onAbort = () => reject(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
@@ -73,7 +80,8 @@ class IdleSpare implements UpstreamListener<UpstreamConnection> {
   handOver(listener: UpstreamListener<UpstreamConnection>): UpstreamConnection {
     this.connection.detach(this);
     this.connection.attach(listener);
-    for (const forward of this.held.splice(0)) forward(listener);
+    const held = this.held.splice(0);
+    if (held.length > 0) setTimeout(() => held.forEach((forward) => forward(listener)), HELD_REQUEST_DELAY_MS).unref();
     return this.connection;
   }
 
@@ -108,8 +116,7 @@ export class Spares {
 
   /**
    * A spare of this kind for `listener`'s session, handed over with what its upstream asked
-   * meanwhile; undefined when there is none (the caller opens a connection). Either way, the
-   * kind is topped up once `settled` (the session's connection) has settled.
+   * meanwhile; undefined when there is none (the caller opens a connection, then refillAfter).
    */
   take(upstream: UpstreamConfig, capabilities: ClientCapabilities, listener: UpstreamListener<UpstreamConnection>): UpstreamConnection | undefined {
     if (this.closed || sparesFor(upstream) === 0) return undefined;
@@ -130,6 +137,7 @@ export class Spares {
 
   /** Tops up `upstream`'s spares of `capabilities`' kind once `connection` (the session's) has settled. */
   refillAfter(connection: UpstreamConnection, capabilities: ClientCapabilities): void {
+    if (this.closed || sparesFor(connection.config) === 0) return;
     const name = connection.name;
     const key = kindOf(capabilities);
     void connection.whenSettled().then(() => {

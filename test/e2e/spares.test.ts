@@ -4,15 +4,19 @@
 // that declared sampling), a reload that restarts the upstream discards its spares, and a
 // SIGKILLed proxy leaves no spare behind. The real proxy process, real SDK clients over HTTP,
 // server-everything from npm and the crashing-server fixture (its `pid` tool names the process).
-import type { Client } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { alive, waitFor } from '../helpers/processes.js';
 import { connectHttp, startHttpProxy, writeConfig, type ClientOptions, type HttpProxy } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
 import { everything, fixture } from '../helpers/upstreams.js';
+import { serverPackage } from '../helpers/paths.js';
 import { waitUntil } from '../helpers/wait.js';
 
 /** Processes under `pid` (guardians included) whose command line mentions `needle`. */
@@ -36,26 +40,50 @@ describe('warm spares for new HTTP sessions (stdio upstreams, a connection per s
   let file: string;
   let proxy: HttpProxy;
   const clients: Client[] = [];
-  const config = (crashingArgs: string[]) => ({ upstreams: { ev: { ...everything }, one: { ...crashing, args: [...crashing.args, ...crashingArgs] } } });
+  /** Clients of the `files` profile (server-filesystem only): they count apart. */
+  const rootsClients: Client[] = [];
+  /** The kinds of client that came (their capabilities): each keeps one spare per upstream. */
+  const kinds = new Set<string>();
+  const config = (crashingArgs: string[]) => ({
+    upstreams: {
+      ev: { ...everything },
+      one: { ...crashing, args: [...crashing.args, ...crashingArgs] },
+      fs: { command: process.execPath, args: [serverPackage('filesystem'), folders] },
+    },
+    profiles: { main: { upstreams: ['ev', 'one'] }, files: { upstreams: ['fs'] } },
+    server: { defaultProfile: 'main' },
+  });
   const session = async (options: ClientOptions = {}) => {
     const { client } = await connectHttp(proxy.url, options);
     clients.push(client);
+    kinds.add(JSON.stringify(options.capabilities ?? {}));
     return client;
+  };
+  /** A client that declares roots and answers roots/list with `uri` (its handler set before it connects). */
+  const rootsSession = async (uri: string) => {
+    const client = new Client({ name: 'roots', version: '1.0.0' }, { capabilities: { roots: {} } });
+    client.setRequestHandler('roots/list', async () => ({ roots: [{ uri, name: uri }] }));
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${proxy.url}/files`)));
+    rootsClients.push(client);
+    return client;
+  };
+  const folders = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-spares-'));
+  /** A folder a roots client offers, as a file:// URI. */
+  const root = (name: string) => {
+    mkdirSync(path.join(folders, name));
+    return pathToFileURL(path.join(folders, name)).href;
   };
   const servers = (needle: string) => processesUnder(proxy.child.pid!, needle);
   const pidOf = async (client: Client) => Number(text(await client.callTool({ name: 'one__pid', arguments: {} })));
 
   before(async () => {
     file = writeConfig(config([]));
-    proxy = await startHttpProxy(file);
+    proxy = await startHttpProxy(file, [], { MCPROXY_LOG_LEVEL: 'debug' });
   });
   after(async () => {
-    await Promise.all(clients.map((client) => client.close().catch(() => {})));
+    await Promise.all([...clients, ...rootsClients].map((client) => client.close().catch(() => {})));
     if (proxy?.child.signalCode === null) await proxy.stop();
   });
-
-  // Two kinds of client come to this proxy: with sampling, and with nothing; each keeps one spare per upstream.
-  const spares = 2;
 
   it('hands a spare only to a client of the kind it was initialized for', async () => {
     const sampling = { capabilities: { sampling: {} } };
@@ -67,7 +95,18 @@ describe('warm spares for new HTTP sessions (stdio upstreams, a connection per s
     assert.ok(await canSample(await session(sampling)), 'a second sampling client gets a connection that declared sampling');
   });
 
+  it('passes what a spare’s server asked before its session came (roots) to that session', async () => {
+    // server-filesystem asks for roots as soon as it is initialized and serves those folders instead of its own.
+    await rootsSession(root('first'));
+    await waitUntil(() => servers('server-filesystem').length === 2, 'a spare of the roots kind', 20_000);
+    await waitUntil(() => /\[upstream=fs\] spare holds roots\/list/.test(proxy.stderr()), 'the spare to hold roots/list', 20_000);
+    const second = await rootsSession(root('second'));
+    const allowed = async () => text(await second.callTool({ name: 'fs__list_allowed_directories', arguments: {} }));
+    await waitUntil(async () => (await allowed()).includes(path.join(folders, 'second')), 'the second client’s roots at its server', 10_000);
+  });
+
   it('hands a new session a connection started before it came, and starts a replacement', async () => {
+    const spares = kinds.size;
     await waitUntil(() => servers('crashing-server').length === clients.length + spares, 'a spare of each kind', 20_000);
     const before = servers('crashing-server');
     const taken = await Promise.all(clients.map(pidOf));
@@ -84,7 +123,7 @@ describe('warm spares for new HTTP sessions (stdio upstreams, a connection per s
 
   it('a reload that restarts the upstream discards its spares', async () => {
     const old = servers('crashing-server');
-    assert.equal(old.length, clients.length + spares, 'the spares run beside the sessions’ own processes');
+    assert.equal(old.length, clients.length + kinds.size, 'the spares run beside the sessions’ own processes');
     writeFileSync(file, stringify(config(['--start-after', '1'])));
     await waitUntil(() => /reload \([^)]*\): .*restarted one/.test(proxy.stderr()), 'the reload', 10_000);
     await waitUntil(() => old.every((pid) => !alive(pid)), 'every old crashing-server, spares included, to exit', 20_000);
@@ -93,11 +132,11 @@ describe('warm spares for new HTTP sessions (stdio upstreams, a connection per s
   });
 
   it('leaves no spare behind when the proxy is killed', async () => {
-    await waitUntil(() => servers('crashing-server').length === clients.length + spares, 'spares of the new config', 20_000);
+    await waitUntil(() => servers('crashing-server').length === clients.length + kinds.size, 'spares of the new config', 20_000);
     // The sessions' own processes go with them; the spares stay for the next sessions.
-    await Promise.all(clients.splice(0).map((client) => client.close()));
+    await Promise.all([...clients.splice(0), ...rootsClients.splice(0)].map((client) => client.close()));
     const all = [...servers('crashing-server'), ...servers('server-everything')];
-    assert.ok(all.length >= 2 * spares, `spares of both upstreams: ${all.join(', ')}`);
+    assert.ok(all.length >= 2 * kinds.size, `spares of both upstreams: ${all.join(', ')}`);
     proxy.child.kill('SIGKILL');
     assert.ok(await waitFor(() => all.every((pid) => !alive(pid)), 15_000), `still running: ${all.filter(alive).join(', ')}`);
   });
