@@ -64,6 +64,7 @@ class IdleSpare implements UpstreamListener<UpstreamConnection> {
       signal.addEventListener('abort', onAbort, { once: true });
       this.held.push((listener) => {
         signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) return; // the upstream gave up on it meanwhile
         if (!listener) return reject(new Error('mcproxy discarded this spare connection'));
         listener.onUpstreamRequest(upstream, request, signal).then(resolve, reject);
       });
