@@ -1,9 +1,11 @@
 // Warm spares in HTTP mode: a new session gets an upstream connection started, initialized and
 // listed before it came, a replacement starts behind it, a spare serves only a client of the
 // kind it was initialized for (server-everything offers its sampling tool only to a client
-// that declared sampling), a reload that restarts the upstream discards its spares, and a
-// SIGKILLed proxy leaves no spare behind. The real proxy process, real SDK clients over HTTP,
-// server-everything from npm and the crashing-server fixture (its `pid` tool names the process).
+// that declared sampling), what a spare's server asks before its session comes reaches that
+// session (server-filesystem's roots/list), a spare that dies comes back, a reload that
+// restarts the upstream discards its spares, and a SIGKILLed proxy leaves no spare behind. The
+// real proxy process, real SDK clients over HTTP, server-everything and server-filesystem from
+// npm, and the crashing-server fixture (its `pid` tool names the process).
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -119,6 +121,15 @@ describe('warm spares for new HTTP sessions (stdio upstreams, a connection per s
 
     await waitUntil(() => servers('crashing-server').length === clients.length + spares, 'a replacement spare', 20_000);
     assert.ok(servers('crashing-server').some((started) => !before.includes(started)), 'the replacement is a new process');
+  });
+
+  it('restarts a spare that dies, under the restart policy', async () => {
+    const taken = await Promise.all(clients.map(pidOf));
+    const [idle] = servers('crashing-server').filter((pid) => !taken.includes(pid));
+    assert.ok(idle, 'an idle spare runs');
+    process.kill(idle, 'SIGKILL');
+    await waitUntil(() => !alive(idle) && servers('crashing-server').length === clients.length + kinds.size, 'the spare to be back', 20_000);
+    assert.match(proxy.stderr(), /\[upstream=one\] connection closed.*; reconnecting/);
   });
 
   it('a reload that restarts the upstream discards its spares', async () => {
