@@ -173,13 +173,6 @@ export class Spares {
     await Promise.all([...(kinds?.values() ?? [])].flatMap((kind) => kind.idle.map((spare) => spare.discard(reason))));
   }
 
-  /** Idle spares: not any session's, so not in status counts of connections. */
-  count(name?: string): number {
-    let count = 0;
-    for (const [upstream, kinds] of this.kinds) if (name === undefined || upstream === name) for (const kind of kinds.values()) count += kind.idle.length;
-    return count;
-  }
-
   async close(reason?: string): Promise<void> {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
