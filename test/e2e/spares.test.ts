@@ -21,7 +21,7 @@ import { everything, fixture } from '../helpers/upstreams.js';
 import { serverPackage } from '../helpers/paths.js';
 import { waitUntil } from '../helpers/wait.js';
 
-/** Processes under `pid` (guardians included) whose command line mentions `needle`. */
+/** Processes under `pid`, at any depth, whose command line mentions `needle` (the watchdog is not counted). */
 function processesUnder(pid: number, needle: string): number[] {
   const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' })
     .split('\n')
@@ -46,6 +46,7 @@ describe('warm spares for new HTTP sessions (stdio upstreams, a connection per s
   const rootsClients: Client[] = [];
   /** The kinds of client that came (their capabilities): each keeps one spare per upstream. */
   const kinds = new Set<string>();
+  const folders = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-spares-'));
   const config = (crashingArgs: string[]) => ({
     upstreams: {
       ev: { ...everything },
@@ -69,7 +70,6 @@ describe('warm spares for new HTTP sessions (stdio upstreams, a connection per s
     rootsClients.push(client);
     return client;
   };
-  const folders = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-spares-'));
   /** A folder a roots client offers, as a file:// URI. */
   const root = (name: string) => {
     mkdirSync(path.join(folders, name));
