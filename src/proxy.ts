@@ -45,7 +45,8 @@ export interface ProxyOptions {
 
 export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {}): Promise<RunningProxy> {
   let config = initial;
-  const pool = new UpstreamPool({ name: config.server.name, version: PROXY_VERSION }, proxyIdentity(config));
+  // Warm spares only where sessions come and go: HTTP.
+  const pool = new UpstreamPool({ name: config.server.name, version: PROXY_VERSION }, proxyIdentity(config), { spares: config.server.transport === 'http' });
   pool.configure(config.upstreams);
   const recording = await startRecording(config);
   const inflight = new InflightRequests();

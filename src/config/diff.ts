@@ -10,7 +10,7 @@ export interface ConfigDiff {
   removed: string[];
   /** Changed in a way that needs a new process or connection. */
   restarted: string[];
-  /** Changed only in namespace, tools/prompts/resources policy, failMode, required or restart policy. */
+  /** Changed only in namespace, tools/prompts/resources policy, failMode, required, restart policy or spares. */
   retuned: string[];
   unchanged: string[];
   /** naming, the top-level policy or the profiles changed: every session's catalog is rebuilt. */
@@ -22,7 +22,7 @@ export interface ConfigDiff {
 }
 
 /** Upstream keys a live connection can take on without restarting. */
-const LIVE_UPSTREAM_KEYS = ['namespace', 'tools', 'prompts', 'resources', 'failMode', 'required', 'restart'] as const;
+const LIVE_UPSTREAM_KEYS = ['namespace', 'tools', 'prompts', 'resources', 'failMode', 'required', 'restart', 'spares'] as const;
 
 /** `server` keys read afresh by each request or shutdown. */
 const LIVE_SERVER_KEYS = new Set(['pageSize', 'shutdownGraceMs']);

@@ -81,7 +81,7 @@ function scalarKindAt(path: ConfigPath): 'number' | 'boolean' | undefined {
   // restart.maxFailures, healthCheck.intervalMs, ...
   if (path.length === 4 && (field === 'restart' || field === 'healthCheck') && isOneOf(path[3], OPERATION_NUMBER_KEYS)) return 'number';
   if (path.length !== 3) return undefined;
-  if (field === 'timeoutMs' || field === 'maxConcurrent' || isOneOf(field, REMOTE_LIMIT_NUMBER_KEYS)) return 'number';
+  if (field === 'timeoutMs' || field === 'maxConcurrent' || field === 'spares' || isOneOf(field, REMOTE_LIMIT_NUMBER_KEYS)) return 'number';
   if (field === 'shared' || field === 'enabled' || field === 'required') return 'boolean';
   return undefined;
 }

@@ -20,6 +20,10 @@ const inheritEnv = z.array(z.string().regex(ENV_PATTERN, { error: 'expected a va
 
 const PORT_NUMBER = 'expected a port number (0-65535)';
 
+/** Each spare is a running server process: a handful at most. */
+const MAX_SPARES = 8;
+const SPARES_RULE = `expected a whole number from 0 (no spares) to ${MAX_SPARES}`;
+
 /** MCP tool names are limited to [A-Za-z0-9_.-], and a namespace becomes part of them. */
 export const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]*$/;
 export const NAMESPACE_RULE = 'only letters, digits, `_`, `-` and `.`';
@@ -51,6 +55,8 @@ export const StdioUpstreamSchema = z.strictObject({
   /** Variables inherited from the proxy's environment on top of the default list (and the top-level `inheritEnv`). */
   inheritEnv: inheritEnv.default([]),
   cwd: z.string().optional(),
+  /** HTTP mode, not `shared`: connections kept started and listed for new sessions, per kind of client (0: none; default 1). */
+  spares: z.number({ error: SPARES_RULE }).int({ error: SPARES_RULE }).min(0, { error: SPARES_RULE }).max(MAX_SPARES, { error: SPARES_RULE }).optional(),
   ...upstreamCommon,
 });
 

@@ -2,6 +2,7 @@
 // upstream, or the one connection every session shares for upstreams marked `shared: true`.
 // Each upstream's health (state, restart policy) lives here too, one per upstream, shared by
 // all its connections; a reload retires, retunes or restarts upstreams through the pool.
+// In HTTP mode, warm spares (spares.ts) spare new sessions the start of their own connections.
 import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/server';
 import type { UpstreamConfig } from '../config/schema.js';
 import { CHAIN_CAPABILITY, withChain, type ProxyIdentity } from '../session/chain.js';
@@ -9,6 +10,7 @@ import type { UpstreamListener } from './attachments.js';
 import { UpstreamConnection } from './connection.js';
 import { healthSettings, UpstreamHealth, type UpstreamHealthRegistry, type UpstreamHealthView } from './health.js';
 import type { Caller } from './oauth/upstreamAuth.js';
+import { Spares } from './spares.js';
 
 /**
  * A shared connection serves clients that declared different capabilities, so it declares
@@ -45,12 +47,21 @@ export class UpstreamPool implements UpstreamHealthRegistry {
 
   /** Shared connections serve every session, so they carry only this proxy as their chain. */
   private readonly sharedCapabilities: ClientCapabilities;
+  /** HTTP mode only: a stdio proxy has one session, for which a spare would only cost memory. */
+  private readonly spares?: Spares;
 
   constructor(
     private readonly clientInfo: Implementation,
     self?: ProxyIdentity,
+    options: { spares?: boolean } = {},
   ) {
     this.sharedCapabilities = self ? withChain(SHARED_CAPABILITIES, [self]) : SHARED_CAPABILITIES;
+    if (options.spares) {
+      this.spares = new Spares((upstream, capabilities) => {
+        const health = this.healthFor(upstream);
+        return health.failed ? undefined : new UpstreamConnection(upstream, this.clientInfo, capabilities, health);
+      });
+    }
   }
 
   /** `caller`: who the session is, on a team gateway; a `credentials: perUser` upstream gets a connection of theirs alone. */
@@ -67,7 +78,9 @@ export class UpstreamPool implements UpstreamHealthRegistry {
       connection = this.shared.get(upstream.name) ?? new UpstreamConnection(upstream, this.clientInfo, this.sharedCapabilities, health);
       this.shared.set(upstream.name, connection);
     } else {
-      connection = new UpstreamConnection(upstream, this.clientInfo, upstreamCapabilities(client), health);
+      const capabilities = upstreamCapabilities(client);
+      connection = this.spares?.take(upstream, capabilities, listener) ?? new UpstreamConnection(upstream, this.clientInfo, capabilities, health);
+      this.spares?.refillAfter(connection, capabilities);
       this.owned.add(connection);
     }
     connection.attach(listener);
@@ -94,6 +107,7 @@ export class UpstreamPool implements UpstreamHealthRegistry {
   async retire(name: string, reason: string): Promise<void> {
     const shared = this.shared.get(name);
     this.shared.delete(name);
+    const spares = this.spares?.retire(name, reason);
     this.healths.get(name)?.stop();
     this.healths.delete(name);
     for (const [key, health] of this.personalHealths) {
@@ -102,12 +116,13 @@ export class UpstreamPool implements UpstreamHealthRegistry {
         this.personalHealths.delete(key);
       }
     }
-    await shared?.close(reason);
+    await Promise.all([shared?.close(reason), spares]);
   }
 
   /** A reload changed only what needs no restart (namespace, policy, failMode, required). */
   retune(upstream: UpstreamConfig): void {
     this.shared.get(upstream.name)?.retune(upstream);
+    this.spares?.retune(upstream);
     const health = this.healths.get(upstream.name);
     if (health) health.settings = healthSettings(upstream);
   }
@@ -122,6 +137,7 @@ export class UpstreamPool implements UpstreamHealthRegistry {
   /** The upstreams the config has: each gets its health record now, before any session needs it. */
   configure(upstreams: readonly UpstreamConfig[]): void {
     for (const upstream of upstreams) this.healthFor(upstream);
+    this.spares?.configure(upstreams);
   }
 
   get(name: string): UpstreamHealthView | undefined {
@@ -132,7 +148,7 @@ export class UpstreamPool implements UpstreamHealthRegistry {
     return [...this.healths.values()];
   }
 
-  /** Every live connection, shared and owned (tools listed and queue depth, for status and metrics). */
+  /** Every live connection, shared and owned (tools listed and queue depth, for status and metrics); idle spares are no session's, so not here. */
   connections(): UpstreamConnection[] {
     return [...this.shared.values(), ...this.owned];
   }
@@ -143,7 +159,7 @@ export class UpstreamPool implements UpstreamHealthRegistry {
     this.shared.clear();
     this.owned.clear();
     for (const health of [...this.healths.values(), ...this.personalHealths.values()]) health.stop();
-    await Promise.all(all.map((connection) => connection.close(reason)));
+    await Promise.all([...all.map((connection) => connection.close(reason)), this.spares?.close(reason)]);
   }
 
   /** A `credentials: perUser` upstream's restart policy state for one person. */

@@ -108,7 +108,9 @@ describe('aggregation over stdio (as Claude Desktop runs it)', function () {
 describe('aggregation over Streamable HTTP', function () {
   let proxy: HttpProxy;
   before(async () => {
-    proxy = await startHttpProxy(writeConfig(config));
+    // Without spares: the process counts below are the sessions' own.
+    const upstreams = Object.fromEntries(Object.entries(config.upstreams).map(([name, upstream]) => [name, { ...upstream, spares: 0 }]));
+    proxy = await startHttpProxy(writeConfig({ ...config, upstreams }));
   });
   after(async () => proxy?.stop());
 
@@ -156,8 +158,9 @@ describe('aggregation over Streamable HTTP', function () {
     const own = await startHttpProxy(writeConfig(config));
     const { client } = await connectHttp(own.url);
     await client.listTools();
+    // The session's three, and a warm spare of each for the next session.
+    assert.ok(await waitFor(() => childrenOf(own.child.pid!).length === 6), `children: ${childrenOf(own.child.pid!).join(', ')}`);
     const upstreams = childrenOf(own.child.pid!);
-    assert.equal(upstreams.length, 3);
     await own.stop(); // SIGTERM, then waits for the proxy to exit
     assert.ok(await waitFor(() => upstreams.every((pid) => !alive(pid))), 'no upstream child outlives the proxy');
     await client.close();

@@ -142,7 +142,7 @@ describe('chaining: loops', function () {
     // legacy: a 2025-11-25 hop refuses a loop at initialize, so the refused upstream is not retried; a 2026-07-28
     // hop (no initialize) refuses each request instead.
     const proxyOn = (file: string) => ({ command: process.execPath, args: [CLI, '--config', file], protocol: 'legacy' });
-    writeFileSync(a, stringify({ server: { name: 'proxy-a' }, upstreams: { everything: { ...everything, namespace: 'ev' }, b: proxyOn(b) } }));
+    writeFileSync(a, stringify({ server: { name: 'proxy-a' }, upstreams: { everything: { ...everything, namespace: 'ev', spares: 0 }, b: { ...proxyOn(b), spares: 0 } } }));
     writeFileSync(b, stringify({ server: { name: 'proxy-b' }, upstreams: { a: proxyOn(a) } }));
     const proxy = await startHttpProxy(a);
     try {

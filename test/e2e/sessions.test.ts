@@ -89,7 +89,7 @@ describe('idle HTTP sessions end', function () {
   let proxy: HttpProxy;
   before(async () => {
     const slow = fixture('crashing-server');
-    proxy = await startHttpProxy(writeConfig({ server: { sessionIdleMs: 400 }, upstreams: { slow: { ...slow, namespace: 's' } } }));
+    proxy = await startHttpProxy(writeConfig({ server: { sessionIdleMs: 400 }, upstreams: { slow: { ...slow, namespace: 's', spares: 0 } } }));
   });
   after(async () => proxy?.stop());
 

@@ -122,7 +122,7 @@ describe('HTTP sessions that never used anything', function () {
   this.timeout(60_000);
   let proxy: HttpProxy;
   before(async () => {
-    proxy = await startHttpProxy(writeConfig({ server: { sessionIdleMs: 600_000, unusedSessionIdleMs: UNUSED_IDLE_MS }, upstreams: { one: fixture('crashing-server') } }));
+    proxy = await startHttpProxy(writeConfig({ server: { sessionIdleMs: 600_000, unusedSessionIdleMs: UNUSED_IDLE_MS }, upstreams: { one: { ...fixture('crashing-server'), spares: 0 } } }));
   });
   after(async () => proxy?.stop());
 

@@ -65,8 +65,9 @@ export interface HttpProxy {
 }
 
 /** The proxy in HTTP mode on a free port; resolves once it listens. */
-export async function startHttpProxy(configFile: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<HttpProxy> {
-  const child = spawn(process.execPath, [CLI, '--config', configFile, '--transport', 'http', '--port', '0', ...extraArgs], {
+/** `cli`: another build's (the bench measures main beside this one). */
+export async function startHttpProxy(configFile: string, extraArgs: string[] = [], env: Record<string, string> = {}, cli = CLI): Promise<HttpProxy> {
+  const child = spawn(process.execPath, [cli, '--config', configFile, '--transport', 'http', '--port', '0', ...extraArgs], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, MCPROXY_LOG_LEVEL: process.env.MCPROXY_TEST_VERBOSE ? 'debug' : 'info', ...env },

@@ -90,23 +90,24 @@ describe('diffConfigs', () => {
     }) as unknown as ProxyConfig;
 
   it('sorts upstreams into added, removed, restarted, updated in place and unchanged', () => {
-    const before = config([upstream('keep'), upstream('drop'), upstream('change'), upstream('rename'), upstream('policy')]);
+    const before = config([upstream('keep'), upstream('drop'), upstream('change'), upstream('rename'), upstream('policy'), upstream('spares')]);
     const after = config([
       upstream('keep'),
       upstream('change', { args: ['other'] }),
       upstream('rename', { namespace: 'rn' }),
       upstream('policy', { tools: { block: ['x'] }, failMode: 'open', required: true }),
+      upstream('spares', { spares: 0 }),
       upstream('new'),
     ]);
     const diff = diffConfigs(before, after);
     assert.deepEqual(diff.added, ['new']);
     assert.deepEqual(diff.removed, ['drop']);
     assert.deepEqual(diff.restarted, ['change']);
-    assert.deepEqual(diff.retuned, ['rename', 'policy']);
+    assert.deepEqual(diff.retuned, ['rename', 'policy', 'spares']);
     assert.deepEqual(diff.unchanged, ['keep']);
     assert.equal(diff.catalogChanged, false);
     assert.deepEqual(diff.needsRestart, []);
-    assert.equal(describeDiff(diff), 'added new; removed drop; restarted change; updated rename, policy in place; kept keep');
+    assert.equal(describeDiff(diff), 'added new; removed drop; restarted change; updated rename, policy, spares in place; kept keep');
   });
 
   it('ignores key order; env, timeouts and health checks restart; policy, naming and profiles only rebuild catalogs', () => {
