@@ -40,6 +40,11 @@ export class ChildProcessTransport implements Transport {
   /** The child's stderr, readable before start() (as the SDK's transport offers it). */
   readonly stderr = new PassThrough();
   process?: ChildProcess;
+  /**
+   * The fast lane's upstream side (session/fastLane.ts): takes the responses to its own ids
+   * before the SDK Client would call them unknown, and fails its calls when the child is gone.
+   */
+  lane?: { take(message: Record<string, unknown>): boolean; close(): void };
   private pending: Buffer[] = [];
   private pendingSize = 0;
   private unwatch = () => {};
@@ -95,7 +100,10 @@ export class ChildProcessTransport implements Transport {
       });
       // The group leader is gone: what it left behind goes with it.
       child.once('exit', () => void this.endGroup());
-      child.once('close', () => this.onclose?.());
+      child.once('close', () => {
+        this.lane?.close();
+        this.onclose?.();
+      });
       child.stdin!.on('error', (error) => this.onerror?.(error));
       child.stdout!.on('data', this.onData);
       child.stderr?.pipe(this.stderr);
@@ -149,6 +157,7 @@ export class ChildProcessTransport implements Transport {
       this.onerror?.(new Error(`not a JSON-RPC message: ${text.slice(0, 200)}`));
       return;
     }
+    if (this.lane?.take(message as Record<string, unknown>)) return;
     this.onmessage?.(message);
   }
 
