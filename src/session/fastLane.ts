@@ -23,6 +23,10 @@ import { TRACE_KEYS } from '../telemetry/traceContext.js';
 import type { ClientSession } from './session.js';
 
 type Params = Record<string, unknown>;
+/** A transport that writes messages already serialized (downstream/stdioTransport.ts). */
+interface SerializedSender {
+  sendSerialized(pieces: ReadonlyArray<string | Uint8Array>): Promise<void>;
+}
 type Message = Record<string, unknown>;
 
 /** Whether results of an upstream may hold URIs the catalog exposes otherwise (uris.ts): always, never, or only `mcproxy://` ones. */
@@ -36,6 +40,14 @@ export interface LaneLink {
   /** Marks a call in flight on the connection, so that the upstream's requests during it find this session. */
   track(listener: UpstreamListener<UpstreamConnection>, context: CallContext, upstreamId: RequestId): () => void;
 }
+
+/** A result line at least this long goes to the client as bytes (takeLine); shorter ones are parsed, which costs little. */
+const RAW_MIN_BYTES = 64 * 1024;
+const RESULT_HEAD = Buffer.from('{"result":');
+/** How SDK servers end a response line: the id last, after jsonrpc. */
+const RESULT_TAIL = /,"jsonrpc":"2\.0","id":(-\d{1,15})\}\r?$/;
+const NAMESPACED = Buffer.from(NAMESPACED_SCHEME);
+const OPEN_BRACE = 0x7b;
 
 /** How often calls sent before the last run out of time are looked for, at most: one timer for all of them. */
 const TIMER_SLACK_MS = 10;
@@ -80,6 +92,28 @@ export class UpstreamLane {
 
   private notified = false;
   private readonly notifiedDone = () => (this.notified = false);
+
+  /**
+   * A large result for the lane that needs nothing changed but its id goes to the client as
+   * the upstream wrote it: not decoded, parsed or serialized again. Anything else (another
+   * shape, a recorded session, URIs to rewrite) is left to take().
+   */
+  takeLine(bytes: Buffer): boolean {
+    // `{"result":{` ... `,"jsonrpc":"2.0","id":-N}`: what JSON-RPC sends at the ends of the line is all that is checked;
+    // the rest is the upstream's to get right (a client that cannot parse it fails the call, as the proxy would have).
+    if (bytes.length < RAW_MIN_BYTES || this.waiting.size === 0 || bytes.compare(RESULT_HEAD, 0, RESULT_HEAD.length, 0, RESULT_HEAD.length) !== 0) return false;
+    if (bytes[RESULT_HEAD.length] !== OPEN_BRACE) return false;
+    const tail = bytes.toString('latin1', bytes.length - 48);
+    const match = RESULT_TAIL.exec(tail);
+    const call = match ? this.waiting.get(Number(match[1])) : undefined;
+    if (!call || !call.takesBytes(bytes)) return false;
+    this.waiting.delete(call.upstreamId);
+    // Up to the comma before "jsonrpc": the client's id goes after it.
+    const head = bytes.subarray(0, bytes.length - tail.length + match!.index + 1);
+    if (this.notified) setImmediate(() => call.settleBytes(head));
+    else call.settleBytes(head);
+    return true;
+  }
 
   /** The child's stdout closed: every call waiting fails as the SDK's would (connection closed, or the reason it was closed for). */
   close(): void {
@@ -166,6 +200,17 @@ class FastCall implements CallContext {
     response.id = this.clientId;
     if (this.uris !== 'never' && 'result' in response) response.result = this.exposeUris(response.result);
     this.lane.respond(response);
+  }
+
+  /** Whether the client can have the upstream's result line as it is: a session that writes bytes (not recorded), and no URI to rewrite in it. */
+  takesBytes(line: Buffer): boolean {
+    return this.lane.writesBytes && this.uris !== 'always' && (this.uris === 'never' || !line.includes(NAMESPACED));
+  }
+
+  /** The upstream's result line, up to its id, to the client under its own id. */
+  settleBytes(head: Buffer): void {
+    if (this.end()) return;
+    this.lane.respondBytes([head, `"jsonrpc":"2.0","id":${JSON.stringify(this.clientId)}}\n`]);
   }
 
   fail(error: ForwardedError): void {
@@ -314,6 +359,15 @@ export class FastLane {
 
   respond(message: Message): void {
     this.transport?.send(message as JSONRPCMessage).catch(() => {});
+  }
+
+  /** Whether the client's transport takes serialized messages (the stdio one; not when recorded: the recorder reads messages). */
+  get writesBytes(): boolean {
+    return typeof (this.transport as Partial<SerializedSender> | undefined)?.sendSerialized === 'function';
+  }
+
+  respondBytes(pieces: ReadonlyArray<string | Uint8Array>): void {
+    (this.transport as unknown as SerializedSender).sendSerialized(pieces).catch(() => {});
   }
 
   forget(clientId: RequestId): void {

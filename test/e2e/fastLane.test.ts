@@ -68,6 +68,12 @@ describe('the fast lane: stdio client → stdio upstream tools/call', function (
     assert.doesNotMatch(stderr, /unknown message ID|protocol error/i, 'the SDK client never saw the lane’s answers');
   });
 
+  it('hands large results back intact, each to its own call', async () => {
+    const messages = ['a', 'b', 'c'].map((fill, i) => `${i}:${fill.repeat(200_000)}é`);
+    const echoed = await Promise.all(messages.map((message) => client.callTool({ name: 'ev__echo', arguments: { message } }).then(text)));
+    assert.deepEqual(echoed, messages.map((message) => `Echo: ${message}`));
+  });
+
   it('answers unknown tools and upstream errors as the SDK path does', async () => {
     await assert.rejects(client.callTool({ name: 'rec__nope', arguments: {} }), /Unknown tool: rec__nope/);
     const invalid = await client.callTool({ name: 'ev__echo', arguments: {} });

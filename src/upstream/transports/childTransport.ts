@@ -44,7 +44,7 @@ export class ChildProcessTransport implements Transport {
    * The fast lane's upstream side (session/fastLane.ts): takes the responses to its own ids
    * before the SDK Client would call them unknown, and fails its calls when the child is gone.
    */
-  lane?: { take(message: Record<string, unknown>): boolean; close(): void };
+  lane?: { takeLine(bytes: Buffer): boolean; take(message: Record<string, unknown>): boolean; close(): void };
   private pending: Buffer[] = [];
   private pendingSize = 0;
   private unwatch = () => {};
@@ -136,6 +136,7 @@ export class ChildProcessTransport implements Transport {
   };
 
   private handleLine(bytes: Buffer): void {
+    if (this.lane?.takeLine(bytes)) return;
     let text = bytes.toString('utf8');
     if (text.endsWith('\r')) text = text.slice(0, -1);
     const first = text.trimStart()[0];
