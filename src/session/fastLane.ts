@@ -12,6 +12,7 @@ import { PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
 import type { JSONRPCMessage, MessageExtraInfo, Notification, RequestId, RequestOptions, Result, Transport } from '@modelcontextprotocol/server';
 import { exposeUri, type Catalog, type Route } from '../catalog/catalog.js';
 import { injectPinned } from '../catalog/policy.js';
+import { paginate } from '../catalog/paginate.js';
 import { NAMESPACED_SCHEME, rewriteResultUris } from '../catalog/uris.js';
 import type { CallContext, UpstreamListener } from '../upstream/attachments.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
@@ -21,6 +22,7 @@ import { recordRoute } from '../vcon/route.js';
 import type { InflightRequests } from './inflight.js';
 import { TRACE_KEYS } from '../telemetry/traceContext.js';
 import type { ClientSession } from './session.js';
+import { LISTS } from './router.js';
 
 type Params = Record<string, unknown>;
 /** A transport that writes messages already serialized (downstream/stdioTransport.ts). */
@@ -48,6 +50,10 @@ const RESULT_HEAD = Buffer.from('{"result":');
 const RESULT_TAIL = /,"jsonrpc":"2\.0","id":(-\d{1,15})\}\r?$/;
 const NAMESPACED = Buffer.from(NAMESPACED_SCHEME);
 const OPEN_BRACE = 0x7b;
+
+type ListField = NonNullable<(typeof LISTS)[string]>;
+/** Pages kept per catalog at most. */
+const MAX_PAGES = 64;
 
 /** How often calls sent before the last run out of time are looked for, at most: one timer for all of them. */
 const TIMER_SLACK_MS = 10;
@@ -140,7 +146,7 @@ export class UpstreamLane {
   /** The call ends here without an answer: the upstream is told to stop, as the SDK tells it. */
   cancel(id: number, reason: unknown): void {
     if (!this.waiting.delete(id) || this.closed) return;
-    const notification = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: String(reason) } };
+    const notification = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, ...(reason !== undefined && { reason: String(reason) }) } };
     this.send(notification as JSONRPCMessage).catch(() => {});
   }
 
@@ -260,6 +266,8 @@ export class FastLane {
   /** Calls whose route is being looked up, with the client's cancellation if it came meanwhile. */
   private readonly starting = new Map<RequestId, JSONRPCMessage | undefined>();
   private transport?: Transport;
+  /** Per catalog: list pages as sent, up to the id (list()). */
+  private readonly pages = new WeakMap<Catalog, Map<string, Buffer>>();
   /** Per catalog: how each upstream's result URIs must be treated. */
   private readonly uriRewrites = new WeakMap<Catalog, Map<string, UriRewrite>>();
 
@@ -293,7 +301,8 @@ export class FastLane {
 
   private arrive(message: JSONRPCMessage, extra: MessageExtraInfo | undefined, handler: NonNullable<Transport['onmessage']>): void {
     const m = message as Message;
-    if (m.method === 'tools/call' && m.id !== undefined && !this.starting.has(m.id as RequestId) && this.mayTake(m.params)) {
+    const kind = this.kindOf(m);
+    if (kind) {
       const id = m.id as RequestId;
       this.starting.set(id, undefined);
       const decided = (taken: boolean) => {
@@ -303,13 +312,13 @@ export class FastLane {
         handler(message, extra);
         if (cancel) handler(cancel, extra);
       };
-      void this.take(m).then(decided, () => decided(false));
+      void (kind === 'call' ? this.take(m) : this.list(m, kind)).then(decided, () => decided(false));
       return;
     }
     if (m.method === 'notifications/cancelled' && (this.calls.size > 0 || this.starting.size > 0)) {
       const params = m.params as { requestId?: RequestId; reason?: unknown } | undefined;
       const requestId = params?.requestId;
-      // A cancellation that overtook its call's start is kept for it (take() looks).
+      // A cancellation that overtook its request's start is kept for it (take() and list() look).
       if (requestId !== undefined && this.starting.has(requestId)) return void this.starting.set(requestId, message);
       const call = requestId === undefined ? undefined : this.calls.get(requestId);
       if (call) return call.cancel(params!.reason);
@@ -317,10 +326,21 @@ export class FastLane {
     handler(message, extra);
   }
 
-  /** What can be told without the catalog: the session, the client's era, and params the lane forwards as router.ts would. */
+  /** Whether the lane may answer a request: a call it may forward, a list it may answer from the catalog (written as bytes: not when recorded). */
+  private kindOf(m: Message): 'call' | ListField | undefined {
+    if (m.id === undefined || this.starting.has(m.id as RequestId) || !this.open()) return undefined;
+    if (m.method === 'tools/call') return this.mayTake(m.params) ? 'call' : undefined;
+    const list = LISTS[m.method as string];
+    return list && this.writesBytes ? list : undefined;
+  }
+
+  /** The session serves a 2025-11-25 client, initialized, and is not shutting down. */
+  private open(): boolean {
+    return !this.inflight.draining && this.session.clientCapabilities() !== undefined && !this.session.speaksModern();
+  }
+
+  /** What can be told without the catalog: params the lane forwards as router.ts would. */
   private mayTake(params: unknown): params is Params {
-    const session = this.session;
-    if (this.inflight.draining || session.clientCapabilities() === undefined || session.speaksModern()) return false;
     if (typeof params !== 'object' || params === null) return false;
     const { name, task, _meta } = params as Params;
     if (typeof name !== 'string' || task !== undefined) return false;
@@ -354,6 +374,36 @@ export class FastLane {
       this.calls.delete(id);
       return false;
     }
+    return true;
+  }
+
+  /**
+   * A list answered as router.ts answers it for a 2025-11-25 client (a page of the catalog), from
+   * a page serialized once per catalog: most of a 2,000-tool list's time was JSON.stringify.
+   */
+  private async list(request: Message, list: ListField): Promise<boolean> {
+    const id = request.id as RequestId;
+    const catalog = await this.session.catalog();
+    if (this.starting.get(id)) return true; // cancelled: no answer
+    const cursor = (request.params as Params | undefined)?.cursor;
+    if (cursor !== undefined && typeof cursor !== 'string') return false;
+    let pages = this.pages.get(catalog);
+    if (!pages) this.pages.set(catalog, (pages = new Map()));
+    const key = `${list} ${cursor ?? ''}`;
+    let head = pages.get(key);
+    if (!head) {
+      let result: Result;
+      try {
+        const { page, nextCursor } = paginate<unknown>(catalog[list], list, this.session.config.server.pageSize, cursor);
+        result = nextCursor === undefined ? { [list]: page } : { [list]: page, nextCursor };
+      } catch {
+        return false; // a bad cursor: the SDK path words the error
+      }
+      head = Buffer.from(`{"result":${JSON.stringify(result)},"jsonrpc":"2.0","id":`);
+      // Pages come by the cursors the proxy gave; a client making up others does not grow this.
+      if (pages.size < MAX_PAGES) pages.set(key, head);
+    }
+    this.respondBytes([head, `${JSON.stringify(id)}}\n`]);
     return true;
   }
 

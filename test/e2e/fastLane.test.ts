@@ -30,6 +30,7 @@ describe('the fast lane: stdio client → stdio upstream tools/call', function (
 
   before(async () => {
     const config = writeConfig({
+      server: { pageSize: 5 },
       upstreams: {
         rec: { ...fixture('recording-server', '--record', recordFile), protocol: 'legacy', tools: { arguments: { scoped: { root: '/pinned' } } } },
         chg: { ...fixture('changing-tools-server'), protocol: 'legacy', timeoutMs: TIMEOUT_MS },
@@ -66,6 +67,28 @@ describe('the fast lane: stdio client → stdio upstream tools/call', function (
     assert.equal(new Set(ids).size, 17, 'one id per call');
     assert.deepEqual(calls.at(-1)!.params!.arguments, { q: 'x', root: '/pinned' });
     assert.doesNotMatch(stderr, /unknown message ID|protocol error/i, 'the SDK client never saw the lane’s answers');
+  });
+
+  it('pages lists by the cursors it gives, the same each time, and refuses a cursor it did not give', async () => {
+    const all = async () => {
+      const names: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        // (listTools() without a cursor would fetch every page itself.)
+        const page = (await client.request({ method: 'tools/list', params: cursor === undefined ? {} : { cursor } } as never)) as { tools: Array<{ name: string }>; nextCursor?: string };
+        names.push(...page.tools.map((tool) => tool.name));
+        cursor = page.nextCursor;
+        pages++;
+      } while (cursor !== undefined);
+      return { names, pages };
+    };
+    const first = await all();
+    assert.ok(first.pages > 3, `${first.pages} pages of 5`);
+    assert.equal(new Set(first.names).size, first.names.length, 'no tool twice');
+    for (const name of ['rec__public', 'rec__scoped', 'chg__sleep', 'crashy__crash', 'ev__echo']) assert.ok(first.names.includes(name), name);
+    assert.deepEqual(await all(), first);
+    await assert.rejects(client.listTools({ cursor: 'not-ours' }), (error: Error & { code?: number }) => error.code === -32602 && /Invalid cursor for tools/.test(error.message));
   });
 
   it('hands large results back intact, each to its own call', async () => {
