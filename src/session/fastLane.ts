@@ -202,7 +202,13 @@ class FastCall implements CallContext {
   settle(response: Message): void {
     if (this.end()) return;
     response.id = this.clientId;
-    if (this.uris !== 'never' && 'result' in response) response.result = this.exposeUris(response.result);
+    if ('error' in response) {
+      // The upstream's code, message and data, and nothing else, as the SDK path relays them (errors.ts).
+      const { code, message, data } = response.error as { code: number; message: string; data?: unknown };
+      response.error = { code, message, ...(data !== undefined && { data }) };
+    } else if (this.uris !== 'never') {
+      response.result = this.exposeUris(response.result);
+    }
     this.lane.respond(response);
   }
 
