@@ -4,7 +4,7 @@
 import type { Writable } from 'node:stream';
 
 /** Writes `data` to `stream` as part of this tick's batch; returns what write() returns. */
-export function writeBatched(stream: Writable, data: string): boolean {
+export function writeBatched(stream: Writable, data: string | Uint8Array): boolean {
   if (stream.writableCorked === 0) {
     stream.cork();
     process.nextTick(() => stream.uncork());

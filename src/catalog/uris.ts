@@ -2,15 +2,16 @@
 // same URI, the later one's is exposed as `mcproxy://<upstream>/<percent-encoded URI>`: still
 // a valid URI, and it names its owner. URIs inside results are rewritten the same way.
 
-const SCHEME = 'mcproxy://';
+/** The scheme of namespaced URIs (exported: the fast lane looks for it before it rewrites a result). */
+export const NAMESPACED_SCHEME = 'mcproxy://';
 
 export function namespacedUri(upstream: string, uri: string): string {
-  return `${SCHEME}${encodeURIComponent(upstream)}/${encodeURIComponent(uri)}`;
+  return `${NAMESPACED_SCHEME}${encodeURIComponent(upstream)}/${encodeURIComponent(uri)}`;
 }
 
 export function parseNamespacedUri(uri: string): { upstream: string; original: string } | undefined {
-  if (!uri.startsWith(SCHEME)) return undefined;
-  const rest = uri.slice(SCHEME.length);
+  if (!uri.startsWith(NAMESPACED_SCHEME)) return undefined;
+  const rest = uri.slice(NAMESPACED_SCHEME.length);
   const slash = rest.indexOf('/');
   if (slash <= 0) return undefined;
   try {

@@ -8,7 +8,7 @@ import type { ClientSession } from '../session/session.js';
 import { BoundedStdioServerTransport } from './stdioTransport.js';
 
 export async function startStdioListener(session: ClientSession): Promise<{ closed: Promise<void> }> {
-  const transport = session.listens.watch(session.tap(new BoundedStdioServerTransport(session.config.server.limits)));
+  const transport = session.listens.watch(session.withFastLane(session.tap(new BoundedStdioServerTransport(session.config.server.limits))));
   const closed = new Promise<void>((resolve) => {
     const done = () => void session.close().then(resolve);
     process.stdin.once('end', done);

@@ -102,6 +102,13 @@ export class BoundedStdioServerTransport implements Transport {
     await new Promise<void>((resolve) => this.output.once('drain', resolve));
   }
 
+  /** A message already serialized, in pieces ending with its newline: the fast lane's large results, as the upstream wrote them. */
+  async sendSerialized(pieces: ReadonlyArray<string | Uint8Array>): Promise<void> {
+    let flowing = true;
+    for (const piece of pieces) flowing = writeBatched(this.output, piece);
+    if (!flowing) await new Promise<void>((resolve) => this.output.once('drain', resolve));
+  }
+
   async close(): Promise<void> {
     this.input.off('data', this.onData);
     this.input.off('error', this.onInputError);

@@ -11,8 +11,10 @@ export function shuttingDown(): ForwardedError {
 }
 
 interface Entry {
-  controller: AbortController;
-  settled: Promise<unknown>;
+  /** Ends the request with the reason (the shutdown's). */
+  cancel(reason: unknown): void;
+  /** Settles once it has ended; none where cancel() ends it at once (the fast lane's calls). */
+  settled?: Promise<unknown>;
 }
 
 export class InflightRequests {
@@ -41,13 +43,29 @@ export class InflightRequests {
     const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
     aborted.catch(() => {});
     const settled = Promise.race([run(controller.signal), aborted]);
-    const entry: Entry = { controller, settled };
+    const entry: Entry = { cancel: (reason) => controller.abort(reason), settled };
     this.entries.add(entry);
     return settled.finally(() => {
       clientSignal.removeEventListener('abort', follow);
-      this.entries.delete(entry);
-      if (this.entries.size === 0) this.onEmpty?.();
+      this.leave(entry);
     });
+  }
+
+  /**
+   * A request that ends by other means (the fast lane's calls, fastLane.ts): `cancel` ends it
+   * at once with the shutdown's reason. Returns what to call when it is done; undefined once
+   * shutting down (the caller's usual path refuses it).
+   */
+  enter(cancel: (reason: unknown) => void): (() => void) | undefined {
+    if (this.closing) return undefined;
+    const entry: Entry = { cancel };
+    this.entries.add(entry);
+    return () => this.leave(entry);
+  }
+
+  private leave(entry: Entry): void {
+    this.entries.delete(entry);
+    if (this.entries.size === 0) this.onEmpty?.();
   }
 
   /** Refuses new requests from now on; resolves when those in flight are done, or after graceMs. Returns how many are still running. */
@@ -67,7 +85,7 @@ export class InflightRequests {
   /** Ends every request still in flight with "mcproxy is shutting down" (upstreams are told to cancel them). */
   async cancelAll(): Promise<void> {
     const entries = [...this.entries];
-    for (const entry of entries) entry.controller.abort(shuttingDown());
+    for (const entry of entries) entry.cancel(shuttingDown());
     await Promise.allSettled(entries.map((entry) => entry.settled));
   }
 }

@@ -22,8 +22,8 @@ import { callRoutes } from '../catalog/apps.js';
 type Extra = ServerContext;
 type Params = Record<string, unknown>;
 
-/** The four lists the proxy answers itself, and the catalog field each pages through. */
-const LISTS: Record<string, keyof Pick<Catalog, 'tools' | 'prompts' | 'resources' | 'resourceTemplates'>> = {
+/** The four lists the proxy answers itself, and the catalog field each pages through (the fast lane answers them too). */
+export const LISTS: Record<string, keyof Pick<Catalog, 'tools' | 'prompts' | 'resources' | 'resourceTemplates'> | undefined> = {
   'tools/list': 'tools',
   'prompts/list': 'prompts',
   'resources/list': 'resources',

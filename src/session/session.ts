@@ -28,7 +28,7 @@ import { extensionsOf } from '../upstream/declaredExtensions.js';
 import type { SessionRecorder } from '../vcon/recorder.js';
 import { guardListings, pinGuardFor } from '../security/pinGuard.js';
 import { InflightRequests } from './inflight.js';
-import { NO_FILTERS, runClientFilters, runUpstreamFilters, type RequestFilters } from '../telemetry/filters.js';
+import { NO_FILTERS, onlyTraceFilters, runClientFilters, runUpstreamFilters, type RequestFilters } from '../telemetry/filters.js';
 import { describeRequest } from './describeRequest.js';
 import { toolSearchSettings } from '../toolSearch/settings.js';
 import { perConnectionLists } from '../toolSearch/exposure.js';
@@ -37,6 +37,7 @@ import { ClientListens } from './listen.js';
 import { logPasses } from './logLevel.js';
 import { MAX_INPUT_ROUNDS, serveThroughSeam } from './inputRequired.js';
 import { requestStateCodec } from './requestState.js';
+import { FastLane } from './fastLane.js';
 
 /** MCP log levels, least severe first. */
 const LOG_SEVERITY: readonly LoggingLevel[] = LoggingLevelSchema.options;
@@ -93,6 +94,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   private readonly inflight: InflightRequests;
   /** Signs and reads back the requestState of multi round-trip requests, bound to this client (requestState.ts). */
   readonly requestStates: ReturnType<typeof requestStateCodec>;
+  /** Raw tools/call forwarding past the SDK's layers (fastLane.ts); none where filters (metrics, span export) or search mode must see each call. */
+  private readonly fastLane?: FastLane;
 
   constructor(
     /** Replaced by a reload (applyConfig). */
@@ -120,6 +123,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
         () => this.withheld,
       );
     }
+    if (!this.search && onlyTraceFilters(this.filters)) this.fastLane = new FastLane(this, this.inflight);
     this.server = this.newServer();
     // A proxy that finds itself in its client's chain of proxies is in a loop: it refuses the
     // initialize before any upstream opens, and ends the session once the refusal is on its way.
@@ -227,6 +231,11 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   /** The client's transport as the session uses it: recorded, when vCons are on. */
   tap(transport: Transport): Transport {
     return this.recorder ? this.recorder.wrap(transport) : transport;
+  }
+
+  /** A stdio client's transport with the fast lane in front of the session's server (after the recorder's tap: recordings see its calls). */
+  withFastLane(transport: Transport): Transport {
+    return this.fastLane ? this.fastLane.wrap(transport) : transport;
   }
 
   /** Runs `send`, so that what it sends the client is recorded as coming from `upstream`. */

@@ -33,6 +33,19 @@ export interface RequestFilters {
 
 export const NO_FILTERS: RequestFilters = { client: [], upstream: [] };
 
+/** Filters that only pass a client's trace context on (tracing.ts, without export): a request with none in its `_meta` needs them not. */
+const TRACE_ONLY = new WeakSet<ClientRequestFilter | UpstreamCallFilter>();
+
+export function traceOnly<F extends ClientRequestFilter | UpstreamCallFilter>(filter: F): F {
+  TRACE_ONLY.add(filter);
+  return filter;
+}
+
+/** Whether every filter only passes trace context on (the fast lane, session/fastLane.ts, takes calls without any). */
+export function onlyTraceFilters(filters: RequestFilters): boolean {
+  return filters.client.every((filter) => TRACE_ONLY.has(filter)) && filters.upstream.every((filter) => TRACE_ONLY.has(filter));
+}
+
 export function runClientFilters(filters: readonly ClientRequestFilter[], request: ClientRequest, handle: () => Promise<unknown>): Promise<unknown> {
   const at = (index: number): Promise<unknown> => (index < filters.length ? filters[index](request, () => at(index + 1)) : handle());
   return at(0);

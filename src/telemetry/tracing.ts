@@ -8,7 +8,7 @@ import type { Span, Tracer } from '@opentelemetry/api';
 import type { ProxyConfig } from '../config/schema.js';
 import { log } from '../log.js';
 import { PROXY_VERSION } from '../version.js';
-import { errorType, outcomeOfResult, type ClientRequest, type ClientRequestFilter, type RequestFilters, type UpstreamCall, type UpstreamCallFilter } from './filters.js';
+import { errorType, outcomeOfResult, traceOnly, type ClientRequest, type ClientRequestFilter, type RequestFilters, type UpstreamCall, type UpstreamCallFilter } from './filters.js';
 import { incomingTrace, traceScope, withTraceMeta, type TraceCarrier } from './traceContext.js';
 
 export interface Tracing extends RequestFilters {
@@ -100,16 +100,16 @@ export async function startTracing(config: ProxyConfig): Promise<Tracing> {
 function propagationOnly(): RequestFilters {
   return {
     client: [
-      (request, next) => {
+      traceOnly<ClientRequestFilter>((request, next) => {
         const carrier = incomingTrace(request.params, request.headers, malformedTraceparent(request));
         return carrier ? traceScope.run({ carrier }, next) : next();
-      },
+      }),
     ],
     upstream: [
-      (call, next) => {
+      traceOnly<UpstreamCallFilter>((call, next) => {
         const carrier = traceScope.getStore()?.carrier;
         return next(carrier ? { ...call, params: withTraceMeta(call.params, carrier) } : call);
-      },
+      }),
     ],
   };
 }

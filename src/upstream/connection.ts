@@ -28,6 +28,7 @@ import type { LoginOffer } from './oauth/loginOffer.js';
 import { upstreamAuthFor, type Caller, type UpstreamAuth } from './oauth/upstreamAuth.js';
 import { UpstreamListen, withoutSubscriptionId } from './upstreamListen.js';
 import { moreVerbose, withLogLevel } from '../session/logLevel.js';
+import { UpstreamLane, type LaneLink } from '../session/fastLane.js';
 
 /** `needs-login`: an OAuth upstream waits for `mcproxy auth login` (it connects once that is done). */
 export type UpstreamState = 'connecting' | 'ready' | 'down' | 'needs-login' | 'closed';
@@ -87,6 +88,8 @@ export class UpstreamConnection {
   private childDiagnosis: (stderrAlone?: boolean) => string | undefined = () => undefined;
   /** Garbage, duplicate answers, answers to unknown ids: logged, but never a flood. */
   private readonly protocolNoise: (message: string) => void;
+  /** A stdio upstream's side of the fast lane (session/fastLane.ts), for its current child. */
+  private lane?: UpstreamLane;
 
   constructor(
     /** Replaced on a reload that changes only what needs no restart (namespace, policy, failMode). */
@@ -202,6 +205,34 @@ export class UpstreamConnection {
     };
     return this.queue ? ((await this.queue.add(tracked, { signal: options.signal })) as Result) : tracked();
   }
+
+  /**
+   * The fast lane's way to this upstream (session/fastLane.ts): only while it is a ready stdio
+   * connection speaking 2025-11-25, without `maxConcurrent`, already told the log level `level`
+   * (request() would tell it first). Undefined: the call takes request().
+   */
+  rawLane(level: LoggingLevel | undefined): UpstreamLane | undefined {
+    if (this.state !== 'ready' || this.queue || this.speaksModern || (level && moreVerbose(level, this.logLevel))) return undefined;
+    return this.lane;
+  }
+
+  /** What the fast lane asks of this connection: its failures worded as send() words them, calls tracked as request() tracks them. */
+  private readonly laneLink: LaneLink = {
+    timeoutMs: () => this.config.timeoutMs,
+    error: (cause) => {
+      if (this.isClosed() && this.closedReason) return unavailable(this.name, this.closedReason);
+      const error =
+        cause === 'timeout' ? new SdkError(SdkErrorCode.RequestTimeout, 'Request timed out', { timeout: this.config.timeoutMs })
+        : cause === 'closed' ? new SdkError(SdkErrorCode.ConnectionClosed, 'Connection closed')
+        : cause;
+      return upstreamError(this.name, 'tools/call', this.config.timeoutMs, error, this.childDiagnosis());
+    },
+    track: (listener, context, upstreamId) => {
+      const { call, done } = this.attachments.track(listener, context);
+      call.upstreamId = upstreamId;
+      return done;
+    },
+  };
 
   /** Sends a notification (roots/list_changed, ...) if connected; dropped otherwise. */
   async notify(notification: Notification): Promise<void> {
@@ -498,7 +529,10 @@ export class UpstreamConnection {
     if (isStdioUpstream(config)) {
       const transport = createStdioTransport(this.name, config);
       this.childDiagnosis = (stderrAlone) => describeChild(transport, stderrAlone);
-      return this.openOver(transport);
+      const send = transport.send.bind(transport); // as it is before openOver notes the SDK's request ids
+      const client = await this.openOver(transport);
+      this.lane = transport.lane = new UpstreamLane(send, this.laneLink);
+      return client;
     }
     const remote = config as RemoteUpstreamConfig & UpstreamConfig;
     if (remote.transport === 'sse') return this.openRemote(createSseTransport(this.name, remote, this.auth));

@@ -40,6 +40,11 @@ export class ChildProcessTransport implements Transport {
   /** The child's stderr, readable before start() (as the SDK's transport offers it). */
   readonly stderr = new PassThrough();
   process?: ChildProcess;
+  /**
+   * The fast lane's upstream side (session/fastLane.ts): takes the responses to its own ids
+   * before the SDK Client would call them unknown, and fails its calls when the child is gone.
+   */
+  lane?: { takeLine(bytes: Buffer): boolean; take(message: Record<string, unknown>): boolean; close(): void };
   private pending: Buffer[] = [];
   private pendingSize = 0;
   private unwatch = () => {};
@@ -95,7 +100,10 @@ export class ChildProcessTransport implements Transport {
       });
       // The group leader is gone: what it left behind goes with it.
       child.once('exit', () => void this.endGroup());
-      child.once('close', () => this.onclose?.());
+      child.once('close', () => {
+        this.lane?.close();
+        this.onclose?.();
+      });
       child.stdin!.on('error', (error) => this.onerror?.(error));
       child.stdout!.on('data', this.onData);
       child.stderr?.pipe(this.stderr);
@@ -128,6 +136,7 @@ export class ChildProcessTransport implements Transport {
   };
 
   private handleLine(bytes: Buffer): void {
+    if (this.lane?.takeLine(bytes)) return;
     let text = bytes.toString('utf8');
     if (text.endsWith('\r')) text = text.slice(0, -1);
     const first = text.trimStart()[0];
@@ -149,6 +158,7 @@ export class ChildProcessTransport implements Transport {
       this.onerror?.(new Error(`not a JSON-RPC message: ${text.slice(0, 200)}`));
       return;
     }
+    if (this.lane?.take(message as Record<string, unknown>)) return;
     this.onmessage?.(message);
   }
 

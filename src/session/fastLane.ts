@@ -1,0 +1,466 @@
+// The fast lane: a tools/call from a 2025-11-25 stdio client to a ready 2025-11-25 stdio
+// upstream, forwarded as raw JSON-RPC with its id remapped, past the SDK's Server (request
+// context, AbortController, dispatch) and Client (bookkeeping, a timer per call, result schema).
+// Measured, those layers cost more than half of a call's time through the proxy. The four
+// lists are answered from pages serialized once per catalog.
+//
+// It is not a second proxy: it takes only calls whose every step it does the way router.ts
+// does it (route by the catalog, pinned arguments, result URIs, recording, shutdown tracking,
+// the upstream's timeout, cancellation, errors worded alike) and hands everything else, and
+// anything in doubt, to the SDK as before. Server→client requests, notifications and the
+// upstream's answers to the SDK's own requests keep flowing through the SDK Client.
+import { PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
+import type { JSONRPCMessage, MessageExtraInfo, Notification, RequestId, RequestOptions, Result, Transport } from '@modelcontextprotocol/server';
+import { exposeUri, type Catalog, type Route } from '../catalog/catalog.js';
+import { injectPinned } from '../catalog/policy.js';
+import { paginate } from '../catalog/paginate.js';
+import { NAMESPACED_SCHEME, rewriteResultUris } from '../catalog/uris.js';
+import type { CallContext, UpstreamListener } from '../upstream/attachments.js';
+import type { UpstreamConnection } from '../upstream/connection.js';
+import type { ForwardedError } from '../upstream/errors.js';
+import { LooseResult } from '../upstream/looseSchemas.js';
+import { recordRoute } from '../vcon/route.js';
+import type { InflightRequests } from './inflight.js';
+import { TRACE_KEYS } from '../telemetry/traceContext.js';
+import type { ClientSession } from './session.js';
+import { LISTS } from './router.js';
+
+type Params = Record<string, unknown>;
+/** A transport that writes messages already serialized (downstream/stdioTransport.ts). */
+interface SerializedSender {
+  sendSerialized(pieces: ReadonlyArray<string | Uint8Array>): Promise<void>;
+}
+type Message = Record<string, unknown>;
+
+/** Whether results of an upstream may hold URIs the catalog exposes otherwise (uris.ts): always, never, or only `mcproxy://` ones. */
+type UriRewrite = 'always' | 'never' | 'namespaced';
+
+/** What the fast lane needs of an upstream connection (UpstreamConnection.rawLane gives it). */
+export interface LaneLink {
+  timeoutMs(): number;
+  /** The error a call gets when the upstream did not answer in time, closed, or could not be written to: worded as the SDK path words it. */
+  error(cause: 'timeout' | 'closed' | Error): ForwardedError;
+  /** Marks a call in flight on the connection, so that the upstream's requests during it find this session. */
+  track(listener: UpstreamListener<UpstreamConnection>, context: CallContext, upstreamId: RequestId): () => void;
+}
+
+/** A result line at least this long goes to the client as bytes (takeLine); shorter ones are parsed, which costs little. */
+const RAW_MIN_BYTES = 64 * 1024;
+const RESULT_HEAD = Buffer.from('{"result":');
+/** How SDK servers end a response line: the id last, after jsonrpc. */
+const RESULT_TAIL = /,"jsonrpc":"2\.0","id":(-\d{1,15})\}\r?$/;
+const NAMESPACED = Buffer.from(NAMESPACED_SCHEME);
+const OPEN_BRACE = 0x7b;
+
+type ListField = NonNullable<(typeof LISTS)[string]>;
+/** Pages kept per catalog at most. */
+const MAX_PAGES = 64;
+
+/** How often calls sent before the last run out of time are looked for, at most: one timer for all of them. */
+const TIMER_SLACK_MS = 10;
+
+/**
+ * The upstream side of the lane for one child transport: ids the SDK Client never uses
+ * (negative), the calls waiting for them, one timer for their deadlines. Its child transport
+ * hands it every response with a negative id before the SDK sees it, and tells it when it closes.
+ */
+export class UpstreamLane {
+  private nextId = -1;
+  private readonly waiting = new Map<number, FastCall>();
+  private timer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly send: (message: JSONRPCMessage) => Promise<void>,
+    readonly link: LaneLink,
+  ) {}
+
+  /** A response for the lane: settles its call. Responses to calls already cancelled or timed out are dropped. */
+  take(message: Message): boolean {
+    const id = message.id;
+    if (typeof id !== 'number' || id >= 0 || 'method' in message) {
+      if (id === undefined && !this.notified) {
+        this.notified = true;
+        setImmediate(this.notifiedDone);
+      }
+      return false;
+    }
+    const call = this.waiting.get(id);
+    if (call) {
+      this.waiting.delete(id);
+      // The SDK delivers a notification (a log) a few microtasks late: an answer that followed it waits for it, as on the SDK path.
+      if (this.notified) setImmediate(() => call.settle(message));
+      else call.settle(message);
+    }
+    return true;
+  }
+
+  private notified = false;
+  private readonly notifiedDone = () => (this.notified = false);
+
+  /**
+   * A large result for the lane that needs nothing changed but its id goes to the client as
+   * the upstream wrote it: not decoded, parsed or serialized again. Anything else (another
+   * shape, a recorded session, URIs to rewrite) is left to take().
+   */
+  takeLine(bytes: Buffer): boolean {
+    // `{"result":{` ... `,"jsonrpc":"2.0","id":-N}`: what JSON-RPC sends at the ends of the line is all that is checked;
+    // the rest is the upstream's to get right (a client that cannot parse it fails the call, as the proxy would have).
+    if (bytes.length < RAW_MIN_BYTES || this.waiting.size === 0 || bytes.compare(RESULT_HEAD, 0, RESULT_HEAD.length, 0, RESULT_HEAD.length) !== 0) return false;
+    if (bytes[RESULT_HEAD.length] !== OPEN_BRACE) return false;
+    const tail = bytes.toString('latin1', bytes.length - 48);
+    const match = RESULT_TAIL.exec(tail);
+    const call = match ? this.waiting.get(Number(match[1])) : undefined;
+    if (!call || !call.takesBytes(bytes)) return false;
+    this.waiting.delete(call.upstreamId);
+    // Up to the comma before "jsonrpc": the client's id goes after it.
+    const head = bytes.subarray(0, bytes.length - tail.length + match!.index + 1);
+    if (this.notified) setImmediate(() => call.settleBytes(head));
+    else call.settleBytes(head);
+    return true;
+  }
+
+  /** The child's stdout closed: every call waiting fails as the SDK's would (connection closed, or the reason it was closed for). */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    const calls = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const call of calls) call.fail(this.link.error('closed'));
+  }
+
+  call(call: FastCall, params: Params): void {
+    if (this.closed) return call.fail(this.link.error('closed'));
+    const id = this.nextId--;
+    call.upstreamId = id;
+    call.deadline = Date.now() + this.link.timeoutMs();
+    this.waiting.set(id, call);
+    this.arm();
+    this.send({ jsonrpc: '2.0', id, method: 'tools/call', params } as JSONRPCMessage).catch((error: Error) => {
+      if (this.waiting.delete(id)) call.fail(this.link.error(error));
+    });
+  }
+
+  /** The call ends here without an answer: the upstream is told to stop, as the SDK tells it. */
+  cancel(id: number, reason: unknown): void {
+    if (!this.waiting.delete(id) || this.closed) return;
+    const notification = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, ...(reason !== undefined && { reason: String(reason) }) } };
+    this.send(notification as JSONRPCMessage).catch(() => {});
+  }
+
+  /** The oldest call's deadline is the next one (ids are taken in order, with the same timeout). */
+  private arm(): void {
+    if (this.timer || this.waiting.size === 0) return;
+    const oldest = this.waiting.values().next().value!;
+    this.timer = setTimeout(this.sweep, Math.max(0, oldest.deadline - Date.now()) + TIMER_SLACK_MS);
+  }
+
+  private readonly sweep = () => {
+    this.timer = undefined;
+    const now = Date.now();
+    for (const [id, call] of this.waiting) {
+      if (call.deadline > now) break;
+      const error = this.link.error('timeout');
+      this.cancel(id, error.message);
+      call.fail(error);
+    }
+    this.arm();
+  };
+}
+
+/** One call in the lane, from the client's request to its response; also the call's context for what the upstream sends during it. */
+class FastCall implements CallContext {
+  upstreamId = 0;
+  deadline = 0;
+  upstreamRequestId?: (id: RequestId) => void;
+  logThreshold: CallContext['logThreshold'];
+  private untrack: () => void = () => {};
+  private leaveInflight: () => void = () => {};
+  private done = false;
+
+  constructor(
+    private readonly lane: FastLane,
+    readonly clientId: RequestId,
+    private readonly upstream: UpstreamLane,
+    private readonly upstreamName: string,
+    private readonly uris: UriRewrite,
+    private readonly catalog: Catalog,
+  ) {}
+
+  start(session: ClientSession, inflight: InflightRequests, params: Params): boolean {
+    const leave = inflight.enter((reason) => this.fail(reason as ForwardedError));
+    if (!leave) return false;
+    this.leaveInflight = leave;
+    this.logThreshold = session.logLevel;
+    this.upstream.call(this, params);
+    this.upstreamRequestId?.(this.upstreamId);
+    if (!this.done) this.untrack = this.upstream.link.track(session, this, this.upstreamId);
+    return true;
+  }
+
+  /** The upstream's answer, to the client under its own id. */
+  settle(response: Message): void {
+    if (this.end()) return;
+    response.id = this.clientId;
+    if ('error' in response) {
+      // The upstream's code, message and data, and nothing else, as the SDK path relays them (errors.ts).
+      const { code, message, data } = response.error as { code: number; message: string; data?: unknown };
+      response.error = { code, message, ...(data !== undefined && { data }) };
+    } else if (this.uris !== 'never') {
+      response.result = this.exposeUris(response.result);
+    }
+    this.lane.respond(response);
+  }
+
+  /** Whether the client can have the upstream's result line as it is: a session that writes bytes (not recorded), and no URI to rewrite in it. */
+  takesBytes(line: Buffer): boolean {
+    return this.lane.writesBytes && this.uris !== 'always' && (this.uris === 'never' || !line.includes(NAMESPACED));
+  }
+
+  /** The upstream's result line, up to its id, to the client under its own id. */
+  settleBytes(head: Buffer): void {
+    if (this.end()) return;
+    this.lane.respondBytes([head, `"jsonrpc":"2.0","id":${JSON.stringify(this.clientId)}}\n`]);
+  }
+
+  fail(error: ForwardedError): void {
+    if (this.end()) return;
+    this.upstream.cancel(this.upstreamId, error.message);
+    const { code, message, data } = error;
+    this.lane.respond({ jsonrpc: '2.0', id: this.clientId, error: { code, message, ...(data !== undefined && { data }) } });
+  }
+
+  /** The client cancelled it, or went away: the upstream is told; the client gets no answer. */
+  cancel(reason: unknown): void {
+    if (this.end()) return;
+    this.upstream.cancel(this.upstreamId, reason);
+  }
+
+  /** Marks it done; true when it already was. */
+  private end(): boolean {
+    if (this.done) return true;
+    this.done = true;
+    this.lane.forget(this.clientId);
+    this.untrack();
+    this.leaveInflight();
+    return false;
+  }
+
+  /** Resource URIs in the result become ones the client can read back through the proxy (as router.ts's forward does). */
+  private exposeUris(result: unknown): unknown {
+    if (this.uris === 'namespaced' && !holdsNamespacedUri(result)) return result;
+    return rewriteResultUris(result, (uri) => exposeUri(this.catalog, this.upstreamName, uri));
+  }
+
+  sendNotification(notification: Notification): Promise<void> {
+    return this.lane.session.server.notification(notification as never, { relatedRequestId: this.clientId });
+  }
+
+  sendRequest(request: { method: string; params?: Record<string, unknown> }, options: RequestOptions): Promise<Result> {
+    return this.lane.session.server.request(request as never, LooseResult, { ...options, relatedRequestId: this.clientId });
+  }
+}
+
+/**
+ * The client side of the lane for one session: sees each message from the client before the
+ * SDK Server does, takes the tools/call and lists it can, and writes their answers on the same transport.
+ */
+export class FastLane {
+  private readonly calls = new Map<RequestId, FastCall>();
+  /** Calls whose route is being looked up, with the client's cancellation if it came meanwhile. */
+  private readonly starting = new Map<RequestId, JSONRPCMessage | undefined>();
+  private transport?: Transport;
+  /** Per catalog: list pages as sent, up to the id (list()). */
+  private readonly pages = new WeakMap<Catalog, Map<string, Buffer>>();
+  /** Per catalog: how each upstream's result URIs must be treated. */
+  private readonly uriRewrites = new WeakMap<Catalog, Map<string, UriRewrite>>();
+
+  constructor(
+    readonly session: ClientSession,
+    private readonly inflight: InflightRequests,
+  ) {}
+
+  /** The client's transport with the lane in front of the SDK Server's handlers (messages reach it after the recorder's tap). */
+  wrap(transport: Transport): Transport {
+    this.transport = transport;
+    return new Proxy(transport, {
+      set: (target, property, value) => {
+        if (property === 'onmessage' && typeof value === 'function') {
+          const handler = value as NonNullable<Transport['onmessage']>;
+          target.onmessage = (message, extra) => this.arrive(message, extra, handler);
+          return true;
+        }
+        if (property === 'onclose' && typeof value === 'function') {
+          const handler = value as () => void;
+          target.onclose = () => {
+            this.clientGone();
+            handler();
+          };
+          return true;
+        }
+        return Reflect.set(target, property, value);
+      },
+    });
+  }
+
+  private arrive(message: JSONRPCMessage, extra: MessageExtraInfo | undefined, handler: NonNullable<Transport['onmessage']>): void {
+    const m = message as Message;
+    const kind = this.kindOf(m);
+    if (kind) {
+      const id = m.id as RequestId;
+      this.starting.set(id, undefined);
+      const decided = (taken: boolean) => {
+        const cancel = this.starting.get(id);
+        this.starting.delete(id);
+        if (taken) return;
+        handler(message, extra);
+        if (cancel) handler(cancel, extra);
+      };
+      void (kind === 'call' ? this.take(m) : this.list(m, kind)).then(decided, () => decided(false));
+      return;
+    }
+    if (m.method === 'notifications/cancelled' && (this.calls.size > 0 || this.starting.size > 0)) {
+      const params = m.params as { requestId?: RequestId; reason?: unknown } | undefined;
+      const requestId = params?.requestId;
+      // A cancellation that overtook its request's start is kept for it (take() and list() look).
+      if (requestId !== undefined && this.starting.has(requestId)) return void this.starting.set(requestId, message);
+      const call = requestId === undefined ? undefined : this.calls.get(requestId);
+      if (call) return call.cancel(params!.reason);
+    }
+    handler(message, extra);
+  }
+
+  /** Whether the lane may answer a request: a call it may forward, a list it may answer from the catalog (written as bytes: not when recorded). */
+  private kindOf(m: Message): 'call' | ListField | undefined {
+    if (m.id === undefined || this.starting.has(m.id as RequestId) || !this.open()) return undefined;
+    if (m.method === 'tools/call') return this.mayTake(m.params) ? 'call' : undefined;
+    const list = LISTS[m.method as string];
+    return list && this.writesBytes ? list : undefined;
+  }
+
+  /** The session serves a 2025-11-25 client, initialized, and is not shutting down. */
+  private open(): boolean {
+    return !this.inflight.draining && this.session.clientCapabilities() !== undefined && !this.session.speaksModern();
+  }
+
+  /** What can be told without the catalog: params the lane forwards as router.ts would. */
+  private mayTake(params: unknown): params is Params {
+    if (typeof params !== 'object' || params === null) return false;
+    const { name, task, _meta } = params as Params;
+    if (typeof name !== 'string' || task !== undefined) return false;
+    // Progress needs a token of the proxy's own upstream; a `_meta` protocol version is a 2026-07-28 request; trace context is the tracing filters' (telemetry/tracing.ts).
+    if (_meta === undefined) return true;
+    if (typeof _meta !== 'object' || _meta === null) return false;
+    const meta = _meta as Params;
+    return meta.progressToken === undefined && meta[PROTOCOL_VERSION_META_KEY] === undefined && TRACE_KEYS.every((key) => meta[key] === undefined);
+  }
+
+  /** Sends the call upstream when its route and upstream allow; false hands it to the SDK. */
+  private async take(request: Message): Promise<boolean> {
+    const session = this.session;
+    const params = request.params as Params;
+    const catalog = await session.catalog();
+    // Only exposed names: an app's own tool names, withheld and unknown tools take the SDK path (router.ts says why).
+    const route = catalog.toolRoutes.get(params.name as string);
+    if (!route || this.calls.has(request.id as RequestId)) return false;
+    const connection = await session.connection(route.upstream);
+    const upstream = connection.rawLane(session.logLevel);
+    if (!upstream) return false;
+    const id = request.id as RequestId;
+    session.used = true;
+    // Cancelled before it left: it is done (the client expects no answer), and the upstream never hears of it.
+    if (this.starting.get(id)) return true;
+    const call = new FastCall(this, id, upstream, route.upstream, this.uriRewrite(catalog, route.upstream), catalog);
+    let upstreamParams: Params = { ...params, name: route.original, arguments: injectPinned(params.arguments, route.pinned) };
+    if (session.recorder) upstreamParams = recordRoute(session.recorder, id, connection, params, upstreamParams, route, call);
+    this.calls.set(id, call);
+    if (!call.start(session, this.inflight, upstreamParams)) {
+      this.calls.delete(id);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * A list answered as router.ts answers it for a 2025-11-25 client (a page of the catalog), from
+   * a page serialized once per catalog: most of a 2,000-tool list's time was JSON.stringify.
+   */
+  private async list(request: Message, list: ListField): Promise<boolean> {
+    const id = request.id as RequestId;
+    const catalog = await this.session.catalog();
+    if (this.starting.get(id)) return true; // cancelled: no answer
+    const cursor = (request.params as Params | undefined)?.cursor;
+    if (cursor !== undefined && typeof cursor !== 'string') return false;
+    let pages = this.pages.get(catalog);
+    if (!pages) this.pages.set(catalog, (pages = new Map()));
+    const key = `${list} ${cursor ?? ''}`;
+    let head = pages.get(key);
+    if (!head) {
+      let result: Result;
+      try {
+        const { page, nextCursor } = paginate<unknown>(catalog[list], list, this.session.config.server.pageSize, cursor);
+        result = nextCursor === undefined ? { [list]: page } : { [list]: page, nextCursor };
+      } catch {
+        return false; // a bad cursor: the SDK path words the error
+      }
+      head = Buffer.from(`{"result":${JSON.stringify(result)},"jsonrpc":"2.0","id":`);
+      // Pages come by the cursors the proxy gave; a client making up others does not grow this.
+      if (pages.size < MAX_PAGES) pages.set(key, head);
+    }
+    this.respondBytes([head, `${JSON.stringify(id)}}\n`]);
+    return true;
+  }
+
+  respond(message: Message): void {
+    this.transport?.send(message as JSONRPCMessage).catch(() => {});
+  }
+
+  /** Whether the client's transport takes serialized messages (the stdio one; not when recorded: the recorder reads messages). */
+  get writesBytes(): boolean {
+    return typeof (this.transport as Partial<SerializedSender> | undefined)?.sendSerialized === 'function';
+  }
+
+  respondBytes(pieces: ReadonlyArray<string | Uint8Array>): void {
+    (this.transport as unknown as SerializedSender).sendSerialized(pieces).catch(() => {});
+  }
+
+  forget(clientId: RequestId): void {
+    this.calls.delete(clientId);
+  }
+
+  /** The client is gone: its calls end upstream too. */
+  private clientGone(): void {
+    for (const call of [...this.calls.values()]) call.cancel('the client disconnected');
+  }
+
+  private uriRewrite(catalog: Catalog, upstream: string): UriRewrite {
+    let byUpstream = this.uriRewrites.get(catalog);
+    if (!byUpstream) this.uriRewrites.set(catalog, (byUpstream = new Map()));
+    let rewrite = byUpstream.get(upstream);
+    if (rewrite === undefined) byUpstream.set(upstream, (rewrite = uriRewriteOf(catalog, upstream)));
+    return rewrite;
+  }
+}
+
+/** Whether a result holds a `uri` in the proxy's namespaced form (where rewriteResultUris looks; strings are not read). */
+function holdsNamespacedUri(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(holdsNamespacedUri);
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === 'structuredContent' || key === '_meta') continue;
+    if (key === 'uri' ? typeof inner === 'string' && inner.startsWith(NAMESPACED_SCHEME) : holdsNamespacedUri(inner)) return true;
+  }
+  return false;
+}
+
+/**
+ * exposeUri changes a URI of `upstream` only when the catalog routes it elsewhere: to another
+ * upstream's resource or template, to one of its own resources exposed under another URI, or,
+ * for a `mcproxy://` URI, back through its own templates. With none of those, nothing changes.
+ */
+function uriRewriteOf(catalog: Catalog, upstream: string): UriRewrite {
+  const elsewhere = (route: Route, exposed: string) => route.upstream !== upstream || route.original !== exposed;
+  for (const [exposed, route] of catalog.resourceRoutes) if (elsewhere(route, exposed)) return 'always';
+  for (const [owner, templates] of catalog.upstreamTemplates) if (owner !== upstream && templates.length > 0) return 'always';
+  return (catalog.upstreamTemplates.get(upstream)?.length ?? 0) > 0 ? 'namespaced' : 'never';
+}

@@ -1,0 +1,160 @@
+// The fast lane (src/session/fastLane.ts): tools/call from a 2025-11-25 stdio client to a
+// 2025-11-25 stdio upstream, forwarded as raw JSON-RPC. What only this path could break:
+// that calls really take it (the upstream sees the lane's negative ids), that ids map back
+// under concurrency, that pinned arguments, cancellation, the upstream's timeout, a crash
+// mid-call and a server→client request during a call all behave as on the SDK path. One
+// real proxy process, the real SDK client, real upstream processes (server-everything and
+// fixtures, pinned to 2025-11-25 with `protocol: legacy`).
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CLI, ROOT } from '../helpers/paths.js';
+import { writeConfig } from '../helpers/proxy.js';
+import { text } from '../helpers/results.js';
+import { everything, fixture } from '../helpers/upstreams.js';
+import { waitUntil } from '../helpers/wait.js';
+
+const TIMEOUT_MS = 3_000;
+
+describe('the fast lane: stdio client → stdio upstream tools/call', function () {
+  this.timeout(60_000);
+  const recordFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'mcproxy-lane-')), 'requests.jsonl');
+  const recorded = (): Array<{ method?: string; params?: { name?: string; arguments?: Record<string, unknown> }; id?: unknown }> =>
+    existsSync(recordFile) ? readFileSync(recordFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line)) : [];
+  let client: Client;
+  let stderr = '';
+  const sampled: unknown[] = [];
+
+  before(async () => {
+    const config = writeConfig({
+      server: { pageSize: 5 },
+      upstreams: {
+        rec: { ...fixture('recording-server', '--record', recordFile), protocol: 'legacy', tools: { arguments: { scoped: { root: '/pinned' } } } },
+        chg: { ...fixture('changing-tools-server'), protocol: 'legacy', timeoutMs: TIMEOUT_MS },
+        crashy: { ...fixture('crashing-server'), protocol: 'legacy' },
+        ev: everything,
+      },
+    });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, '--config', config],
+      cwd: ROOT,
+      stderr: 'pipe',
+      env: { ...process.env, MCPROXY_LOG_LEVEL: 'info' } as Record<string, string>,
+    });
+    transport.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    client = new Client({ name: 'fast-lane-test', version: '1.0.0' }, { capabilities: { sampling: {} } });
+    client.setRequestHandler('sampling/createMessage', async (request) => {
+      sampled.push(request.params);
+      return { role: 'assistant', content: { type: 'text', text: 'sampled answer' }, model: 'test-model' };
+    });
+    await client.connect(transport);
+  });
+  after(async () => client?.close());
+
+  it('takes the calls (the upstream sees its own ids), maps 16 concurrent answers back, injects pinned arguments', async () => {
+    const texts = await Promise.all(Array.from({ length: 16 }, (_, i) => client.callTool({ name: 'rec__public', arguments: { text: `call ${i}` } }).then(text)));
+    assert.deepEqual(texts, Array.from({ length: 16 }, (_, i) => `public: call ${i}`));
+    assert.deepEqual(JSON.parse(text(await client.callTool({ name: 'rec__scoped', arguments: { q: 'x', root: '/etc' } }))), { q: 'x', root: '/pinned' });
+
+    const calls = recorded().filter((r) => r.method === 'tools/call');
+    assert.equal(calls.length, 17);
+    const ids = calls.map((r) => r.id as number);
+    assert.ok(ids.every((id) => Number.isInteger(id) && id < 0), `the lane's ids are negative (the SDK's never are): ${ids.join(', ')}`);
+    assert.equal(new Set(ids).size, 17, 'one id per call');
+    assert.deepEqual(calls.at(-1)!.params!.arguments, { q: 'x', root: '/pinned' });
+    assert.doesNotMatch(stderr, /unknown message ID|protocol error/i, 'the SDK client never saw the lane’s answers');
+  });
+
+  it('pages lists by the cursors it gives, the same each time, and refuses a cursor it did not give', async () => {
+    const all = async () => {
+      const names: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        // (listTools() without a cursor would fetch every page itself.)
+        const page = (await client.request({ method: 'tools/list', params: cursor === undefined ? {} : { cursor } } as never)) as { tools: Array<{ name: string }>; nextCursor?: string };
+        names.push(...page.tools.map((tool) => tool.name));
+        cursor = page.nextCursor;
+        pages++;
+      } while (cursor !== undefined);
+      return { names, pages };
+    };
+    const first = await all();
+    assert.ok(first.pages > 3, `${first.pages} pages of 5`);
+    assert.equal(new Set(first.names).size, first.names.length, 'no tool twice');
+    for (const name of ['rec__public', 'rec__scoped', 'chg__sleep', 'crashy__crash', 'ev__echo']) assert.ok(first.names.includes(name), name);
+    assert.deepEqual(await all(), first);
+    await assert.rejects(client.listTools({ cursor: 'not-ours' }), (error: Error & { code?: number }) => error.code === -32602 && /Invalid cursor for tools/.test(error.message));
+  });
+
+  it('hands large results back intact, each to its own call', async () => {
+    const messages = ['a', 'b', 'c'].map((fill, i) => `${i}:${fill.repeat(200_000)}é`);
+    const echoed = await Promise.all(messages.map((message) => client.callTool({ name: 'ev__echo', arguments: { message } }).then(text)));
+    assert.deepEqual(echoed, messages.map((message) => `Echo: ${message}`));
+  });
+
+  it('answers unknown tools and upstream errors as the SDK path does', async () => {
+    await assert.rejects(client.callTool({ name: 'rec__nope', arguments: {} }), /Unknown tool: rec__nope/);
+    const invalid = await client.callTool({ name: 'ev__echo', arguments: {} });
+    assert.equal(invalid.isError, true);
+    assert.match(text(invalid), /Invalid arguments for tool echo/);
+  });
+
+  it('passes the client’s cancellation to the upstream under the upstream’s id', async () => {
+    const before = JSON.parse(text(await client.callTool({ name: 'chg__cancellations', arguments: {} }))) as unknown[];
+    const controller = new AbortController();
+    const call = client.callTool({ name: 'chg__sleep', arguments: { ms: 30_000 } }, { signal: controller.signal });
+    // Answered after the upstream read the sleep (one pipe, in order): the sleep is under way there.
+    await client.callTool({ name: 'chg__cancellations', arguments: {} });
+    controller.abort('changed my mind');
+    await assert.rejects(call);
+    let cancellations: Array<{ ms: number; reason: unknown }> = [];
+    await waitUntil(async () => {
+      cancellations = JSON.parse(text(await client.callTool({ name: 'chg__cancellations', arguments: {} })));
+      return cancellations.length > before.length;
+    }, 'the upstream to see notifications/cancelled');
+    const cancelled = cancellations.at(-1)!;
+    assert.equal(cancelled.ms, 30_000);
+    assert.match(String(cancelled.reason), /changed my mind/);
+  });
+
+  it('ends a call the upstream does not answer within timeoutMs, with the same error, and tells the upstream', async () => {
+    const before = (JSON.parse(text(await client.callTool({ name: 'chg__cancellations', arguments: {} }))) as unknown[]).length;
+    await assert.rejects(client.callTool({ name: 'chg__sleep', arguments: { ms: 20_000 } }, { timeout: 30_000 }), (error: Error & { code?: number; data?: unknown }) => {
+      assert.equal(error.code, -32001);
+      assert.match(error.message, new RegExp(`Upstream 'chg' did not answer tools/call within ${TIMEOUT_MS} ms`));
+      assert.deepEqual(error.data, { upstream: 'chg' });
+      return true;
+    });
+    await waitUntil(async () => (JSON.parse(text(await client.callTool({ name: 'chg__cancellations', arguments: {} }))) as unknown[]).length > before, 'the upstream to hear it was cancelled');
+  });
+
+  it('carries a server→client request (sampling) during a call, beside other calls', async () => {
+    const [sampling, ...echoes] = await Promise.all([
+      client.callTool({ name: 'ev__trigger-sampling-request', arguments: { prompt: 'hello', maxTokens: 5 } }),
+      ...Array.from({ length: 4 }, (_, i) => client.callTool({ name: 'ev__echo', arguments: { message: `m${i}` } })),
+    ]);
+    assert.match(JSON.stringify(sampling), /sampled answer/);
+    assert.equal(sampled.length, 1);
+    assert.deepEqual(echoes.map(text), ['Echo: m0', 'Echo: m1', 'Echo: m2', 'Echo: m3']);
+  });
+
+  it('fails a call in flight when the upstream crashes, as the SDK path words it, and serves again', async () => {
+    await assert.rejects(client.callTool({ name: 'crashy__crash', arguments: {} }), (error: Error & { code?: number }) => {
+      assert.equal(error.code, -32000);
+      assert.match(error.message, /Upstream 'crashy' closed the connection during tools\/call: .*code 1/);
+      return true;
+    });
+    await waitUntil(async () => {
+      try {
+        return text(await client.callTool({ name: 'crashy__echo', arguments: { text: 'back' } })) === 'back';
+      } catch {
+        return false;
+      }
+    }, 'crashy to serve again', 20_000);
+  });
+});
