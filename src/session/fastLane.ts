@@ -8,15 +8,16 @@
 // does it (route by the catalog, pinned arguments, result URIs, recording, shutdown tracking,
 // the upstream's timeout, cancellation, errors worded alike) and hands everything else, and
 // anything in doubt, to the SDK as before. Server→client requests, notifications and the
-// upstream's answers to the SDK's own requests keep flowing through the SDK Client.
+// upstream's answers to the SDK's own requests keep flowing through the SDK Client. The
+// upstream side (ids, deadlines, the child's answers) is upstream/rawLane.ts.
 import { PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
 import type { JSONRPCMessage, MessageExtraInfo, Notification, RequestId, RequestOptions, Result, Transport } from '@modelcontextprotocol/server';
 import { exposeUri, type Catalog, type Route } from '../catalog/catalog.js';
 import { injectPinned } from '../catalog/policy.js';
 import { paginate } from '../catalog/paginate.js';
 import { NAMESPACED_SCHEME, rewriteResultUris } from '../catalog/uris.js';
-import type { CallContext, UpstreamListener } from '../upstream/attachments.js';
-import type { UpstreamConnection } from '../upstream/connection.js';
+import type { CallContext } from '../upstream/attachments.js';
+import type { LaneCall, UpstreamLane } from '../upstream/rawLane.js';
 import type { ForwardedError } from '../upstream/errors.js';
 import { LooseResult } from '../upstream/looseSchemas.js';
 import { recordRoute } from '../vcon/route.js';
@@ -35,141 +36,15 @@ type Message = Record<string, unknown>;
 /** Whether results of an upstream may hold URIs the catalog exposes otherwise (uris.ts): always, never, or only `mcproxy://` ones. */
 type UriRewrite = 'always' | 'never' | 'namespaced';
 
-/** What the fast lane needs of an upstream connection (UpstreamConnection.rawLane gives it). */
-export interface LaneLink {
-  timeoutMs(): number;
-  /** The error a call gets when the upstream did not answer in time, closed, or could not be written to: worded as the SDK path words it. */
-  error(cause: 'timeout' | 'closed' | Error): ForwardedError;
-  /** Marks a call in flight on the connection, so that the upstream's requests during it find this session. */
-  track(listener: UpstreamListener<UpstreamConnection>, context: CallContext, upstreamId: RequestId): () => void;
-}
-
-/** A result line at least this long goes to the client as bytes (takeLine); shorter ones are parsed, which costs little. */
-const RAW_MIN_BYTES = 64 * 1024;
-const RESULT_HEAD = Buffer.from('{"result":');
-/** How SDK servers end a response line: the id last, after jsonrpc. */
-const RESULT_TAIL = /,"jsonrpc":"2\.0","id":(-\d{1,15})\}\r?$/;
 const NAMESPACED = Buffer.from(NAMESPACED_SCHEME);
-const OPEN_BRACE = 0x7b;
 
 type ListField = NonNullable<(typeof LISTS)[string]>;
 /** Pages kept per catalog at most. */
 const MAX_PAGES = 64;
 
-/** How often calls sent before the last run out of time are looked for, at most: one timer for all of them. */
-const TIMER_SLACK_MS = 10;
-
-/**
- * The upstream side of the lane for one child transport: ids the SDK Client never uses
- * (negative), the calls waiting for them, one timer for their deadlines. Its child transport
- * hands it every response with a negative id before the SDK sees it, and tells it when it closes.
- */
-export class UpstreamLane {
-  private nextId = -1;
-  private readonly waiting = new Map<number, FastCall>();
-  private timer?: NodeJS.Timeout;
-  private closed = false;
-
-  constructor(
-    private readonly send: (message: JSONRPCMessage) => Promise<void>,
-    readonly link: LaneLink,
-  ) {}
-
-  /** A response for the lane: settles its call. Responses to calls already cancelled or timed out are dropped. */
-  take(message: Message): boolean {
-    const id = message.id;
-    if (typeof id !== 'number' || id >= 0 || 'method' in message) {
-      if (id === undefined && !this.notified) {
-        this.notified = true;
-        setImmediate(this.notifiedDone);
-      }
-      return false;
-    }
-    const call = this.waiting.get(id);
-    if (call) {
-      this.waiting.delete(id);
-      // The SDK delivers a notification (a log) a few microtasks late: an answer that followed it waits for it, as on the SDK path.
-      if (this.notified) setImmediate(() => call.settle(message));
-      else call.settle(message);
-    }
-    return true;
-  }
-
-  private notified = false;
-  private readonly notifiedDone = () => (this.notified = false);
-
-  /**
-   * A large result for the lane that needs nothing changed but its id goes to the client as
-   * the upstream wrote it: not decoded, parsed or serialized again. Anything else (another
-   * shape, a recorded session, URIs to rewrite) is left to take().
-   */
-  takeLine(bytes: Buffer): boolean {
-    // `{"result":{` ... `,"jsonrpc":"2.0","id":-N}`: what JSON-RPC sends at the ends of the line is all that is checked;
-    // the rest is the upstream's to get right (a client that cannot parse it fails the call, as the proxy would have).
-    if (bytes.length < RAW_MIN_BYTES || this.waiting.size === 0 || bytes.compare(RESULT_HEAD, 0, RESULT_HEAD.length, 0, RESULT_HEAD.length) !== 0) return false;
-    if (bytes[RESULT_HEAD.length] !== OPEN_BRACE) return false;
-    const tail = bytes.toString('latin1', bytes.length - 48);
-    const match = RESULT_TAIL.exec(tail);
-    const call = match ? this.waiting.get(Number(match[1])) : undefined;
-    if (!call || !call.takesBytes(bytes)) return false;
-    this.waiting.delete(call.upstreamId);
-    // Up to the comma before "jsonrpc": the client's id goes after it.
-    const head = bytes.subarray(0, bytes.length - tail.length + match!.index + 1);
-    if (this.notified) setImmediate(() => call.settleBytes(head));
-    else call.settleBytes(head);
-    return true;
-  }
-
-  /** The child's stdout closed: every call waiting fails as the SDK's would (connection closed, or the reason it was closed for). */
-  close(): void {
-    this.closed = true;
-    clearTimeout(this.timer);
-    const calls = [...this.waiting.values()];
-    this.waiting.clear();
-    for (const call of calls) call.fail(this.link.error('closed'));
-  }
-
-  call(call: FastCall, params: Params): void {
-    if (this.closed) return call.fail(this.link.error('closed'));
-    const id = this.nextId--;
-    call.upstreamId = id;
-    call.deadline = Date.now() + this.link.timeoutMs();
-    this.waiting.set(id, call);
-    this.arm();
-    this.send({ jsonrpc: '2.0', id, method: 'tools/call', params } as JSONRPCMessage).catch((error: Error) => {
-      if (this.waiting.delete(id)) call.fail(this.link.error(error));
-    });
-  }
-
-  /** The call ends here without an answer: the upstream is told to stop, as the SDK tells it. */
-  cancel(id: number, reason: unknown): void {
-    if (!this.waiting.delete(id) || this.closed) return;
-    const notification = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, ...(reason !== undefined && { reason: String(reason) }) } };
-    this.send(notification as JSONRPCMessage).catch(() => {});
-  }
-
-  /** The oldest call's deadline is the next one (ids are taken in order, with the same timeout). */
-  private arm(): void {
-    if (this.timer || this.waiting.size === 0) return;
-    const oldest = this.waiting.values().next().value!;
-    this.timer = setTimeout(this.sweep, Math.max(0, oldest.deadline - Date.now()) + TIMER_SLACK_MS);
-  }
-
-  private readonly sweep = () => {
-    this.timer = undefined;
-    const now = Date.now();
-    for (const [id, call] of this.waiting) {
-      if (call.deadline > now) break;
-      const error = this.link.error('timeout');
-      this.cancel(id, error.message);
-      call.fail(error);
-    }
-    this.arm();
-  };
-}
 
 /** One call in the lane, from the client's request to its response; also the call's context for what the upstream sends during it. */
-class FastCall implements CallContext {
+class FastCall implements CallContext, LaneCall {
   upstreamId = 0;
   deadline = 0;
   upstreamRequestId?: (id: RequestId) => void;

@@ -28,7 +28,7 @@ import type { LoginOffer } from './oauth/loginOffer.js';
 import { upstreamAuthFor, type Caller, type UpstreamAuth } from './oauth/upstreamAuth.js';
 import { UpstreamListen, withoutSubscriptionId } from './upstreamListen.js';
 import { moreVerbose, withLogLevel } from '../session/logLevel.js';
-import { UpstreamLane, type LaneLink } from '../session/fastLane.js';
+import { UpstreamLane, type LaneLink } from './rawLane.js';
 
 /** `needs-login`: an OAuth upstream waits for `mcproxy auth login` (it connects once that is done). */
 export type UpstreamState = 'connecting' | 'ready' | 'down' | 'needs-login' | 'closed';
@@ -88,7 +88,7 @@ export class UpstreamConnection {
   private childDiagnosis: (stderrAlone?: boolean) => string | undefined = () => undefined;
   /** Garbage, duplicate answers, answers to unknown ids: logged, but never a flood. */
   private readonly protocolNoise: (message: string) => void;
-  /** A stdio upstream's side of the fast lane (session/fastLane.ts), for its current child. */
+  /** A stdio upstream's side of the fast lane (rawLane.ts; session/fastLane.ts the client's), for its current child. */
   private lane?: UpstreamLane;
 
   constructor(
