@@ -8,14 +8,8 @@ import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprot
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
 export async function serveExchange(transport: WebStandardStreamableHTTPServerTransport, req: IncomingMessage, res: ServerResponse, parsedBody: unknown): Promise<void> {
-  const aborted = new AbortController();
-  res.once('close', () => aborted.abort());
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (typeof value === 'string') headers.set(name, value);
-    else if (value) for (const each of value) headers.append(name, each);
-  }
-  const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { method: req.method, headers, signal: aborted.signal });
+  // No AbortSignal: the sessionful transport does not read one (a dropped client cancels the stream below).
+  const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { method: req.method, headers: req.headers as Record<string, string> });
   const response = await transport.handleRequest(request, { parsedBody });
   const outgoing: OutgoingHttpHeaders = {};
   response.headers.forEach((value, name) => (outgoing[name] = value));
@@ -25,10 +19,26 @@ export async function serveExchange(transport: WebStandardStreamableHTTPServerTr
   const reader = response.body.getReader();
   // The client went away: the transport's stream is cancelled, as it ends a dropped SSE stream.
   res.once('close', () => void reader.cancel().catch(() => {}));
+  // An event is held back only while the stream might end right after it (a call's result is
+  // followed at once by the end of its stream): then both go out in one write.
+  let held: Uint8Array | undefined;
+  const read = () => reader.read().catch(() => ({ done: true as const, value: undefined }));
+  let next = read();
   for (;;) {
-    const { done, value } = await reader.read().catch(() => ({ done: true as const, value: undefined }));
-    if (done || res.destroyed) break;
-    if (!res.write(value)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+    let result = held ? await Promise.race([next, new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]) : await next;
+    if (!result) {
+      write(held!);
+      held = undefined;
+      result = await next;
+    }
+    if (result.done || res.destroyed) break;
+    if (held) write(held);
+    held = result.value;
+    next = read();
   }
-  if (!res.destroyed) res.end();
+  if (!res.destroyed) res.end(held);
+
+  function write(chunk: Uint8Array): void {
+    if (!res.destroyed) res.write(chunk);
+  }
 }
