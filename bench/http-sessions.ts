@@ -7,11 +7,10 @@ import type { Client } from '@modelcontextprotocol/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../test/helpers/net.js';
-import { CLI, ROOT, serverPackage } from '../test/helpers/paths.js';
-import { connectHttp, writeConfig } from '../test/helpers/proxy.js';
+import { CLI, ROOT } from '../test/helpers/paths.js';
+import { writeConfig } from '../test/helpers/proxy.js';
 import { everything } from '../test/helpers/upstreams.js';
-import { CALLS, measure, type Figures } from './measure.js';
+import { CALLS, directHttp, httpClients, measureSessions, type Figures } from './measure.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SESSIONS = 16;
@@ -37,28 +36,6 @@ async function startProxy(cli: string, configFile: string, profile: boolean): Pr
   return { url, child };
 }
 
-async function directHttp(): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [serverPackage('everything'), 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}/mcp`;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const { client } = await connectHttp(url);
-      await client.close();
-      return { url, child };
-    } catch (error) {
-      if (attempt > 100) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-async function clientsOf(url: string, count: number): Promise<Client[]> {
-  const clients: Client[] = [];
-  for (let i = 0; i < count; i++) clients.push((await connectHttp(url)).client);
-  return clients;
-}
-
 /** CPU seconds used so far by `pid` itself, and by its descendants (Linux /proc). */
 function cpuOf(pid: number): { own: number; children: number } {
   const stats = new Map<number, { ppid: number; cpu: number }>();
@@ -79,13 +56,6 @@ function cpuOf(pid: number): { own: number; children: number } {
   return { own: stats.get(pid)?.cpu ?? 0, children };
 }
 
-async function sessions(clients: Client[], tool: string): Promise<Figures> {
-  if (clients.length === 1) return measure(clients[0], tool, 1);
-  const results = await Promise.all(clients.map((client) => measure(client, tool, 1, Math.ceil(CALLS / clients.length))));
-  const middle = [...results].sort((a, b) => a.p50 - b.p50)[Math.floor(results.length / 2)];
-  return { ...middle, perSecond: results.reduce((sum, r) => sum + r.perSecond, 0) };
-}
-
 async function main(): Promise<void> {
   const profile = process.env.BENCH_PROFILE === '1';
   if (profile) {
@@ -97,13 +67,13 @@ async function main(): Promise<void> {
   const paths: Array<{ name: string; clients: Client[]; tool: string; pid: number; stop: () => void }> = [];
   const direct = await directHttp();
   if (process.env.BENCH_VERBOSE) console.log('direct started');
-  paths.push({ name: 'direct Streamable HTTP', clients: await clientsOf(direct.url, SESSIONS), tool: 'echo', pid: direct.child.pid!, stop: () => direct.child.kill() });
+  paths.push({ name: 'direct Streamable HTTP', clients: await httpClients(direct.url, SESSIONS), tool: 'echo', pid: direct.pid, stop: () => direct.stop() });
   for (const build of builds) {
     for (const shared of [false, true]) {
       if (only && only !== (shared ? 'shared' : 'isolated')) continue;
       const config = writeConfig({ logging: { level: 'warn' }, upstreams: { ev: { ...everything, ...(shared ? { shared: true } : {}) } } });
       const proxy = await startProxy(build.cli, config, build.profile);
-      paths.push({ name: `${build.name} ${shared ? 'shared: true' : 'isolated'}`, clients: await clientsOf(proxy.url, SESSIONS), tool: 'ev__echo', pid: proxy.child.pid!, stop: () => proxy.child.kill('SIGTERM') });
+      paths.push({ name: `${build.name} ${shared ? 'shared: true' : 'isolated'}`, clients: await httpClients(proxy.url, SESSIONS), tool: 'ev__echo', pid: proxy.child.pid!, stop: () => proxy.child.kill('SIGTERM') });
     }
   }
   const samples = new Map<string, Figures[]>();
@@ -115,7 +85,7 @@ async function main(): Promise<void> {
       for (const p of paths) {
         if (process.env.BENCH_VERBOSE) console.log(`  ${p.name} ${n} session(s), round ${round + 1}`);
         const before = cpuOf(p.pid);
-        const f = await sessions(p.clients.slice(0, n), p.tool);
+        const f = await measureSessions(p.clients.slice(0, n), p.tool);
         const after = cpuOf(p.pid);
         const sum = cpu.get(p.name) ?? { own: 0, children: 0 };
         cpu.set(p.name, { own: sum.own + after.own - before.own, children: sum.children + after.children - before.children });
