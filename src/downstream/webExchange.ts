@@ -6,10 +6,13 @@
 // the transport without a body: the body filter (limits/jsonBody.ts) has parsed it already.
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { reply } from './filters.js';
 
 export async function serveExchange(transport: WebStandardStreamableHTTPServerTransport, req: IncomingMessage, res: ServerResponse, parsedBody: unknown): Promise<void> {
+  // The transport's own answer to other methods, given here: a web Request refuses TRACE.
+  if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'DELETE') return reply(res, 405, -32000, 'Method not allowed.', { allow: 'GET, POST, DELETE' });
   // No AbortSignal: the sessionful transport does not read one (a dropped client cancels the stream below).
-  const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { method: req.method, headers: req.headers as Record<string, string> });
+  const request = new Request(new URL(req.url ?? '/', 'http://localhost'), { method: req.method, headers: req.headers as Record<string, string> });
   const response = await transport.handleRequest(request, { parsedBody });
   const outgoing: OutgoingHttpHeaders = {};
   response.headers.forEach((value, name) => (outgoing[name] = value));
