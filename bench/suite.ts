@@ -6,18 +6,17 @@
 // moment of the machine hits every path alike.
 // Prints a table, writes bench-results/latest.json (and .md) and bench/figures.svg. Asserts nothing.
 // Run: npm run bench   (BENCH_ROUNDS, BENCH_CALLS, BENCH_ONLY, BENCH_PEERS=0 to skip the peers)
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { freePort } from '../test/helpers/net.js';
-import { CLI, ROOT, serverPackage } from '../test/helpers/paths.js';
+import { CLI, ROOT } from '../test/helpers/paths.js';
 import { connectHttp, connectStdio, startHttpProxy, writeConfig } from '../test/helpers/proxy.js';
 import { everything, fixture, startHttpFixture, type StdioServer } from '../test/helpers/upstreams.js';
-import { CALLS, measure, type Figures } from './measure.js';
+import { CALLS, directHttp, httpClients, measure, measureSessions, type Figures } from './measure.js';
 import { startPeers, type Peer } from './peers.js';
 import { renderChart } from './chart.js';
 import { listAllTools, rawStdio, type RawClient } from './rawClient.js';
@@ -61,43 +60,11 @@ async function interleaved(section: string, paths: Array<{ name: string; vs?: st
 const format = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(3));
 const callFigures = (f: Figures) => ({ p50: f.p50, p95: f.p95, p99: f.p99, callsPerSecond: f.perSecond });
 
-/** Each client makes calls one after the other; together CALLS of them. The clients' sessions are the "16 sessions" figure. */
-async function measureSessions(clients: Client[], tool: string): Promise<Figures> {
-  if (clients.length === 1) return measure(clients[0], tool, 1);
-  const results = await Promise.all(clients.map((client) => measure(client, tool, 1, Math.ceil(CALLS / clients.length))));
-  // Throughput adds up across the sessions; latencies are the median session's.
-  const middle = [...results].sort((a, b) => a.p50 - b.p50)[Math.floor(results.length / 2)];
-  return { ...middle, perSecond: results.reduce((sum, r) => sum + r.perSecond, 0) };
-}
-
 /** Peak and current resident memory of a process, in MiB (Linux /proc). */
 function memoryOf(pid: number): { peak: number; rss: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
   return { peak: kib('VmHWM') / 1024, rss: kib('VmRSS') / 1024 };
-}
-
-/** server-everything over Streamable HTTP: the baseline for HTTP figures. */
-async function directHttp(): Promise<{ url: string; stop(): void; pid: number }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [serverPackage('everything'), 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}/mcp`;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const { client } = await connectHttp(url);
-      await client.close();
-      return { url, stop: () => child.kill(), pid: child.pid! };
-    } catch (error) {
-      if (attempt > 100) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-async function httpClients(url: string, count: number): Promise<Client[]> {
-  const clients: Client[] = [];
-  for (let i = 0; i < count; i++) clients.push((await connectHttp(url)).client);
-  return clients;
 }
 
 /** Spawn → initialize → tools/list of a stdio server, as a client that launches it does; ms. */

@@ -3,8 +3,7 @@
 // POST without a session id must be an initialize (a new session); GET opens a session's
 // standalone stream; DELETE ends it; an unknown or ended id gets 404. Sessions, their idle
 // expiry and their resumable stream events live in sessions.ts and eventStore.ts.
-import { isInitializeRequest } from '@modelcontextprotocol/server';
-import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
+import { isInitializeRequest, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +16,7 @@ import { checkHostAndOrigin, hostPolicy } from './hostPolicy.js';
 import { profileFor } from './auth/identity.js';
 import { viewAtPath } from './profilePaths.js';
 import { SessionRegistry } from './sessions.js';
+import { serveExchange } from './webExchange.js';
 import { claimsModernEra, ModernHttpClients } from './modernHttp.js';
 import { LEGACY_PROTOCOL, MODERN_PROTOCOL } from '../config/erasSchema.js';
 
@@ -87,7 +87,7 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
       sessions.hold(sessionId, res);
       // The person's newest token is the one a token exchange uses.
       if (context.accessToken) incomingTokens.set(live.session, context.accessToken);
-      return live.transport.handleRequest(req, res, body);
+      return serveExchange(live.transport, req, res, body);
     }
 
     if (!accepting) return reply(res, 503, -32000, 'mcproxy is shutting down');
@@ -109,7 +109,7 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
     const session = newSession(`http-${++started}`, entitled.profile, caller);
     if (context.accessToken) incomingTokens.set(session, context.accessToken);
     const store = events.store(resumption.maxEventsPerSession);
-    const transport = new NodeStreamableHTTPServerTransport({
+    const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       eventStore: store,
       retryInterval: resumption.retryMs,
@@ -117,7 +117,7 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
       onsessionclosed: (id) => sessions.markDeleted(id),
     });
     await session.connect(transport);
-    await transport.handleRequest(req, res, body);
+    await serveExchange(transport, req, res, body);
   }
 
   const server: HttpServer = createServer((req, res) => {

@@ -3,7 +3,7 @@
 // that never used anything: clients such as the Inspector list and go without DELETE, and each
 // such session holds its own upstream processes), at shutdown, or when its transport closes on
 // its own. An ended session's id is forgotten, so a later request with it gets 404.
-import type { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
+import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import type { ServerResponse } from 'node:http';
 import { log } from '../log.js';
 import type { ClientSession } from '../session/session.js';
@@ -13,7 +13,7 @@ export type EndReason = 'DELETE' | 'idle' | 'shutdown' | 'transport closed';
 
 export interface LiveSession {
   id: string;
-  transport: NodeStreamableHTTPServerTransport;
+  transport: WebStandardStreamableHTTPServerTransport;
   session: ClientSession;
   events: SessionEventStore;
   /** The path it was opened at (the plain path, or a profile's): its id is valid only there. */

@@ -1,0 +1,47 @@
+// Serves one Node HTTP exchange with the SDK's web-standard Streamable HTTP transport, in place
+// of the generic Node adapter (@hono/node-server) that the SDK's Node transport wraps it in.
+// That adapter, before it writes an SSE response's headers, reads ahead and waits one timer
+// tick (≥ 1 ms) for a second event: on every call. Here the headers and the priming event go
+// out at once and each event follows as soon as the transport enqueues it. The request reaches
+// the transport without a body: the body filter (limits/jsonBody.ts) has parsed it already.
+import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { reply } from './filters.js';
+
+export async function serveExchange(transport: WebStandardStreamableHTTPServerTransport, req: IncomingMessage, res: ServerResponse, parsedBody: unknown): Promise<void> {
+  // The transport's own answer to other methods, given here: a web Request refuses TRACE.
+  if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'DELETE') return reply(res, 405, -32000, 'Method not allowed.', { allow: 'GET, POST, DELETE' });
+  // No AbortSignal: the sessionful transport does not read one (a dropped client cancels the stream below).
+  const request = new Request(new URL(req.url ?? '/', 'http://localhost'), { method: req.method, headers: req.headers as Record<string, string> });
+  const response = await transport.handleRequest(request, { parsedBody });
+  const outgoing: OutgoingHttpHeaders = {};
+  response.headers.forEach((value, name) => (outgoing[name] = value));
+  if (res.destroyed) return void response.body?.cancel().catch(() => {});
+  res.writeHead(response.status, outgoing);
+  if (!response.body) return void res.end();
+  const reader = response.body.getReader();
+  // The client went away: the transport's stream is cancelled, as it ends a dropped SSE stream.
+  res.once('close', () => void reader.cancel().catch(() => {}));
+  // An event is held back only while the stream might end right after it (a call's result is
+  // followed at once by the end of its stream): then both go out in one write.
+  let held: Uint8Array | undefined;
+  const read = () => reader.read().catch(() => ({ done: true as const, value: undefined }));
+  let next = read();
+  for (;;) {
+    let result = held ? await Promise.race([next, new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]) : await next;
+    if (!result) {
+      write(held!);
+      held = undefined;
+      result = await next;
+    }
+    if (result.done || res.destroyed) break;
+    if (held) write(held);
+    held = result.value;
+    next = read();
+  }
+  if (!res.destroyed) res.end(held);
+
+  function write(chunk: Uint8Array): void {
+    if (!res.destroyed) res.write(chunk);
+  }
+}
