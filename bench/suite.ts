@@ -213,19 +213,32 @@ async function startup(): Promise<void> {
   const one = writeConfig({ logging: { level: 'warn' }, upstreams: { ev: everything } });
   const tenServers = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`ev${i}`, everything]));
   const ten = writeConfig({ logging: { level: 'warn' }, upstreams: tenServers });
+  // The launches keep their data folder (where `protocol: auto` remembers each upstream's era) to
+  // themselves: one unmeasured launch first, as a client relaunching mcproxy finds it. The first
+  // launch ever, which probes, has its own row with a new folder each time.
+  const data = { MCPROXY_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mcproxy-bench-data-')) };
+  for (const cli of [CLI, ...(BEFORE_CLI ? [BEFORE_CLI] : [])]) {
+    for (const config of [one, ten]) await launchAndList({ command: process.execPath, args: [cli, '--config', config] }, data);
+  }
+  const firstEver = () => ({ MCPROXY_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mcproxy-bench-first-')) });
   await interleaved('launched by a client: spawn → initialize → tools/list', [
     { name: 'server-everything launched directly', run: async () => ({ ms: await launchAndList(everything) }) },
-    { name: 'mcproxy with it, 1 stdio upstream', vs: 'server-everything launched directly', run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [CLI, '--config', one] }) }) },
+    { name: 'mcproxy with it, 1 stdio upstream', vs: 'server-everything launched directly', run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [CLI, '--config', one] }, data) }) },
+    {
+      name: 'mcproxy with it, 1 stdio upstream, its first launch (era probe)',
+      vs: 'server-everything launched directly',
+      run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [CLI, '--config', one] }, firstEver()) }),
+    },
     ...(BEFORE_CLI
-      ? [{ name: 'mcproxy with it, 1 stdio upstream, before', vs: 'server-everything launched directly', run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [BEFORE_CLI, '--config', one] }) }) }]
+      ? [{ name: 'mcproxy with it, 1 stdio upstream, before', vs: 'server-everything launched directly', run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [BEFORE_CLI, '--config', one] }, data) }) }]
       : []),
     {
       name: '10 × server-everything launched directly, at once',
       run: async () => ({ ms: Math.max(...(await Promise.all(Array.from({ length: 10 }, () => launchAndList(everything))))) }),
     },
-    { name: 'mcproxy with 10 stdio upstreams', vs: '10 × server-everything launched directly, at once', run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [CLI, '--config', ten] }) }) },
+    { name: 'mcproxy with 10 stdio upstreams', vs: '10 × server-everything launched directly, at once', run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [CLI, '--config', ten] }, data) }) },
     ...(BEFORE_CLI
-      ? [{ name: 'mcproxy with 10 stdio upstreams, before', vs: '10 × server-everything launched directly, at once', run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [BEFORE_CLI, '--config', ten] }) }) }]
+      ? [{ name: 'mcproxy with 10 stdio upstreams, before', vs: '10 × server-everything launched directly, at once', run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [BEFORE_CLI, '--config', ten] }, data) }) }]
       : []),
   ]);
   const isolated = await startHttpProxy(one);
@@ -266,13 +279,16 @@ async function catalog(): Promise<void> {
     Array.from({ length: 20 }, (_, i) => [`u${i}`, fixture('paging-server', '--tools', '100', '--prompts', '0', '--resources', '0', '--templates', '0', '--page', '100', '--prefix', `t${i}`)]),
   );
   const file = writeConfig({ logging: { level: 'warn' }, upstreams });
+  // Its own data folder, the era verdicts in it from one unmeasured launch (see startup()).
+  const data = { MCPROXY_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mcproxy-bench-data-')) };
+  await launchAndList({ command: process.execPath, args: [CLI, '--config', file] }, data);
   const launchedDirectly = '20 paging servers of 100 tools launched directly, at once';
   await interleaved('catalog 20 × 100 tools', [
     { name: launchedDirectly, run: async () => ({ ms: Math.max(...(await Promise.all(Object.values(upstreams).map((server) => launchAndList(server))))) }) },
     {
       name: 'mcproxy stdio: launch → tools/list of 2,000 tools',
       vs: launchedDirectly,
-      run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [CLI, '--config', file] }) }),
+      run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [CLI, '--config', file] }, data) }),
     },
   ]);
   // The baseline: one server with the same 2,000 tools in pages of the same size (the proxy's
