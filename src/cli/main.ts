@@ -3,6 +3,7 @@
 // where stdout carries the MCP protocol. Each command imports what it uses when it runs (the
 // config loader, the proxy, the SDK, HTTP and OAuth libraries): `mcproxy --version` loads none
 // of them, and a client that launches mcproxy waits for no module the config does not use.
+import './heapFlags.js';
 import path from 'node:path';
 import type { ProxyConfig } from '../config/schema.js';
 import { PROXY_VERSION } from '../version.js';
