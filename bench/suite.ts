@@ -91,6 +91,8 @@ async function calls(peers: Peer[]): Promise<void> {
   const upstreams = { ev: everything };
   const vconDir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-bench-vcons-'));
   const direct = { viaProxy: await connectStdio(writeConfig({ logging: { level: 'warn' }, upstreams })), direct: await directStdio(everything) };
+  // The same proxy without its V8 heap flags (src/cli/heapFlags.ts): what they save and cost.
+  const unflagged = await connectStdio(writeConfig({ logging: { level: 'warn' }, upstreams }), { env: { MCPROXY_V8_FLAGS: '' } });
   const before = BEFORE_CLI ? await directStdio({ command: process.execPath, args: [BEFORE_CLI, '--config', writeConfig({ logging: { level: 'warn' }, upstreams })] }) : undefined;
   const recording = await connectStdio(writeConfig({ logging: { level: 'warn' }, upstreams, vcon: { dir: vconDir, session: { maxMessages: 1_000_000 } } }));
   const isolated = await startHttpProxy(writeConfig({ logging: { level: 'warn' }, upstreams }));
@@ -109,6 +111,7 @@ async function calls(peers: Peer[]): Promise<void> {
       { name: 'mcproxy stdio → stdio', vs: 'direct stdio', run: async () => callFigures(await measure(direct.viaProxy.client, 'ev__echo', inFlight)) },
       ...(before ? [{ name: 'mcproxy stdio → stdio, before (BENCH_BEFORE_CLI)', vs: 'direct stdio', run: async () => callFigures(await measure(before, 'ev__echo', inFlight)) }] : []),
       { name: 'mcproxy stdio → stdio, recording', vs: 'mcproxy stdio → stdio', run: async () => callFigures(await measure(recording.client, 'ev__echo', inFlight)) },
+      { name: 'mcproxy stdio → stdio, no V8 heap flags', vs: 'mcproxy stdio → stdio', run: async () => callFigures(await measure(unflagged.client, 'ev__echo', inFlight)) },
       { name: `direct Streamable HTTP (${n} session${n > 1 ? 's' : ''})`, run: async () => callFigures(await measureSessions(sessions.direct.slice(0, n), 'echo')) },
       { name: 'mcproxy HTTP → stdio (a child per session)', vs: `direct Streamable HTTP (${n} session${n > 1 ? 's' : ''})`, run: async () => callFigures(await measureSessions(sessions.isolated.slice(0, n), 'ev__echo')) },
       { name: 'mcproxy HTTP → stdio, shared: true', vs: `direct Streamable HTTP (${n} session${n > 1 ? 's' : ''})`, run: async () => callFigures(await measureSessions(sessions.shared.slice(0, n), 'ev__echo')) },
@@ -125,6 +128,7 @@ async function calls(peers: Peer[]): Promise<void> {
   const memory: Row[] = [
     { section: 'memory', path: 'mcproxy stdio → stdio', values: memoryOf(stdioPid) },
     { section: 'memory', path: 'mcproxy stdio → stdio, recording', values: memoryOf(recording.pid()!) },
+    { section: 'memory', path: 'mcproxy stdio → stdio, no V8 heap flags', values: memoryOf(unflagged.pid()!) },
     { section: 'memory', path: 'mcproxy HTTP → stdio (a child per session)', values: memoryOf(isolated.child.pid!) },
     { section: 'memory', path: 'mcproxy HTTP → stdio, shared: true', values: memoryOf(shared.child.pid!) },
     ...peers.flatMap((peer) => (peer.pid ? [{ section: 'memory', path: peer.label, values: memoryOf(peer.pid) }] : [])),
@@ -132,7 +136,7 @@ async function calls(peers: Peer[]): Promise<void> {
   for (const row of memory) console.log(`  ${row.path.padEnd(52)} peak ${format(row.values.peak)}  now ${format(row.values.rss)}`);
   rows.push(...memory);
 
-  await Promise.all([direct.direct.close(), direct.viaProxy.client.close(), recording.client.close(), before?.close()]);
+  await Promise.all([direct.direct.close(), direct.viaProxy.client.close(), unflagged.client.close(), recording.client.close(), before?.close()]);
   for (const client of [...sessions.direct, ...sessions.isolated, ...sessions.shared, ...sessions.peers.flatMap((p) => p.clients)]) await client.close().catch(() => {});
   http.stop();
   await isolated.stop();
