@@ -94,8 +94,6 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   private readonly inflight: InflightRequests;
   /** Signs and reads back the requestState of multi round-trip requests, bound to this client (requestState.ts). */
   readonly requestStates: ReturnType<typeof requestStateCodec>;
-  /** Raw tools/call forwarding past the SDK's layers (fastLane.ts); none where filters (metrics, span export) or search mode must see each call. */
-  private readonly fastLane?: FastLane;
 
   constructor(
     /** Replaced by a reload (applyConfig). */
@@ -123,7 +121,6 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
         () => this.withheld,
       );
     }
-    if (!this.search && onlyTraceFilters(this.filters)) this.fastLane = new FastLane(this, this.inflight);
     this.server = this.newServer();
     // A proxy that finds itself in its client's chain of proxies is in a loop: it refuses the
     // initialize before any upstream opens, and ends the session once the refusal is on its way.
@@ -233,9 +230,14 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     return this.recorder ? this.recorder.wrap(transport) : transport;
   }
 
-  /** A stdio client's transport with the fast lane in front of the session's server (after the recorder's tap: recordings see its calls). */
+  /**
+   * A stdio client's transport with the fast lane in front of the session's server (fastLane.ts;
+   * after the recorder's tap: recordings see its calls). None where filters (metrics, span
+   * export) or search mode must see each call.
+   */
   withFastLane(transport: Transport): Transport {
-    return this.fastLane ? this.fastLane.wrap(transport) : transport;
+    if (this.search || !onlyTraceFilters(this.filters)) return transport;
+    return new FastLane(this, this.inflight).wrap(transport);
   }
 
   /** Runs `send`, so that what it sends the client is recorded as coming from `upstream`. */
