@@ -102,6 +102,19 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> {
+  // stdio: the servers this config started last time start now, while the config loads (launchPlan.ts).
+  const planned = command.transport === 'http' ? [] : (await import('./launchPlan.js')).plannedUpstreams(command.config, command.profile);
+  const ahead = planned.length > 0 ? await import('../upstream/transports/stdio.js') : undefined;
+  ahead?.startAhead(planned);
+  try {
+    return await serve(command);
+  } finally {
+    // Not serving (a config error, say), or done: no child started ahead outlives this.
+    await ahead?.dropAhead();
+  }
+}
+
+async function serve(command: Extract<Command, { kind: 'run' }>): Promise<number> {
   const config = await load(command.config);
   if (!config) return EXIT_INVALID;
   const [{ configureLogging, hideInLogs, log }, { configSecrets }, { anonymousBindRefusal }, { isLoopback }, { listenFailure }] = await Promise.all([
@@ -154,6 +167,7 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
     process.stderr.write(`mcproxy: ${failure}\n`);
     return EXIT_CANNOT_LISTEN;
   }
+  if (transport === 'stdio') (await import('./launchPlan.js')).keepPlan(config.file, view, command.profile);
   const stopOperating = await (await import('./operate.js')).operate(proxy, config, overrides);
   await proxy.stopped;
   await stopOperating();

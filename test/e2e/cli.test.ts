@@ -1,11 +1,16 @@
 // The mcproxy command as a user meets it: help, one-line errors with their exit codes, the
-// warning for a non-loopback bind, and the line that says stdio mode waits for a client.
+// warning for a non-loopback bind, the line that says stdio mode waits for a client, and the
+// launch plan (servers of the last launch started before the config is loaded).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { CLI, ROOT } from '../helpers/paths.js';
-import { writeConfig } from '../helpers/proxy.js';
-import { fixture } from '../helpers/upstreams.js';
+import { alive } from '../helpers/processes.js';
+import { connectStdio, writeConfig } from '../helpers/proxy.js';
+import { everything, fixture } from '../helpers/upstreams.js';
 
 function mcproxy(...args: string[]) {
   return spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MCPROXY_LOG_LEVEL: 'warn' }, timeout: 20_000 });
@@ -75,5 +80,33 @@ describe('the mcproxy command', function () {
       output,
       /^mcproxy: waiting for an MCP client on stdin \(stdio transport\)\. Clients such as Claude Desktop start mcproxy themselves; use --transport http to serve over HTTP\. Ctrl\+C quits\.\r?$/m,
     );
+  });
+
+  it('starts the servers of its last launch before loading an unchanged config, and ends them when it no longer loads', async () => {
+    const data = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-plan-'));
+    const started = path.join(data, 'started');
+    // server-everything behind a shell that notes its pid (exec keeps it) each time it starts.
+    const noted = { command: '/bin/sh', args: ['-c', `echo $$ >> '${started}'; exec "$0" "$@"`, everything.command, ...everything.args] };
+    const file = writeConfig({ upstreams: { ev: noted } });
+    const env = { MCPROXY_DATA_DIR: data };
+    const names: string[][] = [];
+    for (let launch = 0; launch < 2; launch++) {
+      const { client } = await connectStdio(file, { env });
+      names.push((await client.listTools()).tools.map((tool) => tool.name));
+      await client.close();
+    }
+    assert.ok(names[0].includes('ev__echo'));
+    assert.deepEqual(names[1], names[0]);
+    // A broken config of the same size and time: the plan starts the server, the config refuses it.
+    const { atime, mtime } = statSync(file);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('firstListWaitMs', 'firstListWaitMz'));
+    utimesSync(file, atime, mtime);
+    writeFileSync(started, '');
+    const run = spawnSync(process.execPath, [CLI, '--config', file], { cwd: ROOT, encoding: 'utf8', input: '', env: { ...process.env, ...env }, timeout: 20_000 });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+.*firstListWaitMz`));
+    const pids = readFileSync(started, 'utf8').split('\n').filter(Boolean).map(Number);
+    assert.equal(pids.length, 1, 'the server was started from the plan');
+    assert.ok(!alive(pids[0]), 'and is gone once mcproxy has exited');
   });
 });

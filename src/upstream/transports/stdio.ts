@@ -2,7 +2,8 @@
 // process group of its own that goes away with the connection or with the proxy, grandchildren
 // included (the watchdog, watchdog.ts, sees to it when the proxy is killed).
 import type { Readable } from 'node:stream';
-import { isStdioUpstream, type StdioUpstreamConfig, type UpstreamConfig } from '../../config/schema.js';
+// Types only: this module may load before the config (cli/launchPlan.ts), and schema.js brings zod.
+import type { StdioUpstreamConfig, UpstreamConfig } from '../../config/schema.js';
 import { log } from '../../log.js';
 import { ChildProcessTransport } from './childTransport.js';
 import { ChildReport } from './childReport.js';
@@ -47,11 +48,25 @@ const spares = new Map<string, { config: string; transport: ChildProcessTranspor
 export function startAhead(upstreams: readonly UpstreamConfig[]): void {
   if (process.env[STARTED_AHEAD]) return;
   for (const config of upstreams) {
-    if (!isStdioUpstream(config) || spares.has(config.name)) continue;
+    if (!('command' in config)) continue;
+    const started = spares.get(config.name);
+    if (started?.config === JSON.stringify(config)) continue;
+    // One started from an older launch plan (cli/launchPlan.ts) gives way to the config as it is now.
+    if (started) {
+      spares.delete(config.name);
+      void started.transport.close();
+    }
     const transport = createStdioTransport(config.name, { ...config, env: { ...config.env, [STARTED_AHEAD]: '1' } });
     spares.set(config.name, { config: JSON.stringify(config), transport });
     transport.start().catch(() => {}); // a failed start is the connection's to report, when it takes this one
   }
+}
+
+/** Ends every child started ahead and not taken: the proxy is not going to serve (a config error, say). */
+export async function dropAhead(): Promise<void> {
+  const left = [...spares.values()];
+  spares.clear();
+  await Promise.all(left.map(({ transport }) => transport.close().catch(() => {})));
 }
 
 /** The child started ahead for this upstream and config, if there is one; one for another config is closed. */
