@@ -22,7 +22,7 @@ const SWITCH = 'MCPROXY_LAUNCH_PLAN';
 const KEPT = 8;
 
 interface Plan {
-  /** The config file as it was when the plan was made (mtime in whole ms, as tools that copy files keep it). */
+  /** The config file as it was when the plan was made (mtime in whole ms, as Node's Date and tools that copy files keep it). */
   size: number;
   mtimeMs: number;
   /** `--profile`, whose view the upstreams are. */
@@ -51,7 +51,7 @@ export function plannedUpstreams(configOption: string | undefined, profile: stri
     const plan = readPlans(plansFile())[keyOf(file)];
     if (!plan || !Array.isArray(plan.upstreams)) return [];
     const { size, mtimeMs } = statSync(file);
-    return plan.size === size && plan.mtimeMs === Math.trunc(mtimeMs) && plan.profile === (profile ?? null) ? plan.upstreams : [];
+    return plan.size === size && plan.mtimeMs === Math.round(mtimeMs) && plan.profile === (profile ?? null) ? plan.upstreams : [];
   } catch {
     return []; // no such file: the config's loading says what is wrong
   }
@@ -74,7 +74,7 @@ export function keepPlan(configFile: string, view: View, profile: string | undef
   try {
     const { size, mtimeMs } = statSync(configFile);
     const plans = readPlans(file);
-    plans[keyOf(configFile)] = { size, mtimeMs: Math.trunc(mtimeMs), profile: profile ?? null, upstreams: view.upstreams.filter(plannable), at: Date.now() };
+    plans[keyOf(configFile)] = { size, mtimeMs: Math.round(mtimeMs), profile: profile ?? null, upstreams: view.upstreams.filter(plannable), at: Date.now() };
     const kept = Object.entries(plans)
       .sort(([, a], [, b]) => (b.at ?? 0) - (a.at ?? 0))
       .slice(0, KEPT);
