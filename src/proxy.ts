@@ -3,12 +3,12 @@
 // It also applies a reloaded config to what runs, and shuts down gracefully.
 import type { ConfigDiff } from './config/diff.js';
 import type { ProxyConfig } from './config/schema.js';
-import { anonymousBindRefusal } from './downstream/auth/authFilter.js';
 import { log } from './log.js';
-import { startOperations } from './ops/operations.js';
+import { NO_OPERATIONS, servesOperations } from './ops/noOperations.js';
 import { proxyIdentity } from './session/chain.js';
 import { InflightRequests, SHUTTING_DOWN } from './session/inflight.js';
 import { ClientSession } from './session/session.js';
+import { loadSearchModeFor } from './session/searchModeLoader.js';
 import { startTracing } from './telemetry/tracing.js';
 import type { UpstreamHealthRegistry } from './upstream/health.js';
 import { UpstreamPool } from './upstream/pool.js';
@@ -45,13 +45,16 @@ export interface ProxyOptions {
 
 export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {}): Promise<RunningProxy> {
   let config = initial;
+  await loadSearchModeFor(config);
   // Warm spares only where sessions come and go: HTTP.
   const pool = new UpstreamPool({ name: config.server.name, version: PROXY_VERSION }, proxyIdentity(config), { spares: config.server.transport === 'http' });
   pool.configure(config.upstreams);
   const recording = await startRecording(config);
   const inflight = new InflightRequests();
   const sessions = new Set<ClientSession>();
-  const operations = await startOperations(config, { upstreams: pool, connections: pool, sessions: () => sessions.size, recording });
+  const operations = servesOperations(config.server)
+    ? await (await import('./ops/operations.js')).startOperations(config, { upstreams: pool, connections: pool, sessions: () => sessions.size, recording })
+    : NO_OPERATIONS;
   const tracing = await startTracing(config);
   if (tracing.exportsTo) log.info(`exporting traces to ${tracing.exportsTo}`);
   // Tracing outermost: its spans cover what the other filters do.
@@ -71,6 +74,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   // The HTTP listener reads this list per request: a reload that adds a profile serves its path at once.
   const profileNames = Object.keys(config.profiles);
   const apply = async (next: ProxyConfig, diff: ConfigDiff) => {
+    await loadSearchModeFor(next);
     config = next;
     profileNames.splice(0, profileNames.length, ...Object.keys(next.profiles));
     await Promise.all([
@@ -107,14 +111,15 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     };
   }
 
-  const refusal = anonymousBindRefusal(config.server.host, config.server.auth);
-  if (refusal) throw new Error(refusal);
-  const [{ startHttpListener }, { httpFilters }, { connectPage }, { connectLinksFor, useConnectLinks }] = await Promise.all([
+  const [{ anonymousBindRefusal }, { startHttpListener }, { httpFilters }, { connectPage }, { connectLinksFor, useConnectLinks }] = await Promise.all([
+    import('./downstream/auth/authFilter.js'),
     import('./downstream/http.js'),
     import('./downstream/httpFilters.js'),
     import('./downstream/connectPage.js'),
     import('./upstream/oauth/connectLinks.js'),
   ]);
+  const refusal = anonymousBindRefusal(config.server.host, config.server.auth);
+  if (refusal) throw new Error(refusal);
   const chain = httpFilters(config.server, { beforeAuth: [...operations.beforeAuth, connectPage(() => config.upstreams)], afterAuth: operations.afterAuth });
   const listener = await startHttpListener({ ...config.server, profiles: profileNames, filters: chain }, newSession);
   useConnectLinks(connectLinksFor(config, listener.url));

@@ -117,10 +117,9 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
 async function serve(command: Extract<Command, { kind: 'run' }>): Promise<number> {
   const config = await load(command.config);
   if (!config) return EXIT_INVALID;
-  const [{ configureLogging, hideInLogs, log }, { configSecrets }, { anonymousBindRefusal }, { isLoopback }, { listenFailure }] = await Promise.all([
+  const [{ configureLogging, hideInLogs, log }, { configSecrets }, { isLoopback }, { listenFailure }] = await Promise.all([
     import('../log.js'),
     import('../logSecrets.js'),
-    import('../downstream/auth/authFilter.js'),
     import('../downstream/hostPolicy.js'),
     import('./listenErrors.js'),
   ]);
@@ -143,7 +142,7 @@ async function serve(command: Extract<Command, { kind: 'run' }>): Promise<number
     }
   }
   const { transport, host } = config.server;
-  const unauthenticated = transport === 'http' ? anonymousBindRefusal(host, config.server.auth) : undefined;
+  const unauthenticated = transport === 'http' ? (await import('../downstream/auth/authFilter.js')).anonymousBindRefusal(host, config.server.auth) : undefined;
   if (unauthenticated) {
     process.stderr.write(`mcproxy: ${unauthenticated}\n`);
     return EXIT_INVALID;

@@ -7,7 +7,7 @@ import { anonymousBindRefusal } from '../downstream/auth/authFilter.js';
 import type { HttpFilter } from '../downstream/filters.js';
 import { isLoopback } from '../downstream/hostPolicy.js';
 import { log } from '../log.js';
-import { NO_FILTERS, type RequestFilters } from '../telemetry/filters.js';
+import type { RequestFilters } from '../telemetry/filters.js';
 import type { UpstreamHealthRegistry } from '../upstream/health.js';
 import { PROXY_VERSION } from '../version.js';
 import { adminEndpoints } from './adminEndpoints.js';
@@ -15,6 +15,7 @@ import { adminAuthFilters, startAdminListener, type AdminListener } from './admi
 import { HttpByteMeter, stdioByteMeter, type ByteMeter } from './byteMeter.js';
 import { CallStats } from './callStats.js';
 import { upstreamReport, type StatusReport } from './statusReport.js';
+import { NO_OPERATIONS, servesOperations } from './noOperations.js';
 import { notReady, upstreamStatuses, type LiveConnections } from './upstreamStatus.js';
 
 export interface Operations {
@@ -40,7 +41,7 @@ export interface ProxyState {
 export async function startOperations(config: ProxyConfig, state: ProxyState): Promise<Operations> {
   const { admin, transport } = config.server;
   const ownListener = admin?.port !== undefined;
-  if (transport === 'stdio' && !ownListener) return { filters: NO_FILTERS, beforeAuth: [], afterAuth: [], close: async () => {} };
+  if (!servesOperations(config.server)) return NO_OPERATIONS;
 
   const { ProxyMetrics } = await import('../telemetry/metrics.js');
   const stats = new CallStats();

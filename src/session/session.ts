@@ -32,7 +32,8 @@ import { NO_FILTERS, onlyTraceFilters, runClientFilters, runUpstreamFilters, typ
 import { describeRequest } from './describeRequest.js';
 import { toolSearchSettings } from '../toolSearch/settings.js';
 import { perConnectionLists } from '../toolSearch/exposure.js';
-import { SearchMode } from './searchMode.js';
+import type { SearchMode } from './searchMode.js';
+import { searchModeClass } from './searchModeLoader.js';
 import { ClientListens } from './listen.js';
 import { logPasses } from './logLevel.js';
 import { MAX_INPUT_ROUNDS, serveThroughSeam } from './inputRequired.js';
@@ -112,7 +113,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
 
     const searchSettings = toolSearchSettings(config, this.view.profile);
     if (searchSettings.enabled) {
-      this.search = new SearchMode(
+      this.search = new (searchModeClass())(
         searchSettings,
         (upstream) => this.upstreamDescription(upstream),
         // A 2026-07-28 client gets the same list as every other: found tools join none.

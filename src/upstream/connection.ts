@@ -17,7 +17,7 @@ import { ForwardedError, unavailable, upstreamError } from './errors.js';
 import { fetchListing } from './listing.js';
 import { LooseResult } from './looseSchemas.js';
 import type { ConnectionFetch } from './transports/connectionFetch.js';
-import { createSseTransport, createStreamableHttpTransport, type RemoteTransport } from './transports/http.js';
+import type { RemoteTransport } from './transports/http.js';
 import { createStdioTransport, describeChild } from './transports/stdio.js';
 import { tapTransport } from './transportTap.js';
 import { isLoopRefusal } from '../session/chain.js';
@@ -535,6 +535,8 @@ export class UpstreamConnection {
       return client;
     }
     const remote = config as RemoteUpstreamConfig & UpstreamConfig;
+    // Only remote upstreams load the HTTP and SSE clients.
+    const { createSseTransport, createStreamableHttpTransport } = await import('./transports/http.js');
     if (remote.transport === 'sse') return this.openRemote(createSseTransport(this.name, remote, this.auth));
     let first: unknown;
     try {
