@@ -105,16 +105,17 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   // stdio: the servers this config started last time start now, while the config loads (launchPlan.ts).
   const planned = command.transport === 'http' ? [] : (await import('./launchPlan.js')).plannedUpstreams(command.config, command.profile);
   const ahead = planned.length > 0 ? await import('../upstream/transports/stdio.js') : undefined;
-  ahead?.startAhead(planned);
+  // Their stderr waits for the config's logging section (level, file, secrets to hide).
+  ahead?.startAhead(planned, { holdStderr: true });
   try {
-    return await serve(command);
+    return await serve(command, () => ahead?.releaseStderr());
   } finally {
     // Not serving (a config error, say), or done: no child started ahead outlives this.
     await ahead?.dropAhead();
   }
 }
 
-async function serve(command: Extract<Command, { kind: 'run' }>): Promise<number> {
+async function serve(command: Extract<Command, { kind: 'run' }>, loggingApplied: () => void): Promise<number> {
   const config = await load(command.config);
   if (!config) return EXIT_INVALID;
   const [{ configureLogging, hideInLogs, log }, { configSecrets }, { isLoopback }, { listenFailure }] = await Promise.all([
@@ -132,6 +133,7 @@ async function serve(command: Extract<Command, { kind: 'run' }>): Promise<number
   overrides(config);
   configureLogging(config.logging);
   hideInLogs(configSecrets(config));
+  loggingApplied();
   const view = await chosenView(config, command.profile);
   if (!view) return EXIT_INVALID;
   if (config.naming.onCollision === 'error') {

@@ -38,6 +38,8 @@ type StdioConfig = StdioUpstreamConfig & { withholdEnv?: readonly string[] };
 const STARTED_AHEAD = 'MCPROXY_STARTED_AHEAD';
 /** Children started ahead of their connection, by upstream name, with the config they were started for. */
 const spares = new Map<string, { config: string; transport: ChildProcessTransport }>();
+/** The stderr of children started before the config's logging applied (level, file, secrets): held until releaseStderr(). */
+const heldStderr = new Set<Readable>();
 
 /**
  * Starts a stdio upstream's process now, for the connection that will ask for it: a client that
@@ -45,7 +47,7 @@ const spares = new Map<string, { config: string; transport: ChildProcessTranspor
  * still waits for the client's (its capabilities go upstream). Not done by a proxy that was
  * itself started ahead.
  */
-export function startAhead(upstreams: readonly UpstreamConfig[]): void {
+export function startAhead(upstreams: readonly UpstreamConfig[], options: { holdStderr?: boolean } = {}): void {
   if (process.env[STARTED_AHEAD]) return;
   for (const config of upstreams) {
     if (!('command' in config)) continue;
@@ -58,8 +60,18 @@ export function startAhead(upstreams: readonly UpstreamConfig[]): void {
     }
     const transport = createStdioTransport(config.name, { ...config, env: { ...config.env, [STARTED_AHEAD]: '1' } });
     spares.set(config.name, { config: JSON.stringify(config), transport });
+    if (options.holdStderr) {
+      transport.stderr.pause();
+      heldStderr.add(transport.stderr);
+    }
     transport.start().catch(() => {}); // a failed start is the connection's to report, when it takes this one
   }
+}
+
+/** Logs what the children started with holdStderr wrote, and what they write from now on. */
+export function releaseStderr(): void {
+  for (const stderr of heldStderr) stderr.resume();
+  heldStderr.clear();
 }
 
 /** Ends every child started ahead and not taken: the proxy is not going to serve (a config error, say). */
