@@ -89,14 +89,17 @@ describe('the mcproxy command', function () {
     const noted = { command: '/bin/sh', args: ['-c', `echo $$ >> '${started}'; exec "$0" "$@"`, everything.command, ...everything.args] };
     const file = writeConfig({ upstreams: { ev: noted } });
     const env = { MCPROXY_DATA_DIR: data };
+    const startedPids = () => readFileSync(started, 'utf8').split('\n').filter(Boolean).map(Number);
     const names: string[][] = [];
     for (let launch = 0; launch < 2; launch++) {
+      writeFileSync(started, '');
       const { client } = await connectStdio(file, { env });
       names.push((await client.listTools()).tools.map((tool) => tool.name));
       await client.close();
     }
     assert.ok(names[0].includes('ev__echo'));
     assert.deepEqual(names[1], names[0]);
+    assert.equal(startedPids().length, 1, 'the relaunch started its server once: the plan started it, the config took it');
     // A broken config of the same size and time: the plan starts the server, the config refuses it.
     const { atime, mtime } = statSync(file);
     writeFileSync(file, readFileSync(file, 'utf8').replace('firstListWaitMs', 'firstListWaitMz'));
@@ -105,7 +108,7 @@ describe('the mcproxy command', function () {
     const run = spawnSync(process.execPath, [CLI, '--config', file], { cwd: ROOT, encoding: 'utf8', input: '', env: { ...process.env, ...env }, timeout: 20_000 });
     assert.equal(run.status, 2);
     assert.match(run.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+.*firstListWaitMz`));
-    const pids = readFileSync(started, 'utf8').split('\n').filter(Boolean).map(Number);
+    const pids = startedPids();
     assert.equal(pids.length, 1, 'the server was started from the plan');
     assert.ok(!alive(pids[0]), 'and is gone once mcproxy has exited');
   });
