@@ -3,8 +3,9 @@
 // message as the vCon keeps it: resource contents and prompt messages replaced by a marker when
 // their capture is off, `redact` patterns applied (the JSON text then goes to the journal, so
 // nothing they match reaches the disk). Without patterns the message object goes into the
-// journal line as it is: one serialization per message. Bodies over maxInlineContentSize are
-// cut when the vCon is built (builder.ts). Runs off the request path (see recorder.ts).
+// journal line as it is: one serialization per message, none for a message the transport
+// serialized already (its text is spliced into the line). Bodies over maxInlineContentSize are
+// cut when the vCon is built (builder.ts).
 import { createHash } from 'node:crypto';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import { CHAIN_META_KEY, type Direction, type MessageEntry } from './types.js';
@@ -22,6 +23,8 @@ export interface CrossedMessage {
   message: JSONRPCMessage;
   origin?: string;
   related?: RequestId;
+  /** The message's JSON text when the transport serialized it already (transport.ts): reused, not serialized again. */
+  text?: string;
 }
 
 export const NOT_CAPTURED_RESOURCE = '[resource content not captured: vcon.session.captureResources is false]';
@@ -36,7 +39,17 @@ export class MessageCapture {
 
   constructor(private readonly options: CaptureOptions) {}
 
-  entry({ at, dir, message, origin, related }: CrossedMessage): MessageEntry {
+  /** The crossed message's journal line (JSON, no newline). */
+  line(crossed: CrossedMessage): string {
+    const entry = this.entry(crossed);
+    if (crossed.text === undefined || entry.message !== crossed.message) return JSON.stringify(entry);
+    // The message as the client got it, spliced in: the same JSON a second serialization would give.
+    entry.message = undefined;
+    const rest = JSON.stringify(entry);
+    return `${rest.slice(0, -1)},"message":${crossed.text}}`;
+  }
+
+  entry({ at, dir, message, origin, related, text }: CrossedMessage): MessageEntry {
     const m = message as Loose;
     const id = m.id as RequestId | undefined;
     const entry: MessageEntry = { t: 'msg', at, dir, kind: 'notification' };
@@ -67,7 +80,7 @@ export class MessageCapture {
     }
 
     if (this.options.redact.length === 0) entry.message = shown;
-    else entry.body = redact(JSON.stringify(shown), this.options.redact);
+    else entry.body = redact(shown === message && text !== undefined ? text : JSON.stringify(shown), this.options.redact);
     return entry;
   }
 

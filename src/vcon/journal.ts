@@ -1,6 +1,6 @@
 // A vCon's journal: its entries as JSON Lines, appended while the session runs, so that a
 // crash (kill -9) leaves everything that crossed on disk. On the next start every journal still
-// there becomes a vCon (recovery in recording.ts). Appends are synchronous writes to an open
+// there becomes a vCon (recovery in recording.ts). An append is one synchronous write to an open
 // file descriptor: once append() returns, the lines are in the kernel's hands, and a process
 // killed right after sending the message loses none of it. (Power loss would need an fsync
 // per message; that is not what this guards against.) A disk error is reported once, not thrown.
@@ -27,10 +27,11 @@ export class Journal {
     }
   }
 
-  append(entries: readonly JournalEntry[]): void {
-    if (this.fd === undefined || entries.length === 0) return;
+  /** Appends lines (JSON, without their newline) in one write. */
+  append(lines: readonly string[]): void {
+    if (this.fd === undefined || lines.length === 0) return;
     try {
-      writeSync(this.fd, entries.map((entry) => JSON.stringify(entry)).join('\n') + '\n');
+      writeSync(this.fd, lines.length === 1 ? lines[0] + '\n' : lines.join('\n') + '\n');
     } catch (error) {
       this.fail(error as Error);
     }

@@ -1,10 +1,11 @@
 // One client session's recording. It sees the session's messages through the tapped transport
 // (transport.ts) and learns from the session where each request went (`routed`) and which
-// upstream sent what the proxy passes on (`from`). Each message is captured and appended to the
-// journal synchronously as it crosses, before the proxy acts on it or the client can have it:
-// a process killed right after a response reached its client has that response on disk. The
-// cost is one serialization and one write(2) per message on the request path (bench/vcon-overhead).
-// Bookkeeping entries (routes, upstream ids) wait for the next message, at most JOURNAL_FLUSH_MS.
+// upstream sent what the proxy passes on (`from`). Each message is captured as it crosses and
+// appended to the journal before the proxy acts on it or the client can have it: a process killed
+// right after a response reached its client has that response on disk. It is one write(2) per
+// message, or, over stdio, one for all the messages of a tick, at the end of that tick, still
+// ahead of the transport's own write (flushSoon). Bookkeeping entries (routes, upstream ids) wait
+// for the next message's write, at most JOURNAL_FLUSH_MS.
 //
 // Lifecycle: a vCon starts at the first message (initialize, or a 2026-07-28 client's first
 // request: vcon/exchanges.ts); reaching maxMessages, or being
@@ -56,8 +57,14 @@ interface OpenVcon {
 
 export class SessionRecorder implements MessageTap {
   private readonly capture: MessageCapture;
-  private pending: (CrossedMessage | JournalEntry)[] = [];
-  private flushScheduled = false;
+  /** What waits for the journal's next write: messages as their lines (captured as they crossed), bookkeeping entries as objects (a route may still learn its upstream id). */
+  private pending: (string | JournalEntry)[] = [];
+  /** Whether the client's transport writes at the end of the tick, so the journal may too (flushSoon). */
+  private batched = false;
+  /** A write of what crossed in this tick is queued (flushSoon). */
+  private flushQueued = false;
+  /** The timer that writes bookkeeping entries no message followed. */
+  private bookkeepingTimer?: NodeJS.Timeout;
   private current?: OpenVcon;
   private previous?: string;
   private origin?: string;
@@ -83,7 +90,9 @@ export class SessionRecorder implements MessageTap {
 
   wrap<T extends Transport>(transport: T): Transport {
     this.transport = transport;
-    return new TappedTransport(transport, this);
+    const tapped = new TappedTransport(transport, this);
+    this.batched = tapped.writesAtTickEnd;
+    return tapped;
   }
 
   /**
@@ -110,7 +119,7 @@ export class SessionRecorder implements MessageTap {
     } else if (!this.current!.clientNoted && m.params?._meta) {
       this.noteModernClient(m.params._meta);
     }
-    this.crossed({ at: Date.now(), dir: 'in', message });
+    this.crossed({ at: this.lastActivity, dir: 'in', message });
   }
 
   /** A 2026-07-28 client names itself and its version in each request's `_meta`: once per vCon, as initialize would. */
@@ -123,7 +132,7 @@ export class SessionRecorder implements MessageTap {
     this.pending.push({ t: 'client', info: client, ...(typeof protocolVersion === 'string' && { protocolVersion }) });
   }
 
-  outgoing(message: JSONRPCMessage, options?: TransportSendOptions): void {
+  outgoing(message: JSONRPCMessage, options?: TransportSendOptions, text?: string): void {
     if (!this.open()) return;
     const current = this.current!;
     if (!current.sessionNoted && this.transport?.sessionId) {
@@ -133,9 +142,10 @@ export class SessionRecorder implements MessageTap {
     const result = (message as { result?: { serverInfo?: Implementation; protocolVersion?: string } }).result;
     // Library mode: the wrapped server's initialize answer names it.
     if (this.defaultParty && result?.serverInfo && result.protocolVersion) this.describe({ ...this.defaultParty, serverInfo: result.serverInfo });
-    const crossed: CrossedMessage = { at: Date.now(), dir: 'out', message };
+    const crossed: CrossedMessage = { at: this.lastActivity, dir: 'out', message };
     if (this.origin !== undefined) crossed.origin = this.origin;
     if (options?.relatedRequestId !== undefined) crossed.related = options.relatedRequestId;
+    if (text !== undefined) crossed.text = text;
     this.crossed(crossed);
   }
 
@@ -210,11 +220,33 @@ export class SessionRecorder implements MessageTap {
   }
 
   private crossed(message: CrossedMessage): void {
-    this.pending.push(message);
-    // Written now, with whatever waited before it, in order: the journal leads the wire.
-    this.flush();
+    try {
+      this.pending.push(this.capture.line(message));
+    } catch (error) {
+      // Whatever a message holds, it must not take the proxy down.
+      this.host.journalError(error as Error);
+    }
+    if (this.batched) this.flushSoon();
+    else this.flush();
     if (++this.current!.messages >= this.host.session.maxMessages) this.close();
   }
+
+  /**
+   * Queues the write of this tick's messages, with whatever waited before them, in order. The
+   * stdio transport writes a tick's messages in a process.nextTick queued at the first of them
+   * (batchedWrites.ts); the tap sees each message before the transport does, so the journal's
+   * nextTick, queued at the tick's first message, runs ahead of the transport's. What the proxy
+   * does with a client's message (its upstream writes go out the same way) comes after too.
+   */
+  private flushSoon(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    process.nextTick(this.flushQueuedNow);
+  }
+
+  private readonly flushQueuedNow = (): void => {
+    if (this.flushQueued) this.flush();
+  };
 
   private describe(upstream: UpstreamRef): void {
     const parties = this.current!.parties;
@@ -225,23 +257,26 @@ export class SessionRecorder implements MessageTap {
     this.pending.push({ t: 'party', key: upstream.name, ...(info && { info }) });
   }
 
+  /** One timer at a time, not one per call: a message usually takes the entries along first. */
   private schedule(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setTimeout(() => this.flush(), JOURNAL_FLUSH_MS);
+    this.bookkeepingTimer ??= setTimeout(() => {
+      this.bookkeepingTimer = undefined;
+      this.flush();
+    }, JOURNAL_FLUSH_MS);
   }
 
-  /** Capture and journal everything queued, in order. */
+  /** Capture and journal everything queued, in order, in one write. */
   private flush(): void {
-    this.flushScheduled = false;
+    this.flushQueued = false;
     const queued = this.pending;
+    if (queued.length === 0) return;
     this.pending = [];
     const journal = this.current?.journal;
-    if (!journal || queued.length === 0) return;
+    if (!journal) return;
     try {
-      journal.append(queued.map((item) => ('t' in item ? item : this.capture.entry(item))));
+      journal.append(queued.map((item) => (typeof item === 'string' ? item : JSON.stringify(item))));
     } catch (error) {
-      // Runs from a timer: whatever a message holds, it must not take the proxy down.
+      // Runs from a timer: it must not take the proxy down.
       this.host.journalError(error as Error);
     }
   }
@@ -251,7 +286,7 @@ export class SessionRecorder implements MessageTap {
     const current = this.current;
     if (!current) return;
     this.flush();
-    current.journal.append([{ t: 'end', at: Date.now() }]);
+    current.journal.append([JSON.stringify({ t: 'end', at: Date.now() })]);
     this.current = undefined;
     this.previous = current.uuid;
     clearTimeout(this.idleTimer);

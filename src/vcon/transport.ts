@@ -1,24 +1,37 @@
 // The one place the recorder taps a session: a wrapper around the client-side transport that
 // sees every JSON-RPC message, in order, both ways, and passes everything through untouched
 // (send options, onmessage extras, sessionId, setProtocolVersion), so it works over stdio and
-// Streamable HTTP alike.
+// Streamable HTTP alike. A transport that takes serialized messages (the stdio one) gets the
+// text the journal keeps: each message is serialized once. That transport writes at the end of
+// the tick (batchedWrites.ts), which lets the recorder batch its journal writes too.
 import type { Transport, TransportSendOptions, JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/server';
 
 export interface MessageTap {
   incoming(message: JSONRPCMessage): void;
-  outgoing(message: JSONRPCMessage, options?: TransportSendOptions): void;
+  /** `text`: the message's JSON as the transport sends it, when serialized here. */
+  outgoing(message: JSONRPCMessage, options?: TransportSendOptions, text?: string): void;
   /** The transport closed: the client is gone. */
   closed(): void;
 }
 
+/** A transport that writes messages already serialized (downstream/stdioTransport.ts). */
+interface SerializedSender {
+  sendSerialized(pieces: ReadonlyArray<string | Uint8Array>): Promise<void>;
+}
+
 export class TappedTransport implements Transport {
   private closeHandler: Transport['onclose'];
+  private readonly serialized?: SerializedSender;
+  /** The inner transport writes what it is sent at the end of the tick, not at once (the stdio one). */
+  readonly writesAtTickEnd: boolean;
 
   constructor(
     readonly inner: Transport,
     private readonly tap: MessageTap,
   ) {
     this.closeHandler = inner.onclose;
+    if (typeof (inner as Partial<SerializedSender>).sendSerialized === 'function') this.serialized = inner as unknown as SerializedSender;
+    this.writesAtTickEnd = this.serialized !== undefined;
     inner.onclose = () => {
       this.closeHandler?.();
       this.tap.closed();
@@ -30,8 +43,14 @@ export class TappedTransport implements Transport {
   }
 
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    this.tap.outgoing(message, options);
-    return this.inner.send(message, options);
+    if (!this.serialized) {
+      this.tap.outgoing(message, options);
+      return this.inner.send(message, options);
+    }
+    // What the stdio transport's send() would write, serialized once for the journal and the wire.
+    const text = JSON.stringify(message);
+    this.tap.outgoing(message, options, text);
+    return this.serialized.sendSerialized([text + '\n']);
   }
 
   close(): Promise<void> {

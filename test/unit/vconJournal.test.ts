@@ -1,0 +1,66 @@
+// The journal leads the wire: whatever the client can read is in the journal already, whether
+// the stdio transport was handed it from an I/O callback or from a promise (the recorder writes
+// a tick's messages together, at the end of the tick: recorder.ts flushSoon).
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
+import { BoundedStdioServerTransport } from '../../src/downstream/stdioTransport.js';
+import { VconRecording } from '../../src/vcon/recording.js';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+describe('vCon journal', () => {
+  it('holds each answer before the stdio transport writes it, sent from an I/O callback or a promise', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-journal-'));
+    const recording = new VconRecording(
+      {
+        dir,
+        serverName: 'mcproxy',
+        upstreams: [],
+        tags: {},
+        addAnalysis: false,
+        capture: { captureResources: true, capturePrompts: true, redact: [] },
+        maxInlineContentSize: 100_000,
+        session: { timeoutMs: 60_000, maxMessages: 1_000 },
+        debug: false,
+      },
+      quiet,
+    );
+    await recording.start();
+    const journaled = () => readdirSync(recording.journalDir).map((name) => readFileSync(path.join(recording.journalDir, name), 'utf8')).join('');
+    const written: string[] = [];
+    const ahead: string[] = [];
+    let allWritten: () => void;
+    const done = new Promise<void>((resolve) => (allWritten = resolve));
+    const output = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        const journal = journaled();
+        for (const line of chunk.toString().split('\n').filter(Boolean)) {
+          written.push(line);
+          if (!journal.includes(line)) ahead.push(line);
+        }
+        if (written.length === 8) allWritten();
+        callback();
+      },
+    });
+    const input = new PassThrough();
+    const transport = recording.recorder('stdio').wrap(new BoundedStdioServerTransport({ maxBodyBytes: 1_000_000, maxDepth: 64 }, input, output));
+    transport.onmessage = (message) => {
+      const id = (message as { id: number }).id;
+      const answer = { jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: `answer ${id}` }] } } as JSONRPCMessage;
+      // An upstream's answer arrives in an I/O callback; the SDK's own answers come from promises.
+      if (id % 2) setImmediate(() => void transport.send(answer));
+      else void Promise.resolve().then(() => transport.send(answer));
+    };
+    await transport.start();
+    // Two chunks of four requests: each chunk's answers go out in one tick.
+    for (const ids of [[1, 2, 3, 4], [5, 6, 7, 8]]) input.write(ids.map((id) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo' } }) + '\n').join(''));
+    await done;
+    assert.equal(written.length, 8);
+    assert.deepEqual(ahead, [], 'no answer reached the wire before the journal');
+    await recording.shutdown(0);
+  });
+});
