@@ -108,7 +108,8 @@ export class BoundedStdioServerTransport implements Transport {
   async sendSerialized(pieces: ReadonlyArray<string | Uint8Array>): Promise<void> {
     let flowing = true;
     // A small message leaves as one piece: a stream write costs more than copying a few KiB.
-    if (pieces.length > 1 && byteLength(pieces) <= JOIN_MAX_BYTES) flowing = writeBatched(this.output, joined(pieces));
+    const length = pieces.length > 1 ? byteLength(pieces) : Infinity;
+    if (length <= JOIN_MAX_BYTES) flowing = writeBatched(this.output, joined(pieces, length));
     else for (const piece of pieces) flowing = writeBatched(this.output, piece);
     if (!flowing) await new Promise<void>((resolve) => this.output.once('drain', resolve));
   }
@@ -129,6 +130,16 @@ function byteLength(pieces: ReadonlyArray<string | Uint8Array>): number {
   return total;
 }
 
-function joined(pieces: ReadonlyArray<string | Uint8Array>): Buffer {
-  return Buffer.concat(pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece)));
+/** The pieces in one buffer (small ones come from Node's pool); `bound` is byteLength()'s, which UTF-8 exceeds by 3× at most. */
+function joined(pieces: ReadonlyArray<string | Uint8Array>, bound: number): Buffer {
+  const buffer = Buffer.allocUnsafe(bound * 3);
+  let at = 0;
+  for (const piece of pieces) {
+    if (typeof piece === 'string') at += buffer.write(piece, at);
+    else {
+      buffer.set(piece, at);
+      at += piece.length;
+    }
+  }
+  return buffer.subarray(0, at);
 }
