@@ -2,10 +2,10 @@
 // way into a session's catalog. First-seen upstreams are pinned; changed or new tools and
 // prompts are served, warned about or withheld as security.onToolChange / onNewTool say. The pin
 // file is re-read when `mcproxy pins accept` (or anyone) replaces it.
+import { performance } from 'node:perf_hooks';
 import type { UpstreamListing } from '../catalog/listing.js';
 import { exposedName } from '../catalog/names.js';
 import type { ProxyConfig } from '../config/schema.js';
-import { performance } from 'node:perf_hooks';
 import { log } from '../log.js';
 import { pinsStamp, readPins, writePins } from './pinStore.js';
 import { checkListing, decide, describeCheck, emptyPinFile, withoutItems, withPinned, type ItemCheck, type PinFile, type PinPolicy } from './pins.js';
@@ -30,7 +30,7 @@ export class PinGuard {
 
   /** Re-reads the file if it changed on disk; returns the current version. */
   refresh(): number {
-    // Asked on every routed call: the file is looked at again once per RECHECK_MS at most (a stat per call cost ~2 % of a stdio call's CPU).
+    // Asked on every routed call: the file is looked at again once per RECHECK_MS at most (a stat per call was a few % of a stdio call's CPU in the proxy).
     const now = performance.now();
     if (now - this.checkedAt < RECHECK_MS) return this.version;
     this.checkedAt = now;
