@@ -7,7 +7,11 @@ import type { Writable } from 'node:stream';
 export function writeBatched(stream: Writable, data: string | Uint8Array): boolean {
   if (stream.writableCorked === 0) {
     stream.cork();
-    process.nextTick(() => stream.uncork());
+    process.nextTick(uncork, stream);
   }
   return stream.write(data);
+}
+
+function uncork(stream: Writable): void {
+  stream.uncork();
 }

@@ -2,6 +2,7 @@
 // way into a session's catalog. First-seen upstreams are pinned; changed or new tools and
 // prompts are served, warned about or withheld as security.onToolChange / onNewTool say. The pin
 // file is re-read when `mcproxy pins accept` (or anyone) replaces it.
+import { performance } from 'node:perf_hooks';
 import type { UpstreamListing } from '../catalog/listing.js';
 import { exposedName } from '../catalog/names.js';
 import type { ProxyConfig } from '../config/schema.js';
@@ -9,9 +10,13 @@ import { log } from '../log.js';
 import { pinsStamp, readPins, writePins } from './pinStore.js';
 import { checkListing, decide, describeCheck, emptyPinFile, withoutItems, withPinned, type ItemCheck, type PinFile, type PinPolicy } from './pins.js';
 
+/** How long a look at the pin file holds: `mcproxy pins accept`, a process of its own, takes longer to start. */
+const RECHECK_MS = 50;
+
 export class PinGuard {
   private pins: PinFile = emptyPinFile();
   private stamp = '';
+  private checkedAt = -Infinity;
   /** The file could not be read: serve unpinned (with a warning) rather than overwrite it. */
   private broken = false;
   /** Bumped whenever the pins change, so that catalogs built before know they are stale. */
@@ -25,6 +30,10 @@ export class PinGuard {
 
   /** Re-reads the file if it changed on disk; returns the current version. */
   refresh(): number {
+    // Asked on every routed call: the file is looked at again once per RECHECK_MS at most (a stat per call was a few % of a stdio call's CPU in the proxy).
+    const now = performance.now();
+    if (now - this.checkedAt < RECHECK_MS) return this.version;
+    this.checkedAt = now;
     const stamp = pinsStamp(this.file);
     if (stamp === this.stamp) return this.version;
     this.stamp = stamp;

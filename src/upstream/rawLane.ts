@@ -30,8 +30,6 @@ export interface LaneCall {
   fail(error: ForwardedError): void;
 }
 
-/** A result line at least this long goes to the client as bytes (takeLine); shorter ones are parsed, which costs little. */
-const RAW_MIN_BYTES = 64 * 1024;
 const RESULT_HEAD = Buffer.from('{"result":');
 /** How SDK servers end a response line: the id last, after jsonrpc. */
 const RESULT_TAIL = /,"jsonrpc":"2\.0","id":(-\d{1,15})\}\r?$/;
@@ -80,14 +78,15 @@ export class UpstreamLane {
   private readonly notifiedDone = () => (this.notified = false);
 
   /**
-   * A large result for the lane that needs nothing changed but its id goes to the client as
-   * the upstream wrote it: not decoded, parsed or serialized again. Anything else (another
+   * A result for the lane that needs nothing changed but its id goes to the client as the
+   * upstream wrote it: not decoded, parsed or serialized again (small ones too: after the pipe
+   * writes, that was the largest of the proxy's own costs per call). Anything else (another
    * shape, a recorded session, URIs to rewrite) is left to take().
    */
   takeLine(bytes: Buffer): boolean {
     // `{"result":{` ... `,"jsonrpc":"2.0","id":-N}`: what JSON-RPC sends at the ends of the line is all that is checked;
     // the rest is the upstream's to get right (a client that cannot parse it fails the call, as the proxy would have).
-    if (bytes.length < RAW_MIN_BYTES || this.waiting.size === 0 || bytes.compare(RESULT_HEAD, 0, RESULT_HEAD.length, 0, RESULT_HEAD.length) !== 0) return false;
+    if (this.waiting.size === 0 || bytes.length <= RESULT_HEAD.length || bytes.compare(RESULT_HEAD, 0, RESULT_HEAD.length, 0, RESULT_HEAD.length) !== 0) return false;
     if (bytes[RESULT_HEAD.length] !== OPEN_BRACE) return false;
     const tail = bytes.toString('latin1', bytes.length - 48);
     const match = RESULT_TAIL.exec(tail);
