@@ -309,19 +309,50 @@ function suiteArgs(target: Target, outputDir: string, opts: RunOptions, scenario
 /** The shell loop's variable, left unquoted for the shell to expand. */
 const SCENARIO_VAR = '"$s"';
 
+/** npx's arguments that put node@22 and the suite on PATH. */
+const NPX = ['-y', '-p', 'node@22', '-p', CONFORMANCE_PACKAGE, '--'];
+
 /**
- * The npx invocation of the suite (exported for logs and manual reproduction).
- * Several `scenarios` run one after another inside one npx, which saves its
- * start-up (seconds) per scenario.
+ * The suite's command line after npx's arguments: `conformance ...`, or for several `scenarios`
+ * a shell loop running them one after another.
  */
-export function conformanceCommand(target: Target, outputDir: string, opts: RunOptions = {}): string[] {
-  const npx = ['-y', '-p', 'node@22', '-p', CONFORMANCE_PACKAGE, '--'];
-  if (!opts.scenarios) return [...npx, 'conformance', ...suiteArgs(target, outputDir, opts)];
+function suiteCommand(target: Target, outputDir: string, opts: RunOptions): string[] {
+  if (!opts.scenarios) return ['conformance', ...suiteArgs(target, outputDir, opts)];
   // sh -c 'rc=0; for s; do conformance ... --scenario "$s" ... || rc=1; done; exit $rc' sh s1 s2 ...
   const quoted = suiteArgs(target, outputDir, opts, SCENARIO_VAR)
     .map((a) => (a === SCENARIO_VAR ? a : `'${a.replaceAll("'", `'\\''`)}'`))
     .join(' ');
-  return [...npx, 'sh', '-c', `rc=0; for s; do conformance ${quoted} || rc=1; done; exit $rc`, 'sh', ...opts.scenarios];
+  return ['sh', '-c', `rc=0; for s; do conformance ${quoted} || rc=1; done; exit $rc`, 'sh', ...opts.scenarios];
+}
+
+/** The npx invocation of the suite, for logs and manual reproduction. */
+export function conformanceCommand(target: Target, outputDir: string, opts: RunOptions = {}): string[] {
+  return [...NPX, ...suiteCommand(target, outputDir, opts)];
+}
+
+let suiteBin: Promise<string> | undefined;
+
+/**
+ * The folder in npx's cache that holds node@22 and the suite's `conformance`, asked of npx once
+ * per test run. npx takes seconds to start (it checks the registry each time), so every run
+ * after the first starts the suite from that folder directly, with the same node and package.
+ */
+function suiteBinDir(): Promise<string> {
+  suiteBin ??= new Promise<string>((resolve, reject) => {
+    const child = spawn('npx', [...NPX, 'sh', '-c', 'command -v conformance'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const bin = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && path.isAbsolute(bin)) resolve(path.dirname(bin));
+      else reject(new Error(`npx could not provide ${CONFORMANCE_PACKAGE} (exit ${code}):\n${err.slice(-2000)}`));
+    });
+  });
+  suiteBin.catch(() => (suiteBin = undefined));
+  return suiteBin;
 }
 
 // Result directories are named [server-]<scenario>-<ISO time with : and . as ->.
@@ -346,10 +377,12 @@ export async function runConformance(target: string | Target, opts: RunOptions =
   const outDir = await mkdtemp(path.join(tmpdir(), 'mcp-conformance-'));
   const started = Date.now();
   try {
-    // detached: npx starts node@22 as a grandchild; a timeout kills the group.
-    const child = spawn('npx', conformanceCommand(resolved, outDir, opts), {
+    const bin = await suiteBinDir();
+    const [command, ...args] = suiteCommand(resolved, outDir, opts);
+    // detached: the suite may start children of its own; a timeout kills the group.
+    const child = spawn(command!, args, {
       cwd: outDir,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
