@@ -16,7 +16,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { LoggingLevel, Result } from '@modelcontextprotocol/server';
 import { MODERN_PROTOCOL } from '../config/erasSchema.js';
-import { ForwardedError } from '../upstream/errors.js';
+import type { ForwardedError } from '../upstream/errors.js';
 import { PROXY_VERSION } from '../version.js';
 import { undeclaredInput } from './inputRequired.js';
 import type { LogThreshold } from './logLevel.js';
