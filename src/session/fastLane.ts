@@ -11,7 +11,7 @@
 // upstream's answers to the SDK's own requests keep flowing through the SDK Client. The
 // upstream side (ids, deadlines, the child's answers) is upstream/rawLane.ts.
 import { PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
-import type { JSONRPCMessage, MessageExtraInfo, Notification, RequestId, RequestOptions, Result, Transport } from '@modelcontextprotocol/server';
+import type { JSONRPCMessage, LoggingLevel, MessageExtraInfo, Notification, RequestId, RequestOptions, Result, Transport } from '@modelcontextprotocol/server';
 import { exposeUri, type Catalog, type Route } from '../catalog/catalog.js';
 import { injectPinned } from '../catalog/policy.js';
 import { paginate } from '../catalog/paginate.js';
@@ -25,6 +25,7 @@ import type { InflightRequests } from './inflight.js';
 import { TRACE_KEYS } from '../telemetry/traceContext.js';
 import type { ClientSession } from './session.js';
 import { LISTS } from './router.js';
+import { ModernEnvelope, type ModernCall } from './modernLane.js';
 
 type Params = Record<string, unknown>;
 /** A transport that writes messages already serialized (downstream/stdioTransport.ts). */
@@ -60,13 +61,19 @@ class FastCall implements CallContext, LaneCall {
     private readonly upstreamName: string,
     private readonly uris: UriRewrite,
     private readonly catalog: Catalog,
-  ) {}
+    /** A 2026-07-28 client's call: answered in that era's shape (modernLane.ts). */
+    private readonly modern?: ModernEnvelope,
+  ) {
+    if (modern) this.askClient = (request) => modern.refuseInput(upstreamName, request.method, (error) => this.fail(error));
+  }
+
+  askClient?: CallContext['askClient'];
 
   start(session: ClientSession, inflight: InflightRequests, params: Params): boolean {
     const leave = inflight.enter((reason) => this.fail(reason as ForwardedError));
     if (!leave) return false;
     this.leaveInflight = leave;
-    this.logThreshold = session.logLevel;
+    this.logThreshold ??= session.logLevel;
     this.upstream.call(this, params);
     this.upstreamRequestId?.(this.upstreamId);
     if (!this.done) this.untrack = this.upstream.link.track(session, this, this.upstreamId);
@@ -80,16 +87,17 @@ class FastCall implements CallContext, LaneCall {
     if ('error' in response) {
       // The upstream's code, message and data, and nothing else, as the SDK path relays them (errors.ts).
       const { code, message, data } = response.error as { code: number; message: string; data?: unknown };
-      response.error = { code, message, ...(data !== undefined && { data }) };
-    } else if (this.uris !== 'never') {
-      response.result = this.exposeUris(response.result);
+      response.error = { code: this.modern ? this.modern.errorCode(code) : code, message, ...(data !== undefined && { data }) };
+    } else {
+      if (this.uris !== 'never') response.result = this.exposeUris(response.result);
+      if (this.modern) response.result = this.modern.result(response.result as Params);
     }
     this.lane.respond(response);
   }
 
   /** Whether the client can have the upstream's result line as it is: a session that writes bytes (not recorded), and no URI to rewrite in it. */
   takesBytes(line: Buffer): boolean {
-    return this.lane.writesBytes && this.uris !== 'always' && (this.uris === 'never' || !line.includes(NAMESPACED));
+    return this.lane.writesBytes && !this.modern && this.uris !== 'always' && (this.uris === 'never' || !line.includes(NAMESPACED));
   }
 
   /** The upstream's result line, up to its id, to the client under its own id. */
@@ -101,7 +109,8 @@ class FastCall implements CallContext, LaneCall {
   fail(error: ForwardedError): void {
     if (this.end()) return;
     this.upstream.cancel(this.upstreamId, error.message);
-    const { code, message, data } = error;
+    const { message, data } = error;
+    const code = this.modern ? this.modern.errorCode(error.code) : error.code;
     this.lane.respond({ jsonrpc: '2.0', id: this.clientId, error: { code, message, ...(data !== undefined && { data }) } });
   }
 
@@ -149,11 +158,15 @@ export class FastLane {
   private readonly pages = new WeakMap<Catalog, Map<string, Buffer>>();
   /** Per catalog: how each upstream's result URIs must be treated. */
   private readonly uriRewrites = new WeakMap<Catalog, Map<string, UriRewrite>>();
+  /** A 2026-07-28 client's envelope, read and written (modernLane.ts). */
+  private readonly modern: ModernEnvelope;
 
   constructor(
     readonly session: ClientSession,
     private readonly inflight: InflightRequests,
-  ) {}
+  ) {
+    this.modern = new ModernEnvelope(session);
+  }
 
   /** The client's transport with the lane in front of the SDK Server's handlers (messages reach it after the recorder's tap). */
   wrap(transport: Transport): Transport {
@@ -210,12 +223,12 @@ export class FastLane {
     if (m.id === undefined || this.starting.has(m.id as RequestId) || !this.open()) return undefined;
     if (m.method === 'tools/call') return this.mayTake(m.params) ? 'call' : undefined;
     const list = LISTS[m.method as string];
-    return list && this.writesBytes ? list : undefined;
+    return list && this.writesBytes && !this.session.speaksModern() ? list : undefined;
   }
 
-  /** The session serves a 2025-11-25 client, initialized, and is not shutting down. */
+  /** The session's client said its capabilities (initialize, or a 2026-07-28 request), and it is not shutting down. */
   private open(): boolean {
-    return !this.inflight.draining && this.session.clientCapabilities() !== undefined && !this.session.speaksModern();
+    return !this.inflight.draining && this.session.clientCapabilities() !== undefined;
   }
 
   /** What can be told without the catalog: params the lane forwards as router.ts would. */
@@ -223,6 +236,8 @@ export class FastLane {
     if (typeof params !== 'object' || params === null) return false;
     const { name, task, _meta } = params as Params;
     if (typeof name !== 'string' || task !== undefined) return false;
+    // A 2026-07-28 request's `_meta` is its envelope, read by modernLane.ts.
+    if (this.session.speaksModern()) return this.modern.admit(params as Params) !== undefined;
     // Progress needs a token of the proxy's own upstream; a `_meta` protocol version is a 2026-07-28 request; trace context is the tracing filters' (telemetry/tracing.ts).
     if (_meta === undefined) return true;
     if (typeof _meta !== 'object' || _meta === null) return false;
@@ -234,19 +249,22 @@ export class FastLane {
   private async take(request: Message): Promise<boolean> {
     const session = this.session;
     const params = request.params as Params;
+    const modern = session.speaksModern() ? this.modern.admit(params) : undefined;
+    if (session.speaksModern() && !modern) return false;
     const catalog = await session.catalog();
     // Only exposed names: an app's own tool names, withheld and unknown tools take the SDK path (router.ts says why).
     const route = catalog.toolRoutes.get(params.name as string);
     if (!route || this.calls.has(request.id as RequestId)) return false;
     const connection = await session.connection(route.upstream);
-    const upstream = connection.rawLane(session.logLevel);
+    const upstream = connection.rawLane(modern ? levelOf(modern) : session.logLevel);
     if (!upstream) return false;
     const id = request.id as RequestId;
     session.used = true;
     // Cancelled before it left: it is done (the client expects no answer), and the upstream never hears of it.
     if (this.starting.get(id)) return true;
-    const call = new FastCall(this, id, upstream, route.upstream, this.uriRewrite(catalog, route.upstream), catalog);
-    let upstreamParams: Params = { ...params, name: route.original, arguments: injectPinned(params.arguments, route.pinned) };
+    const call = new FastCall(this, id, upstream, route.upstream, this.uriRewrite(catalog, route.upstream), catalog, modern && this.modern);
+    if (modern) call.logThreshold = modern.logThreshold;
+    let upstreamParams: Params = { ...(modern?.params ?? params), name: route.original, arguments: injectPinned(params.arguments, route.pinned) };
     if (session.recorder) upstreamParams = recordRoute(session.recorder, id, connection, params, upstreamParams, route, call);
     this.calls.set(id, call);
     if (!call.start(session, this.inflight, upstreamParams)) {
@@ -315,6 +333,11 @@ export class FastLane {
     if (rewrite === undefined) byUpstream.set(upstream, (rewrite = uriRewriteOf(catalog, upstream)));
     return rewrite;
   }
+}
+
+/** The level a 2026-07-28 call's upstream must have been told (none when the call hears no logs). */
+function levelOf(call: ModernCall): LoggingLevel | undefined {
+  return call.logThreshold === 'off' ? undefined : call.logThreshold;
 }
 
 /** Whether a result holds a `uri` in the proxy's namespaced form (where rewriteResultUris looks; strings are not read). */

@@ -123,6 +123,15 @@ function tooManyRounds(upstream: string, method: string): ForwardedError {
   );
 }
 
+/** An upstream asked for input the request's capabilities do not declare: the client's error (-32021), and the upstream's. */
+export function undeclaredInput(upstream: string, method: string, needed: string): { clientError: Error; upstreamError: ForwardedError } {
+  const message = `Upstream '${upstream}' asked for ${method} during the call, but the request's client capabilities do not declare '${needed}'`;
+  return {
+    clientError: new MissingRequiredClientCapabilityError({ requiredCapabilities: { [needed]: {} } }, message),
+    upstreamError: new ForwardedError(ProtocolErrorCode.MethodNotFound, message),
+  };
+}
+
 /** The input_required results a parked call gave: they carry mcproxy's state already. */
 const PARKED_ROUNDS = new WeakSet<Result>();
 
@@ -203,9 +212,9 @@ class ParkedCall {
     const needed = REQUIRED_CAPABILITY[request.method];
     const declared = envelopeOf(this.current)?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
     if (needed && !declared?.[needed]) {
-      const message = `Upstream '${this.upstream}' asked for ${request.method} during the call, but the request's client capabilities do not declare '${needed}'`;
-      this.fail(new MissingRequiredClientCapabilityError({ requiredCapabilities: { [needed]: {} } }, message));
-      return Promise.reject(new ForwardedError(ProtocolErrorCode.MethodNotFound, message));
+      const { clientError, upstreamError } = undeclaredInput(this.upstream, request.method, needed);
+      this.fail(clientError);
+      return Promise.reject(upstreamError);
     }
     return new Promise<Result>((resolve, reject) => {
       const key = `${this.upstream}-${++this.asked}`;

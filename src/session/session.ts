@@ -88,6 +88,8 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   private catalogServed = false;
   onclose?: () => void;
   private declaredCapabilities?: ClientCapabilities;
+  /** The last 2026-07-28 envelope the SDK validated and the loop check passed. */
+  acceptedEnvelope?: Record<string, unknown>;
   /** The version a 2026-07-28 client names in its requests' `_meta`. */
   private declaredProtocol?: string;
   private readonly protocolNoise: (message: string) => void;
@@ -164,7 +166,10 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     // The proxy answers every method itself, from the raw request: no SDK schema strips fields.
     server.removeRequestHandler('logging/setLevel');
     server.fallbackRequestHandler = async (request, ctx) => {
-      this.takeEnvelope(ctx.mcpReq.envelope as Record<string, unknown> | undefined);
+      const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+      this.takeEnvelope(envelope);
+      // The SDK validated it and the loop check passed: the fast lane may take calls carrying the same (modernLane.ts).
+      if (envelope?.[CLIENT_CAPABILITIES_META_KEY]) this.acceptedEnvelope = envelope;
       const serve = (served: JSONRPCRequest, servedCtx: ServerContext) => {
         const attempt = () =>
           this.inflight.track(servedCtx.mcpReq.signal, (signal) => routeClientRequest(this, served, { ...servedCtx, mcpReq: { ...servedCtx.mcpReq, signal } }));

@@ -158,3 +158,46 @@ describe('the fast lane: stdio client → stdio upstream tools/call', function (
     }, 'crashy to serve again', 20_000);
   });
 });
+
+// A 2026-07-28 client (no initialize; protocol version, client info and capabilities in each
+// request's `_meta`): its calls take the lane too once the SDK path has accepted its envelope
+// (session/modernLane.ts), and must come back in that era's shape.
+describe('the fast lane: a 2026-07-28 stdio client → stdio upstream tools/call', function () {
+  this.timeout(60_000);
+  const recordFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'mcproxy-lane-modern-')), 'requests.jsonl');
+  const recordedCalls = (): Array<{ params?: Record<string, unknown>; id?: unknown }> =>
+    existsSync(recordFile) ? readFileSync(recordFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line)).filter((r) => r.method === 'tools/call') : [];
+  let client: Client;
+
+  before(async () => {
+    const config = writeConfig({
+      server: { name: 'lane-proxy' },
+      upstreams: { rec: { ...fixture('recording-server', '--record', recordFile), protocol: 'legacy' }, ev: everything },
+    });
+    client = new Client({ name: 'fast-lane-modern-test', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, '--config', config], cwd: ROOT, stderr: 'ignore' }));
+  });
+  after(async () => client?.close());
+
+  it('takes its calls without the envelope upstream, maps 16 concurrent answers back, and answers with mcproxy’s serverInfo', async () => {
+    await client.callTool({ name: 'rec__public', arguments: { text: 'first' } }); // the SDK path accepts the envelope
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => client.callTool({ name: 'rec__public', arguments: { text: `call ${i}` } })));
+    assert.deepEqual(results.map(text), Array.from({ length: 16 }, (_, i) => `public: call ${i}`));
+    for (const result of results) assert.equal((result._meta?.['io.modelcontextprotocol/serverInfo'] as { name?: string } | undefined)?.name, 'lane-proxy');
+    const calls = recordedCalls();
+    assert.equal(calls.length, 17);
+    const laneIds = calls.slice(1).map((call) => call.id as number);
+    assert.ok(laneIds.every((id) => Number.isInteger(id) && id < 0), `the lane's ids are negative: ${laneIds.join(', ')}`);
+    assert.ok(calls.every((call) => call.params?._meta === undefined), 'a 2025-11-25 upstream gets no 2026-07-28 envelope');
+  });
+
+  it('fails a call whose upstream asks for sampling the request did not declare, as the SDK path does (-32021)', async () => {
+    await client.callTool({ name: 'ev__echo', arguments: { message: 'warm' } });
+    await assert.rejects(client.callTool({ name: 'ev__trigger-sampling-request', arguments: { prompt: 'hello', maxTokens: 5 } }), (error: Error & { code?: number }) => {
+      assert.equal(error.code, -32021);
+      assert.match(error.message, /Upstream 'ev' asked for sampling\/createMessage during the call, but the request's client capabilities do not declare 'sampling'/);
+      return true;
+    });
+    assert.equal(text(await client.callTool({ name: 'ev__echo', arguments: { message: 'after' } })), 'Echo: after');
+  });
+});
