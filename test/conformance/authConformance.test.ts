@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { CONFORMANCE_PACKAGE } from './suite.js';
+import { suiteEnv } from './suite.js';
 
 const PROXY_CLIENT = fileURLToPath(new URL('./proxyClient.js', import.meta.url));
 
@@ -71,10 +71,10 @@ interface Run {
 
 function conformance(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    void mkdtemp(path.join(tmpdir(), 'mcp-conformance-auth-')).then((dir) => {
-      const child = spawn('npx', ['-y', '-p', 'node@22', '-p', CONFORMANCE_PACKAGE, '--', 'conformance', 'client', '--command', `${process.execPath} ${PROXY_CLIENT}`, '--timeout', '120000', '-o', dir, ...args], {
+    void Promise.all([mkdtemp(path.join(tmpdir(), 'mcp-conformance-auth-')), suiteEnv()]).then(([dir, env]) => {
+      const child = spawn('conformance', ['client', '--command', `${process.execPath} ${PROXY_CLIENT}`, '--timeout', '120000', '-o', dir, ...args], {
         cwd: dir,
-        env: { ...process.env, NO_COLOR: '1' },
+        env,
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });

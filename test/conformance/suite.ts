@@ -355,6 +355,12 @@ function suiteBinDir(): Promise<string> {
   return suiteBin;
 }
 
+/** The environment to run `conformance` in: node@22 and the suite first on PATH, no colours. */
+export async function suiteEnv(): Promise<NodeJS.ProcessEnv> {
+  const bin = await suiteBinDir();
+  return { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, NO_COLOR: '1' };
+}
+
 // Result directories are named [server-]<scenario>-<ISO time with : and . as ->.
 const RESULT_DIR = /^(?:server-)?(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$/;
 // Summary lines: "✓ tools-list: 1 passed, 0 failed" / "✗ ...: 1 passed, 2 failed, 1 warnings".
@@ -377,12 +383,12 @@ export async function runConformance(target: string | Target, opts: RunOptions =
   const outDir = await mkdtemp(path.join(tmpdir(), 'mcp-conformance-'));
   const started = Date.now();
   try {
-    const bin = await suiteBinDir();
+    const env = await suiteEnv();
     const [command, ...args] = suiteCommand(resolved, outDir, opts);
     // detached: the suite may start children of its own; a timeout kills the group.
     const child = spawn(command!, args, {
       cwd: outDir,
-      env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, NO_COLOR: '1' },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
