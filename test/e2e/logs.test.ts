@@ -13,8 +13,9 @@ describe('logs', function () {
 
   it('logging.format json: one object per line, naming upstream and session; config secrets redacted', async () => {
     // A real child process that prints the token it was given on its stderr, then stays up.
-    // legacy: it is no MCP server, and a `protocol: auto` probe would wait for its answer before the child that logs starts.
-    const leaky = { command: process.execPath, args: ['-e', 'console.error("my token is " + process.env.API_TOKEN); setInterval(() => {}, 1000)'], env: { API_TOKEN: '${LEAKY_TOKEN}' }, protocol: 'legacy' };
+    // legacy: it is no MCP server, and a `protocol: auto` probe would wait for its answer before the child that logs starts;
+    // timeoutMs: its initialize goes unanswered, and the first list waits for it to give up.
+    const leaky = { command: process.execPath, args: ['-e', 'console.error("my token is " + process.env.API_TOKEN); setInterval(() => {}, 1000)'], env: { API_TOKEN: '${LEAKY_TOKEN}' }, protocol: 'legacy', timeoutMs: 2000 };
     const proxy = await startHttpProxy(writeConfig({ logging: { format: 'json' }, upstreams: { ev: everything, leaky } }), [], { LEAKY_TOKEN: SECRET });
     try {
       const { client, transport } = await connectHttp(proxy.url);
