@@ -15,7 +15,12 @@ const NEWLINE = 0x0a;
 /** Pieces of a serialized message up to this size are joined into one write (sendSerialized). */
 const JOIN_MAX_BYTES = 16 * 1024;
 
-export class BoundedStdioServerTransport implements Transport {
+/** A transport that also writes messages already serialized (the fast lane's results, the recorder's text). */
+export interface SerializedSender {
+  sendSerialized(pieces: ReadonlyArray<string | Uint8Array>): Promise<void>;
+}
+
+export class BoundedStdioServerTransport implements Transport, SerializedSender {
   onmessage?: (message: JSONRPCMessage) => void;
   onerror?: (error: Error) => void;
   onclose?: () => void;

@@ -26,12 +26,9 @@ import { TRACE_KEYS } from '../telemetry/traceContext.js';
 import type { ClientSession } from './session.js';
 import { LISTS } from './router.js';
 import { ModernEnvelope, type ModernCall } from './modernLane.js';
+import type { SerializedSender } from '../downstream/stdioTransport.js';
 
 type Params = Record<string, unknown>;
-/** A transport that writes messages already serialized (downstream/stdioTransport.ts). */
-interface SerializedSender {
-  sendSerialized(pieces: ReadonlyArray<string | Uint8Array>): Promise<void>;
-}
 type Message = Record<string, unknown>;
 
 /** Whether results of an upstream may hold URIs the catalog exposes otherwise (uris.ts): always, never, or only `mcproxy://` ones. */

@@ -5,6 +5,7 @@
 // text the journal keeps: each message is serialized once. That transport writes at the end of
 // the tick (batchedWrites.ts), which lets the recorder batch its journal writes too.
 import type { Transport, TransportSendOptions, JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/server';
+import type { SerializedSender } from '../downstream/stdioTransport.js';
 
 export interface MessageTap {
   incoming(message: JSONRPCMessage): void;
@@ -12,11 +13,6 @@ export interface MessageTap {
   outgoing(message: JSONRPCMessage, options?: TransportSendOptions, text?: string): void;
   /** The transport closed: the client is gone. */
   closed(): void;
-}
-
-/** A transport that writes messages already serialized (downstream/stdioTransport.ts). */
-interface SerializedSender {
-  sendSerialized(pieces: ReadonlyArray<string | Uint8Array>): Promise<void>;
 }
 
 export class TappedTransport implements Transport {
