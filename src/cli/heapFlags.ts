@@ -3,9 +3,14 @@
 // node flag on the command line would not reach. MCPROXY_V8_FLAGS replaces them ("" for none).
 import v8 from 'node:v8';
 
-/** Keeps the heap small: a stdio proxy's peak RSS grew from ~85 to ~140 MiB under 16 calls in flight without it. */
-// Its price: ~100 ms more CPU (collections) while a launched proxy loads its modules. Set only
-// once the proxy had started, it kept less (~111 MiB peak), so it is set here, first.
-export const HEAP_FLAGS = '--optimize-for-size';
+/**
+ * Keeps the young generation at its first size (1 MiB a semi-space) instead of doubling up to
+ * 16: without it, a stdio proxy's new space grew to ~30 MiB under load and its peak RSS past
+ * 100 MiB. The semi-space size flags would say so more plainly, but V8 reads them only when the
+ * heap is made, before this runs; the growth factor it reads at each collection.
+ */
+// Measured beside --optimize-for-size (last round's flag: it also keeps the new space small,
+// but makes V8 trade speed for size elsewhere): a few MiB lower peak and ~10 % less proxy CPU per call.
+export const HEAP_FLAGS = '--semi-space-growth-factor=1';
 
 v8.setFlagsFromString(process.env.MCPROXY_V8_FLAGS ?? HEAP_FLAGS);
