@@ -14,6 +14,7 @@ import { nestingExceeds } from './limits/jsonBody.js';
 const NEWLINE = 0x0a;
 /** Pieces of a serialized message up to this size are joined into one write (sendSerialized). */
 const JOIN_MAX_BYTES = 16 * 1024;
+const WRITTEN = Promise.resolve();
 
 /** A transport that also writes messages already serialized (the fast lane's results, the recorder's text). */
 export interface SerializedSender {
@@ -109,14 +110,15 @@ export class BoundedStdioServerTransport implements Transport, SerializedSender 
     await new Promise<void>((resolve) => this.output.once('drain', resolve));
   }
 
-  /** A message already serialized, in pieces ending with its newline: the fast lane's results, as the upstream wrote them. */
-  async sendSerialized(pieces: ReadonlyArray<string | Uint8Array>): Promise<void> {
+  /** A message already serialized, in pieces ending with its newline: the fast lane's results, as the upstream wrote them. Never rejects. */
+  sendSerialized(pieces: ReadonlyArray<string | Uint8Array>): Promise<void> {
     let flowing = true;
     // A small message leaves as one piece: a stream write costs more than copying a few KiB.
     const length = pieces.length > 1 ? byteLength(pieces) : Infinity;
     if (length <= JOIN_MAX_BYTES) flowing = writeBatched(this.output, joined(pieces, length));
     else for (const piece of pieces) flowing = writeBatched(this.output, piece);
-    if (!flowing) await new Promise<void>((resolve) => this.output.once('drain', resolve));
+    // Not an async function: the usual answer makes no promise of its own.
+    return flowing ? WRITTEN : new Promise<void>((resolve) => this.output.once('drain', resolve));
   }
 
   async close(): Promise<void> {

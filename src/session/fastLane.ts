@@ -17,6 +17,7 @@ import { injectPinned } from '../catalog/policy.js';
 import { paginate } from '../catalog/paginate.js';
 import { NAMESPACED_SCHEME, rewriteResultUris } from '../catalog/uris.js';
 import type { CallContext } from '../upstream/attachments.js';
+import type { UpstreamConnection } from '../upstream/connection.js';
 import type { LaneCall, UpstreamLane } from '../upstream/rawLane.js';
 import type { ForwardedError } from '../upstream/errors.js';
 import { LooseResult } from '../upstream/looseSchemas.js';
@@ -157,6 +158,10 @@ export class FastLane {
   private readonly uriRewrites = new WeakMap<Catalog, Map<string, UriRewrite>>();
   /** A 2026-07-28 client's envelope, read and written (modernLane.ts). */
   private readonly modern: ModernEnvelope;
+  /** What mayTake() admitted of the latest 2026-07-28 call (take() uses it, not a second look). */
+  private admitted?: ModernCall;
+  /** The session's catalog promise as take() last saw it resolve: calls that find it still current start at once (takeNow()). */
+  private ready?: { pending: Promise<Catalog>; catalog: Catalog };
 
   constructor(
     readonly session: ClientSession,
@@ -191,6 +196,14 @@ export class FastLane {
   private arrive(message: JSONRPCMessage, extra: MessageExtraInfo | undefined, handler: NonNullable<Transport['onmessage']>): void {
     const m = message as Message;
     const kind = this.kindOf(m);
+    if (kind === 'call') {
+      // Most calls find the catalog and the connection ready: they leave in this tick, without a promise.
+      const taken = this.takeNow(m);
+      if (taken !== undefined) {
+        if (!taken) handler(message, extra);
+        return;
+      }
+    }
     if (kind) {
       const id = m.id as RequestId;
       this.starting.set(id, undefined);
@@ -234,7 +247,7 @@ export class FastLane {
     const { name, task, _meta } = params as Params;
     if (typeof name !== 'string' || task !== undefined) return false;
     // A 2026-07-28 request's `_meta` is its envelope, read by modernLane.ts.
-    if (this.session.speaksModern()) return this.modern.admit(params as Params) !== undefined;
+    if (this.session.speaksModern()) return (this.admitted = this.modern.admit(params as Params)) !== undefined;
     // Progress needs a token of the proxy's own upstream; a `_meta` protocol version is a 2026-07-28 request; trace context is the tracing filters' (telemetry/tracing.ts).
     if (_meta === undefined) return true;
     if (typeof _meta !== 'object' || _meta === null) return false;
@@ -242,17 +255,52 @@ export class FastLane {
     return meta.progressToken === undefined && meta[PROTOCOL_VERSION_META_KEY] === undefined && TRACE_KEYS.every((key) => meta[key] === undefined);
   }
 
+  /**
+   * take() without waiting, when the session's catalog is the one the lane last saw resolved and
+   * its connections are open: taken (true), the SDK's (false), or undefined: take() must wait.
+   */
+  private takeNow(request: Message): boolean | undefined {
+    const catalog = this.readyCatalog(this.session.catalog());
+    if (!catalog) return undefined;
+    const params = request.params as Params;
+    const modern = this.session.speaksModern() ? this.admitted : undefined;
+    if (this.session.speaksModern() && !modern) return false;
+    const route = catalog.toolRoutes.get(params.name as string);
+    if (!route || this.calls.has(request.id as RequestId)) return false;
+    const connection = this.session.connectionNow(route.upstream);
+    if (!connection) return undefined;
+    try {
+      return this.send(request, params, modern, catalog, route, connection);
+    } catch {
+      return false; // as take()'s rejection: the SDK path answers
+    }
+  }
+
   /** Sends the call upstream when its route and upstream allow; false hands it to the SDK. */
   private async take(request: Message): Promise<boolean> {
     const session = this.session;
     const params = request.params as Params;
-    const modern = session.speaksModern() ? this.modern.admit(params) : undefined;
+    // What mayTake() admitted, just before (take() runs up to its first await in the same tick).
+    const modern = session.speaksModern() ? this.admitted : undefined;
     if (session.speaksModern() && !modern) return false;
-    const catalog = await session.catalog();
+    const pending = session.catalog();
+    const catalog = await pending;
+    this.ready = { pending, catalog };
     // Only exposed names: an app's own tool names, withheld and unknown tools take the SDK path (router.ts says why).
     const route = catalog.toolRoutes.get(params.name as string);
     if (!route || this.calls.has(request.id as RequestId)) return false;
     const connection = await session.connection(route.upstream);
+    return this.send(request, params, modern, catalog, route, connection);
+  }
+
+  /** The catalog `pending` resolved to, when the lane saw it resolve (take()). */
+  private readyCatalog(pending: Promise<Catalog>): Catalog | undefined {
+    return this.ready?.pending === pending ? this.ready.catalog : undefined;
+  }
+
+  /** take()'s last step, once the route and connection are known. */
+  private send(request: Message, params: Params, modern: ModernCall | undefined, catalog: Catalog, route: Route, connection: UpstreamConnection): boolean {
+    const session = this.session;
     const upstream = connection.rawLane(modern ? levelOf(modern) : session.logLevel);
     if (!upstream) return false;
     const id = request.id as RequestId;

@@ -357,6 +357,11 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       }));
   }
 
+  /** connection() without waiting, for a caller that already saw this session's catalog built (so its connections are open): the fast lane's. */
+  connectionNow(upstream: string): UpstreamConnection | undefined {
+    return this.connections?.get(upstream);
+  }
+
   async connection(upstream: string): Promise<UpstreamConnection> {
     const connection = (await this.upstreams()).get(upstream);
     if (!connection) throw new Error(`no upstream named ${upstream}`);

@@ -31,9 +31,14 @@ export interface LaneCall {
 }
 
 const RESULT_HEAD = Buffer.from('{"result":');
-/** How SDK servers end a response line: the id last, after jsonrpc. */
-const RESULT_TAIL = /,"jsonrpc":"2\.0","id":(-\d{1,15})\}\r?$/;
+/** How SDK servers end a response line: the id last, after jsonrpc (then its digits, `}` and maybe `\r`). */
+const RESULT_TAIL = Buffer.from(',"jsonrpc":"2.0","id":-');
 const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const CARRIAGE_RETURN = 0x0d;
+const DIGIT_0 = 0x30;
+/** Digits of a lane id at most (ids stay far below 2^53). */
+const MAX_ID_DIGITS = 15;
 
 /** How often calls sent before the last run out of time are looked for, at most: one timer for all of them. */
 const TIMER_SLACK_MS = 10;
@@ -88,13 +93,23 @@ export class UpstreamLane {
     // the rest is the upstream's to get right (a client that cannot parse it fails the call, as the proxy would have).
     if (this.waiting.size === 0 || bytes.length <= RESULT_HEAD.length || bytes.compare(RESULT_HEAD, 0, RESULT_HEAD.length, 0, RESULT_HEAD.length) !== 0) return false;
     if (bytes[RESULT_HEAD.length] !== OPEN_BRACE) return false;
-    const tail = bytes.toString('latin1', bytes.length - 48);
-    const match = RESULT_TAIL.exec(tail);
-    const call = match ? this.waiting.get(Number(match[1])) : undefined;
+    // The id read from the bytes, backwards from the closing brace: no string, no match per response.
+    let at = bytes.length - 1;
+    if (bytes[at] === CARRIAGE_RETURN) at--;
+    if (bytes[at--] !== CLOSE_BRACE) return false;
+    let id = 0;
+    let scale = 1;
+    for (let digits = 0; at > 0 && bytes[at] >= DIGIT_0 && bytes[at] <= DIGIT_0 + 9; at--, scale *= 10) {
+      if (++digits > MAX_ID_DIGITS) return false;
+      id += (bytes[at] - DIGIT_0) * scale;
+    }
+    const comma = at - RESULT_TAIL.length + 1;
+    if (scale === 1 || comma <= RESULT_HEAD.length || bytes.compare(RESULT_TAIL, 0, RESULT_TAIL.length, comma, at + 1) !== 0) return false;
+    const call = this.waiting.get(-id);
     if (!call || !call.takesBytes(bytes)) return false;
     this.waiting.delete(call.upstreamId);
     // Up to the comma before "jsonrpc": the client's id goes after it.
-    const head = bytes.subarray(0, bytes.length - tail.length + match!.index + 1);
+    const head = bytes.subarray(0, comma + 1);
     if (this.notified) setImmediate(() => call.settleBytes(head));
     else call.settleBytes(head);
     return true;

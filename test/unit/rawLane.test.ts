@@ -24,4 +24,22 @@ describe('the fast lane reading a child’s lines', () => {
     assert.deepEqual(heads, ['{"result":{"content":[]},']);
     lane.close();
   });
+
+  it('reads the id from the line’s end: each result to its own call, a CR before the newline allowed, other endings left alone', () => {
+    const lane = new UpstreamLane(async () => {}, { timeoutMs: () => 60_000 } as LaneLink);
+    const got = new Map<number, string>();
+    const calls = [0, 1, 2].map(() => ({ ...call, settleBytes: function (this: LaneCall, head: Buffer) { got.set(this.upstreamId, head.toString()); } }));
+    for (const c of calls) lane.call(c, { name: 'echo' });
+    const [first, second, third] = calls.map((c) => c.upstreamId);
+    for (const line of [`{"result":{},"id":${second}}`, `{"result":{},"jsonrpc":"2.0","id":${second}} `, `{"result":{},"jsonrpc":"2.0","id":-0000000000000000${-second}}`, `{"result":{},"jsonrpc":"2.0","id":-}`]) {
+      assert.equal(lane.takeLine(Buffer.from(line)), false, line);
+    }
+    assert.equal(lane.takeLine(Buffer.from(`{"result":{"n":2},"jsonrpc":"2.0","id":${second}}\r`)), true);
+    assert.equal(lane.takeLine(Buffer.from(`{"result":{"n":1},"jsonrpc":"2.0","id":${first}}`)), true);
+    assert.deepEqual([...got], [[second, '{"result":{"n":2},'], [first, '{"result":{"n":1},']]);
+    assert.equal(lane.takeLine(Buffer.from(`{"result":{"n":2},"jsonrpc":"2.0","id":${second}}`)), false, 'answered already');
+    assert.equal(lane.takeLine(Buffer.from(`{"result":{"n":3},"jsonrpc":"2.0","id":${third}}`)), true);
+    assert.equal(got.get(third), '{"result":{"n":3},');
+    lane.close();
+  });
 });
