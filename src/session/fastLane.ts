@@ -48,8 +48,8 @@ class FastCall implements CallContext, LaneCall {
   deadline = 0;
   upstreamRequestId?: (id: RequestId) => void;
   logThreshold: CallContext['logThreshold'];
-  private untrack: () => void = () => {};
-  private leaveInflight: () => void = () => {};
+  private untrack?: () => void;
+  private leaveInflight?: () => void;
   private done = false;
 
   constructor(
@@ -123,8 +123,8 @@ class FastCall implements CallContext, LaneCall {
     if (this.done) return true;
     this.done = true;
     this.lane.forget(this.clientId);
-    this.untrack();
-    this.leaveInflight();
+    this.untrack?.();
+    this.leaveInflight?.();
     return false;
   }
 
