@@ -278,6 +278,8 @@ class ParkedCall {
   private end(reason?: string): void {
     clearTimeout(this.expiry);
     for (const [id, call] of ParkedCall.parked) if (call === this) ParkedCall.parked.delete(id);
+    // Most calls end with nothing pending and nothing to abort: no error (and its stack) made for them.
+    if (this.pending.size === 0 && !reason && !this.failure) return;
     const cause = new ForwardedError(ProtocolErrorCode.InternalError, `mcproxy ended the call: ${reason ?? 'the client cannot answer'}`);
     for (const input of this.pending.values()) input.reject(cause);
     this.pending.clear();
