@@ -8,7 +8,8 @@ import type { Transport, RequestOptions, ClientCapabilities, Implementation, JSO
 import PQueue from 'p-queue';
 import { noteExtensions } from './declaredExtensions.js';
 import { confirmVerdict, negotiationFor, noteVerdict, priorVerdict } from './eraVerdicts.js';
-import { isStdioUpstream, type RemoteUpstreamConfig, type UpstreamConfig } from '../config/schema.js';
+import type { RemoteUpstreamConfig, UpstreamConfig } from '../config/schema.js';
+import { isStdioUpstream } from '../config/upstreamKind.js';
 import { emptyListing, type UpstreamListing } from '../catalog/listing.js';
 import { log } from '../log.js';
 import { throttledWarn } from '../logThrottle.js';
@@ -25,7 +26,7 @@ import { UpstreamFailedError, type UpstreamHealth } from './health.js';
 import { healthProbeMethod, startHealthChecks } from './healthCheck.js';
 import { asNeedsLogin } from './oauth/needsLogin.js';
 import type { LoginOffer } from './oauth/loginOffer.js';
-import { upstreamAuthFor, type Caller, type UpstreamAuth } from './oauth/upstreamAuth.js';
+import type { Caller, UpstreamAuth } from './oauth/upstreamAuth.js';
 import { UpstreamListen, withoutSubscriptionId } from './upstreamListen.js';
 import { moreVerbose, withLogLevel } from '../session/logLevel.js';
 import { UpstreamLane, type LaneLink } from './rawLane.js';
@@ -82,8 +83,10 @@ export class UpstreamConnection {
   private readonly createdAt = Date.now();
   /** While it waits for a login: the next look at its token store. */
   private retryTimer?: NodeJS.Timeout;
-  /** A remote upstream's OAuth (src/upstream/oauth); undefined for stdio and static headers. */
-  private readonly auth?: UpstreamAuth;
+  /** A remote upstream's OAuth (src/upstream/oauth), made at its first connect; undefined for stdio and static headers. */
+  private auth?: UpstreamAuth;
+  private authMade = false;
+  private readonly caller?: Caller;
   /** For a stdio upstream: what its current child did that explains a failure. */
   private childDiagnosis: (stderrAlone?: boolean) => string | undefined = () => undefined;
   /** Garbage, duplicate answers, answers to unknown ids: logged, but never a flood. */
@@ -105,7 +108,7 @@ export class UpstreamConnection {
     this.listen = new UpstreamListen(config.name, () => [...this.subscriptions.keys()], () => this.config.timeoutMs);
     this.protocolNoise = throttledWarn({ upstream: config.name });
     if (config.maxConcurrent) this.queue = new PQueue({ concurrency: config.maxConcurrent });
-    if (!isStdioUpstream(config)) this.auth = upstreamAuthFor(config as RemoteUpstreamConfig & UpstreamConfig, caller);
+    this.caller = caller;
     this.firstAttempt = new Promise<void>((resolve) => (this.settleFirst = resolve));
     this.stopRestartListening = health.onRestart(() => this.restartNow());
     void this.connect();
@@ -535,8 +538,12 @@ export class UpstreamConnection {
       return client;
     }
     const remote = config as RemoteUpstreamConfig & UpstreamConfig;
-    // Only remote upstreams load the HTTP and SSE clients.
-    const { createSseTransport, createStreamableHttpTransport } = await import('./transports/http.js');
+    // Only remote upstreams load the HTTP and SSE clients, and OAuth.
+    const [{ createSseTransport, createStreamableHttpTransport }, { upstreamAuthFor }] = await Promise.all([import('./transports/http.js'), import('./oauth/upstreamAuth.js')]);
+    if (!this.authMade) {
+      this.auth = upstreamAuthFor(remote, this.caller);
+      this.authMade = true;
+    }
     if (remote.transport === 'sse') return this.openRemote(createSseTransport(this.name, remote, this.auth));
     let first: unknown;
     try {
