@@ -5,7 +5,7 @@
 // session, or several when the upstream is shared).
 import { Client, ProtocolErrorCode, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import type { Transport, RequestOptions, ClientCapabilities, Implementation, JSONRPCRequest, LoggingLevel, Notification, RequestId, Result, ServerCapabilities } from '@modelcontextprotocol/client';
-import PQueue from 'p-queue';
+import type PQueue from 'p-queue';
 import { noteExtensions } from './declaredExtensions.js';
 import { confirmVerdict, negotiationFor, noteVerdict, priorVerdict } from './eraVerdicts.js';
 import type { RemoteUpstreamConfig, UpstreamConfig } from '../config/schema.js';
@@ -57,7 +57,9 @@ export class UpstreamConnection {
   private readonly attachments: Attachments<UpstreamConnection>;
   /** Server→client requests being answered, by the upstream's request id, so that its cancellation reaches them. */
   private readonly answering = new Map<RequestId, AbortController>();
-  private readonly queue?: PQueue;
+  /** `maxConcurrent`'s queue; p-queue loads only for an upstream that has one (queueLoaded). */
+  private queue?: PQueue;
+  private readonly queueLoaded?: Promise<void>;
   private listingCache?: Promise<UpstreamListing>;
   /** Kept while the upstream is down, so its tools still route, to an error that names it. */
   private lastListing?: UpstreamListing;
@@ -107,7 +109,8 @@ export class UpstreamConnection {
     this.attachments = new Attachments(config.name);
     this.listen = new UpstreamListen(config.name, () => [...this.subscriptions.keys()], () => this.config.timeoutMs);
     this.protocolNoise = throttledWarn({ upstream: config.name });
-    if (config.maxConcurrent) this.queue = new PQueue({ concurrency: config.maxConcurrent });
+    const concurrency = config.maxConcurrent;
+    if (concurrency) this.queueLoaded = import('p-queue').then(({ default: Queue }) => void (this.queue = new Queue({ concurrency })));
     this.caller = caller;
     this.firstAttempt = new Promise<void>((resolve) => (this.settleFirst = resolve));
     this.stopRestartListening = health.onRestart(() => this.restartNow());
@@ -206,7 +209,9 @@ export class UpstreamConnection {
         done();
       }
     };
-    return this.queue ? ((await this.queue.add(tracked, { signal: options.signal })) as Result) : tracked();
+    if (!this.queueLoaded) return tracked();
+    await this.queueLoaded;
+    return (await this.queue!.add(tracked, { signal: options.signal })) as Result;
   }
 
   /**
@@ -215,7 +220,7 @@ export class UpstreamConnection {
    * (request() would tell it first). Undefined: the call takes request().
    */
   rawLane(level: LoggingLevel | undefined): UpstreamLane | undefined {
-    if (this.state !== 'ready' || this.queue || this.speaksModern || (level && moreVerbose(level, this.logLevel))) return undefined;
+    if (this.state !== 'ready' || this.queueLoaded || this.speaksModern || (level && moreVerbose(level, this.logLevel))) return undefined;
     return this.lane;
   }
 
