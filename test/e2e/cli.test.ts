@@ -96,6 +96,11 @@ describe('the mcproxy command', function () {
       writeFileSync(started, '');
       const { client } = await connectStdio(file, { env });
       names.push((await client.listTools()).tools.map((tool) => tool.name));
+      if (launch === 0) {
+        // The first launch probes the server's era on a sibling started beside it (the probe takes that one), gone once it answered.
+        assert.equal(startedPids().length, 2, 'the first launch started the server and one probe sibling');
+        assert.equal(startedPids().filter(alive).length, 1, 'only the serving one is left');
+      }
       await client.close();
     }
     assert.ok(names[0].includes('ev__echo'));
