@@ -33,8 +33,8 @@ export interface ChildTransportOptions {
   stderr?: 'ignore';
 }
 
-/** Probe siblings started ahead (startSibling), by their spawn parameters, until the SDK's probe asks for one. */
-const siblingsAhead = new Map<string, ChildProcessTransport>();
+/** Probe siblings started ahead (startSibling), by their spawn parameters (upstreams may share them), until the SDK's probe asks for one. */
+const siblingsAhead = new Map<string, ChildProcessTransport[]>();
 const spawnKey = ({ command, args, env, cwd, graceMs }: ChildTransportOptions) => JSON.stringify([command, args, env, cwd ?? null, graceMs]);
 
 export class ChildProcessTransport implements Transport {
@@ -58,11 +58,8 @@ export class ChildProcessTransport implements Transport {
 
   constructor(private readonly options: ChildTransportOptions) {
     // The SDK's probe sibling (see _serverParams) for a server whose sibling started ahead: that one, already starting.
-    const ahead = options.stderr === 'ignore' ? siblingsAhead.get(spawnKey(options)) : undefined;
-    if (ahead) {
-      siblingsAhead.delete(spawnKey(options));
-      return ahead;
-    }
+    const ahead = options.stderr === 'ignore' ? siblingsAhead.get(spawnKey(options))?.shift() : undefined;
+    if (ahead) return ahead;
   }
 
   /**
@@ -73,12 +70,13 @@ export class ChildProcessTransport implements Transport {
   static startSibling(transport: ChildProcessTransport): () => Promise<void> {
     const params = { ...transport._serverParams, stderr: 'ignore' as const };
     const sibling = new ChildProcessTransport(params);
-    const key = spawnKey(params);
-    siblingsAhead.set(key, sibling);
+    const waiting = siblingsAhead.get(spawnKey(params)) ?? [];
+    siblingsAhead.set(spawnKey(params), [...waiting, sibling]);
     sibling.start().catch(() => {}); // a failed start fails the probe that takes it
     return async () => {
-      if (siblingsAhead.get(key) !== sibling) return; // taken: the SDK reaps it
-      siblingsAhead.delete(key);
+      const left = siblingsAhead.get(spawnKey(params)) ?? [];
+      if (!left.includes(sibling)) return; // taken: the SDK reaps it
+      left.splice(left.indexOf(sibling), 1);
       await sibling._dispose();
     };
   }
