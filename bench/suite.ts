@@ -69,14 +69,26 @@ function memoryOf(pid: number): { peak: number; rss: number } {
 
 /** Spawn → initialize → tools/list of a stdio server, as a client that launches it does; ms. */
 async function launchAndList(server: StdioServer, env: Record<string, string> = {}): Promise<number> {
+  return (await launched(server, env)).ms;
+}
+
+/** launchAndList, with the CPU the launched process itself had spent by the answer (not its children's), ms. */
+async function launched(server: StdioServer, env: Record<string, string> = {}): Promise<{ ms: number; cpuMs: number }> {
   const t0 = performance.now();
   const transport = new StdioClientTransport({ command: server.command, args: server.args, cwd: ROOT, stderr: 'ignore', env: { ...process.env, ...env } as Record<string, string> });
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(transport);
   await client.listTools();
   const ms = performance.now() - t0;
+  const cpuMs = cpuOf(transport.pid!);
   await client.close();
-  return ms;
+  return { ms, cpuMs };
+}
+
+/** User and system CPU of a process so far, ms (Linux /proc, in clock ticks of 10 ms). */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Wall time of a command, ms. */
@@ -228,15 +240,16 @@ async function startup(): Promise<void> {
   }
   const firstEver = () => ({ MCPROXY_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mcproxy-bench-first-')) });
   await interleaved('launched by a client: spawn → initialize → tools/list', [
-    { name: 'server-everything launched directly', run: async () => ({ ms: await launchAndList(everything) }) },
-    { name: 'mcproxy with it, 1 stdio upstream', vs: 'server-everything launched directly', run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [CLI, '--config', one] }, data) }) },
+    // cpuMs: the launched process's own CPU by the answer (the proxy's, not its server's).
+    { name: 'server-everything launched directly', run: () => launched(everything) },
+    { name: 'mcproxy with it, 1 stdio upstream', vs: 'server-everything launched directly', run: () => launched({ command: process.execPath, args: [CLI, '--config', one] }, data) },
     {
       name: 'mcproxy with it, 1 stdio upstream, its first launch (era probe)',
       vs: 'server-everything launched directly',
-      run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [CLI, '--config', one] }, firstEver()) }),
+      run: () => launched({ command: process.execPath, args: [CLI, '--config', one] }, firstEver()),
     },
     ...(BEFORE_CLI
-      ? [{ name: 'mcproxy with it, 1 stdio upstream, before', vs: 'server-everything launched directly', run: async () => ({ ms: await launchAndList({ command: process.execPath, args: [BEFORE_CLI, '--config', one] }, data) }) }]
+      ? [{ name: 'mcproxy with it, 1 stdio upstream, before', vs: 'server-everything launched directly', run: () => launched({ command: process.execPath, args: [BEFORE_CLI, '--config', one] }, data) }]
       : []),
     {
       name: '10 × server-everything launched directly, at once',

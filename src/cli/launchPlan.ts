@@ -9,17 +9,15 @@
 // loads ends every child before mcproxy exits (dropAhead). The plan keeps no credential on disk:
 // an upstream with `env:` stays out of it, and so do all of them when the file refers to a
 // variable (`${VAR}`) other than the predefined paths; those start once the config is loaded.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { View } from '../catalog/view.js';
-import { dataDir, locateConfig } from '../config/locate.js';
+import { readRecords, recordKey, writeRecord } from '../config/keptRecords.js';
+import { dataDir, locateConfig, PATH_VARIABLES } from '../config/locate.js';
 import type { UpstreamConfig } from '../config/schema.js';
 
 /** MCPROXY_LAUNCH_PLAN=0 turns the plan off: nothing starts before the config is loaded, and no plan is written. */
 const SWITCH = 'MCPROXY_LAUNCH_PLAN';
-/** Plans kept, the most recent ones: a user has a config or two, a test suite has hundreds of passing ones. */
-const KEPT = 8;
 
 interface Plan {
   /** The config file as it was when the plan was made (mtime in whole ms, as Node's Date and tools that copy files keep it). */
@@ -32,23 +30,13 @@ interface Plan {
 }
 
 const plansFile = () => path.join(dataDir(), 'launch-plans.json');
-const keyOf = (configFile: string) => createHash('sha256').update(path.resolve(configFile)).digest('hex');
-
-function readPlans(file: string): Record<string, Plan> {
-  try {
-    const plans = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    return plans && typeof plans === 'object' ? (plans as Record<string, Plan>) : {};
-  } catch {
-    return {}; // none yet, or unreadable: the next start writes it anew
-  }
-}
 
 /** The upstreams the plan for this config file names, when the file is as it was; none otherwise. */
 export function plannedUpstreams(configOption: string | undefined, profile: string | undefined): UpstreamConfig[] {
   if (process.env[SWITCH] === '0') return [];
   try {
     const file = locateConfig(configOption).file;
-    const plan = readPlans(plansFile())[keyOf(file)];
+    const plan = readRecords<Plan>(plansFile())[recordKey(file)];
     if (!plan || !Array.isArray(plan.upstreams)) return [];
     const { size, mtimeMs } = statSync(file);
     return plan.size === size && plan.mtimeMs === Math.round(mtimeMs) && plan.profile === (profile ?? null) ? plan.upstreams : [];
@@ -56,9 +44,6 @@ export function plannedUpstreams(configOption: string | undefined, profile: stri
     return []; // no such file: the config's loading says what is wrong
   }
 }
-
-/** Variables every config may use that hold paths, not credentials (config/load.ts). */
-const PATH_VARIABLES = new Set(['workspaceFolder', 'userHome', 'MCPROXY_DATA_DIR']);
 
 /** A stdio upstream whose config holds nothing from the environment but paths, and no `env:`. */
 function plannable(upstream: UpstreamConfig): boolean {
@@ -70,19 +55,11 @@ function plannable(upstream: UpstreamConfig): boolean {
 /** Keeps the plan for the next launch: the view's stdio upstreams that hold no credential. */
 export function keepPlan(configFile: string, view: View, profile: string | undefined): void {
   if (process.env[SWITCH] === '0') return;
-  const file = plansFile();
+  let size: number, mtimeMs: number;
   try {
-    const { size, mtimeMs } = statSync(configFile);
-    const plans = readPlans(file);
-    plans[keyOf(configFile)] = { size, mtimeMs: Math.round(mtimeMs), profile: profile ?? null, upstreams: view.upstreams.filter(plannable), at: Date.now() };
-    const kept = Object.entries(plans)
-      .sort(([, a], [, b]) => (b.at ?? 0) - (a.at ?? 0))
-      .slice(0, KEPT);
-    mkdirSync(path.dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(Object.fromEntries(kept))}\n`, { mode: 0o600 });
-    renameSync(temporary, file);
+    ({ size, mtimeMs } = statSync(configFile));
   } catch {
-    // Only a cost: the next launch starts its upstreams after loading the config.
+    return; // gone meanwhile: the next launch starts its upstreams after loading the config
   }
+  writeRecord<Plan>(plansFile(), recordKey(configFile), { size, mtimeMs: Math.round(mtimeMs), profile: profile ?? null, upstreams: view.upstreams.filter(plannable), at: Date.now() });
 }

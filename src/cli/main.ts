@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ProxyConfig } from '../config/schema.js';
 import { PROXY_VERSION } from '../version.js';
 import { parseCommand, UsageError, type Command } from './args.js';
-import { chosenView, load } from './loadForCli.js';
+import { chosenView, load, loadForRun } from './loadForCli.js';
 
 /** Exit codes (documented in USAGE and the README). */
 const EXIT_INVALID = 2;
@@ -116,7 +116,7 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
 }
 
 async function serve(command: Extract<Command, { kind: 'run' }>, loggingApplied: () => void): Promise<number> {
-  const config = await load(command.config);
+  const config = await loadForRun(command.config);
   if (!config) return EXIT_INVALID;
   const [{ configureLogging, hideInLogs, log }, { configSecrets }, { isLoopback }, { listenFailure }] = await Promise.all([
     import('../log.js'),

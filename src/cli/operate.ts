@@ -8,16 +8,18 @@ import type { ProxyConfig } from '../config/schema.js';
 import { watchConfigFile } from '../config/watch.js';
 import { log } from '../log.js';
 import type { RunningProxy } from '../proxy.js';
-import { Reloader } from '../reload.js';
+import type { Reloader } from '../reload.js';
 
 /** Exit status after a second signal: 128 + the signal's number, as shells report it. */
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 const SIGHUP_DEBOUNCE_MS = 200;
 
 export async function operate(proxy: RunningProxy, config: ProxyConfig, overrides: (config: ProxyConfig) => void): Promise<() => Promise<void>> {
-  const reloader = new Reloader(config, { overrides, apply: (next, diff) => proxy.apply(next, diff) });
+  // The reload machinery (and with it the config loader: yaml, zod, the schema) loads with the first reload.
+  let reloader: Promise<Reloader> | undefined;
+  const reloaderNow = () => (reloader ??= import('../reload.js').then(({ Reloader }) => new Reloader(config, { overrides, apply: (next, diff) => proxy.apply(next, diff) })));
   const reload = (trigger: string) =>
-    reloader.reload(trigger).catch((error: Error) => {
+    reloaderNow().then((loaded) => loaded.reload(trigger)).catch((error: Error) => {
       log.error(`reload (${trigger}) failed: ${error.stack ?? error.message}`);
       return { ok: false as const, problems: error.message };
     });

@@ -2,11 +2,10 @@
 // Pipeline: read → parse YAML → expand ${VAR} → adjust for the schema → validate → normalize.
 // Every problem found on the way is collected and thrown together as one ConfigError.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { log } from '../log.js';
-import { pathKey, valueAt } from './document.js';
+import { isPlainMap, pathKey, valueAt } from './document.js';
 import { expandEnv, type EnvExpansion } from './env.js';
 import { expectationMessage, problemsFromIssues } from './issues.js';
 import { checkPolicies } from './policyChecks.js';
@@ -15,11 +14,12 @@ import { adaptClientConfig } from './clientShapes.js';
 import { applyClaudeDesktopTypes, coerceExpandedScalars } from './prepare.js';
 import { ConfigError, describeValue, formatPath, formatProblems, type ConfigPath, type ConfigProblem, type PathProblem } from './problems.js';
 import { ConfigSchema, type ProxyConfig } from './schema.js';
-import { dataDir } from './locate.js';
+import { dataDir, PATH_VARIABLES, predefinedVariables } from './locate.js';
 import { parseEnvFile } from './envFile.js';
 import { UPSTREAM_SECTIONS } from './normalize.js';
 import { SourceMap } from './source-map.js';
 import { plainYamlErrors } from './yamlErrors.js';
+import type { ConfigInputs } from './validatedCache.js';
 
 export { ConfigError, formatProblems, type ConfigProblem } from './problems.js';
 
@@ -36,10 +36,15 @@ export const ENV_FILE = '.env';
 
 /** Loads and validates `file`; throws ConfigError listing every problem found. Notes go to the log. */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): ProxyConfig {
-  const { config, notes, disabled } = loadConfigWithNotes(file, env, options);
-  for (const note of notes) log.info(formatProblems([note]));
-  for (const line of disabled) log.warn(line);
-  return config;
+  return logLoaded(loadConfigWithNotes(file, env, options)).config;
+}
+
+/** Logs what loading noted and the upstreams it left out; returns the notes as the lines logged. */
+export function logLoaded<T extends { notes: ConfigProblem[]; disabled: string[] }>(loaded: T): T & { noteLines: string[] } {
+  const noteLines = loaded.notes.map((note) => formatProblems([note]));
+  for (const line of noteLines) log.info(line);
+  for (const line of loaded.disabled) log.warn(line);
+  return { ...loaded, noteLines };
 }
 
 /**
@@ -50,7 +55,7 @@ export function loadConfigWithNotes(
   file: string,
   env: NodeJS.ProcessEnv = process.env,
   options: LoadOptions = {},
-): { config: ProxyConfig; notes: ConfigProblem[]; disabled: string[] } {
+): { config: ProxyConfig; notes: ConfigProblem[]; disabled: string[]; inputs: ConfigInputs } {
   const absoluteFile = path.resolve(file);
   const text = readConfigText(file, absoluteFile);
 
@@ -85,6 +90,7 @@ export function loadConfigWithNotes(
   const unsetProblems = expanded.problems.filter((problem) => !disabled.some((d) => d.problem === problem));
   const describeValueAt = valueDescriber(data, expanded.expansions);
   coerceExpandedScalars(data, expanded.expansions);
+  const readsOtherFiles = namesOtherFiles(data);
 
   const adapted = adaptClientConfig(data, path.dirname(absoluteFile), Object.keys(ConfigSchema.shape));
   const problems = [
@@ -113,7 +119,22 @@ export function loadConfigWithNotes(
   const disabledLines = [...new Map(disabled.map((d) => [d.upstream, d])).values()].map(
     (d) => formatProblems([{ ...toProblem(d.problem), message: `upstream ${d.upstream} is disabled: environment variable ${d.variable} is not set (set it in ${envFile} or in the environment that starts mcproxy)` }]),
   );
-  return { config: normalizeConfig(result.data, absoluteFile, envReferences), notes: inFileOrder(adapted.notes.map(toProblem)), disabled: disabledLines };
+  const inputs: ConfigInputs = {
+    file: absoluteFile,
+    text,
+    variables: Object.fromEntries(envReferences.filter((name) => PATH_VARIABLES.has(name)).map((name) => [name, variables[name] ?? ''])),
+    fromFileAlone: envReferences.every((name) => PATH_VARIABLES.has(name)) && !readsOtherFiles && document.warnings.length === 0 && disabled.length === 0,
+  };
+  return { config: normalizeConfig(result.data, absoluteFile, envReferences), notes: inFileOrder(adapted.notes.map(toProblem)), disabled: disabledLines, inputs };
+}
+
+/** Whether an upstream names another file the config depends on: a `package:` (resolved where installed) or an `envFile:`. */
+function namesOtherFiles(data: unknown): boolean {
+  if (!isPlainMap(data)) return false;
+  return UPSTREAM_SECTIONS.some((section) => {
+    const servers = data[section];
+    return isPlainMap(servers) && Object.values(servers).some((server) => isPlainMap(server) && ('package' in server || 'envFile' in server));
+  });
 }
 
 /** `.env` beside the config, when there is one; a file that cannot be read is a config problem. */
@@ -148,20 +169,6 @@ function disableUpstreamsWithUnsetVariables(data: unknown, problems: readonly Pa
     (data as Record<string, Record<string, Record<string, unknown>>>)[section]![name]!.enabled = false;
   }
   return disabled;
-}
-
-/**
- * Variables every config may use without setting them: VS Code's own (its mcp.json files use
- * them; a workspace's file lives in <workspace>/.vscode/) and mcproxy's data folder. The
- * environment still wins when it sets them.
- */
-function predefinedVariables(absoluteFile: string): Record<string, string> {
-  const folder = path.dirname(absoluteFile);
-  return {
-    workspaceFolder: path.basename(folder) === '.vscode' ? path.dirname(folder) : folder,
-    userHome: os.homedir(),
-    MCPROXY_DATA_DIR: dataDir(),
-  };
 }
 
 function readConfigText(file: string, absoluteFile: string): string {

@@ -48,6 +48,23 @@ export function dataDir({ env = process.env, home = os.homedir(), platform = pro
   return path.join(base, 'mcproxy');
 }
 
+/**
+ * Variables every config may use without setting them: VS Code's own (its mcp.json files use
+ * them; a workspace's file lives in <workspace>/.vscode/) and mcproxy's data folder. The
+ * environment still wins when it sets them. They hold paths, not credentials.
+ */
+export function predefinedVariables(absoluteFile: string): Record<string, string> {
+  const folder = path.dirname(absoluteFile);
+  return {
+    workspaceFolder: path.basename(folder) === '.vscode' ? path.dirname(folder) : folder,
+    userHome: os.homedir(),
+    MCPROXY_DATA_DIR: dataDir(),
+  };
+}
+
+/** The names predefinedVariables() sets. */
+export const PATH_VARIABLES: ReadonlySet<string> = new Set(['workspaceFolder', 'userHome', 'MCPROXY_DATA_DIR']);
+
 /** For "not found" messages: every place looked at, in order. */
 export function searchOrder(place: Place = {}): string {
   const cwd = place.cwd ?? process.cwd();

@@ -185,6 +185,4 @@ export interface ProxyConfig {
   telemetry?: RawConfig['telemetry'];
 }
 
-export function isStdioUpstream(u: UpstreamConfig): u is StdioUpstreamConfig & UpstreamConfig {
-  return 'command' in u;
-}
+export { isStdioUpstream } from './upstreamKind.js';

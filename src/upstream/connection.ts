@@ -5,10 +5,11 @@
 // session, or several when the upstream is shared).
 import { Client, ProtocolErrorCode, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import type { Transport, RequestOptions, ClientCapabilities, Implementation, JSONRPCRequest, LoggingLevel, Notification, RequestId, Result, ServerCapabilities } from '@modelcontextprotocol/client';
-import PQueue from 'p-queue';
+import type PQueue from 'p-queue';
 import { noteExtensions } from './declaredExtensions.js';
 import { confirmVerdict, negotiationFor, noteVerdict, priorVerdict } from './eraVerdicts.js';
-import { isStdioUpstream, type RemoteUpstreamConfig, type UpstreamConfig } from '../config/schema.js';
+import type { RemoteUpstreamConfig, UpstreamConfig } from '../config/schema.js';
+import { isStdioUpstream } from '../config/upstreamKind.js';
 import { emptyListing, type UpstreamListing } from '../catalog/listing.js';
 import { log } from '../log.js';
 import { throttledWarn } from '../logThrottle.js';
@@ -25,7 +26,7 @@ import { UpstreamFailedError, type UpstreamHealth } from './health.js';
 import { healthProbeMethod, startHealthChecks } from './healthCheck.js';
 import { asNeedsLogin } from './oauth/needsLogin.js';
 import type { LoginOffer } from './oauth/loginOffer.js';
-import { upstreamAuthFor, type Caller, type UpstreamAuth } from './oauth/upstreamAuth.js';
+import type { Caller, UpstreamAuth } from './oauth/upstreamAuth.js';
 import { UpstreamListen, withoutSubscriptionId } from './upstreamListen.js';
 import { moreVerbose, withLogLevel } from '../session/logLevel.js';
 import { UpstreamLane, type LaneLink } from './rawLane.js';
@@ -56,7 +57,9 @@ export class UpstreamConnection {
   private readonly attachments: Attachments<UpstreamConnection>;
   /** Server→client requests being answered, by the upstream's request id, so that its cancellation reaches them. */
   private readonly answering = new Map<RequestId, AbortController>();
-  private readonly queue?: PQueue;
+  /** `maxConcurrent`'s queue; p-queue loads only for an upstream that has one (queueLoaded). */
+  private queue?: PQueue;
+  private readonly queueLoaded?: Promise<void>;
   private listingCache?: Promise<UpstreamListing>;
   /** Kept while the upstream is down, so its tools still route, to an error that names it. */
   private lastListing?: UpstreamListing;
@@ -82,8 +85,10 @@ export class UpstreamConnection {
   private readonly createdAt = Date.now();
   /** While it waits for a login: the next look at its token store. */
   private retryTimer?: NodeJS.Timeout;
-  /** A remote upstream's OAuth (src/upstream/oauth); undefined for stdio and static headers. */
-  private readonly auth?: UpstreamAuth;
+  /** A remote upstream's OAuth (src/upstream/oauth), made at its first connect; undefined for stdio and static headers. */
+  private auth?: UpstreamAuth;
+  private authMade = false;
+  private readonly caller?: Caller;
   /** For a stdio upstream: what its current child did that explains a failure. */
   private childDiagnosis: (stderrAlone?: boolean) => string | undefined = () => undefined;
   /** Garbage, duplicate answers, answers to unknown ids: logged, but never a flood. */
@@ -104,8 +109,9 @@ export class UpstreamConnection {
     this.attachments = new Attachments(config.name);
     this.listen = new UpstreamListen(config.name, () => [...this.subscriptions.keys()], () => this.config.timeoutMs);
     this.protocolNoise = throttledWarn({ upstream: config.name });
-    if (config.maxConcurrent) this.queue = new PQueue({ concurrency: config.maxConcurrent });
-    if (!isStdioUpstream(config)) this.auth = upstreamAuthFor(config as RemoteUpstreamConfig & UpstreamConfig, caller);
+    const concurrency = config.maxConcurrent;
+    if (concurrency) this.queueLoaded = import('p-queue').then(({ default: Queue }) => void (this.queue = new Queue({ concurrency })));
+    this.caller = caller;
     this.firstAttempt = new Promise<void>((resolve) => (this.settleFirst = resolve));
     this.stopRestartListening = health.onRestart(() => this.restartNow());
     void this.connect();
@@ -203,7 +209,9 @@ export class UpstreamConnection {
         done();
       }
     };
-    return this.queue ? ((await this.queue.add(tracked, { signal: options.signal })) as Result) : tracked();
+    if (!this.queueLoaded) return tracked();
+    await this.queueLoaded;
+    return (await this.queue!.add(tracked, { signal: options.signal })) as Result;
   }
 
   /**
@@ -212,7 +220,7 @@ export class UpstreamConnection {
    * (request() would tell it first). Undefined: the call takes request().
    */
   rawLane(level: LoggingLevel | undefined): UpstreamLane | undefined {
-    if (this.state !== 'ready' || this.queue || this.speaksModern || (level && moreVerbose(level, this.logLevel))) return undefined;
+    if (this.state !== 'ready' || this.queueLoaded || this.speaksModern || (level && moreVerbose(level, this.logLevel))) return undefined;
     return this.lane;
   }
 
@@ -535,8 +543,12 @@ export class UpstreamConnection {
       return client;
     }
     const remote = config as RemoteUpstreamConfig & UpstreamConfig;
-    // Only remote upstreams load the HTTP and SSE clients.
-    const { createSseTransport, createStreamableHttpTransport } = await import('./transports/http.js');
+    // Only remote upstreams load the HTTP and SSE clients, and OAuth.
+    const [{ createSseTransport, createStreamableHttpTransport }, { upstreamAuthFor }] = await Promise.all([import('./transports/http.js'), import('./oauth/upstreamAuth.js')]);
+    if (!this.authMade) {
+      this.auth = upstreamAuthFor(remote, this.caller);
+      this.authMade = true;
+    }
     if (remote.transport === 'sse') return this.openRemote(createSseTransport(this.name, remote, this.auth));
     let first: unknown;
     try {

@@ -7,7 +7,8 @@
 import type { Client } from '@modelcontextprotocol/client';
 import path from 'node:path';
 import { dataDir } from '../config/locate.js';
-import { isStdioUpstream, type UpstreamConfig } from '../config/schema.js';
+import type { UpstreamConfig } from '../config/schema.js';
+import { isStdioUpstream } from '../config/upstreamKind.js';
 import { canonicalJson } from '../security/pins.js';
 import { EraVerdictFile, verdictKey, type StoredVerdict } from './eraVerdictFile.js';
 import { LooseResult } from './looseSchemas.js';

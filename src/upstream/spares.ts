@@ -5,7 +5,8 @@
 // proxies), so spares are kept per kind of client: one initialized for one kind never serves
 // another, and the first session of a kind pays the start.
 import type { ClientCapabilities, JSONRPCRequest, Notification, Result } from '@modelcontextprotocol/server';
-import { isStdioUpstream, type UpstreamConfig } from '../config/schema.js';
+import type { UpstreamConfig } from '../config/schema.js';
+import { isStdioUpstream } from '../config/upstreamKind.js';
 import { log } from '../log.js';
 import type { UpstreamListener } from './attachments.js';
 import type { UpstreamConnection } from './connection.js';

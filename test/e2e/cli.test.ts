@@ -1,9 +1,10 @@
 // The mcproxy command as a user meets it: help, one-line errors with their exit codes, the
 // warning for a non-loopback bind, the line that says stdio mode waits for a client, and the
-// launch plan (servers of the last launch started before the config is loaded).
+// launch plan (servers of the last launch started before the config is loaded), and the config
+// it validated then, used while the file holds the same text, never with a credential in it.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,7 +83,7 @@ describe('the mcproxy command', function () {
     );
   });
 
-  it('starts the servers of its last launch before loading an unchanged config, and ends them when it no longer loads', async () => {
+  it('starts the servers of its last launch and takes the config it validated while the file is unchanged, and loads a changed one', async () => {
     const data = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-plan-'));
     const started = path.join(data, 'started');
     // server-everything behind a shell that notes its pid (exec keeps it) each time it starts.
@@ -95,11 +96,17 @@ describe('the mcproxy command', function () {
       writeFileSync(started, '');
       const { client } = await connectStdio(file, { env });
       names.push((await client.listTools()).tools.map((tool) => tool.name));
+      if (launch === 0) {
+        // The first launch probes the server's era on a sibling started beside it (the probe takes that one), gone once it answered.
+        assert.equal(startedPids().length, 2, 'the first launch started the server and one probe sibling');
+        assert.equal(startedPids().filter(alive).length, 1, 'only the serving one is left');
+      }
       await client.close();
     }
     assert.ok(names[0].includes('ev__echo'));
     assert.deepEqual(names[1], names[0]);
     assert.equal(startedPids().length, 1, 'the relaunch started its server once: the plan started it, the config took it');
+    assert.ok(existsSync(path.join(data, 'validated-configs.json')), 'the relaunch could take the validated config');
     // A broken config of the same size and time: the plan starts the server, the config refuses it.
     const { atime, mtime } = statSync(file);
     writeFileSync(file, readFileSync(file, 'utf8').replace('firstListWaitMs', 'firstListWaitMz'));
@@ -111,5 +118,18 @@ describe('the mcproxy command', function () {
     const pids = startedPids();
     assert.equal(pids.length, 1, 'the server was started from the plan');
     assert.ok(!alive(pids[0]), 'and is gone once mcproxy has exited');
+  });
+
+  it('keeps no launch plan or validated config that holds a credential', async () => {
+    const data = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-plan-'));
+    const secret = 'not-for-the-data-folder-4711';
+    const file = writeConfig({ upstreams: { ev: { ...everything, env: { API_TOKEN: secret } } } });
+    const { client } = await connectStdio(file, { env: { MCPROXY_DATA_DIR: data } });
+    assert.ok((await client.listTools()).tools.length > 0);
+    await client.close();
+    for (const kept of ['launch-plans.json', 'validated-configs.json']) {
+      const where = path.join(data, kept);
+      if (existsSync(where)) assert.ok(!readFileSync(where, 'utf8').includes(secret), `${kept} holds no credential`);
+    }
   });
 });

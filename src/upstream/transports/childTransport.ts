@@ -33,6 +33,10 @@ export interface ChildTransportOptions {
   stderr?: 'ignore';
 }
 
+/** Probe siblings started ahead (startSibling), by their spawn parameters (upstreams may share them), until the SDK's probe asks for one. */
+const siblingsAhead = new Map<string, ChildProcessTransport[]>();
+const spawnKey = ({ command, args, env, cwd, graceMs }: ChildTransportOptions) => JSON.stringify([command, args, env, cwd ?? null, graceMs]);
+
 export class ChildProcessTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   onerror?: (error: Error) => void;
@@ -52,7 +56,30 @@ export class ChildProcessTransport implements Transport {
   private closing?: Promise<void>;
   private ending?: Promise<void>;
 
-  constructor(private readonly options: ChildTransportOptions) {}
+  constructor(private readonly options: ChildTransportOptions) {
+    // The SDK's probe sibling (see _serverParams) for a server whose sibling started ahead: that one, already starting.
+    const ahead = options.stderr === 'ignore' ? siblingsAhead.get(spawnKey(options))?.shift() : undefined;
+    if (ahead) return ahead;
+  }
+
+  /**
+   * Starts the probe sibling the SDK will ask for when it connects over `transport` with
+   * `protocol: auto` and no era known (see _serverParams), so that its start runs beside the
+   * proxy's instead of after the client's first request. Returns what ends it if no probe took it.
+   */
+  static startSibling(transport: ChildProcessTransport): () => Promise<void> {
+    const params = { ...transport._serverParams, stderr: 'ignore' as const };
+    const sibling = new ChildProcessTransport(params);
+    const waiting = siblingsAhead.get(spawnKey(params)) ?? [];
+    siblingsAhead.set(spawnKey(params), [...waiting, sibling]);
+    sibling.start().catch(() => {}); // a failed start fails the probe that takes it
+    return async () => {
+      const left = siblingsAhead.get(spawnKey(params)) ?? [];
+      if (!left.includes(sibling)) return; // taken: the SDK reaps it
+      left.splice(left.indexOf(sibling), 1);
+      await sibling._dispose();
+    };
+  }
 
   /**
    * For `protocol: auto`: the SDK probes a stdio server with `server/discover` on a short-lived

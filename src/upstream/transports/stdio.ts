@@ -38,6 +38,8 @@ type StdioConfig = StdioUpstreamConfig & { withholdEnv?: readonly string[] };
 const STARTED_AHEAD = 'MCPROXY_STARTED_AHEAD';
 /** Children started ahead of their connection, by upstream name, with the config they were started for. */
 const spares = new Map<string, { config: string; transport: ChildProcessTransport }>();
+/** Probe siblings started ahead of upstreams whose era is not known yet (ChildProcessTransport.startSibling), by upstream name: each ends its own if unused. */
+const siblings = new Map<string, () => Promise<void>>();
 /** The stderr of children started before the config's logging applied (level, file, secrets): held until releaseStderr(). */
 const heldStderr = new Set<Readable>();
 
@@ -57,6 +59,8 @@ export function startAhead(upstreams: readonly UpstreamConfig[], options: { hold
     if (started) {
       spares.delete(config.name);
       void started.transport.close();
+      void siblings.get(config.name)?.();
+      siblings.delete(config.name);
     }
     const transport = createStdioTransport(config.name, { ...config, env: { ...config.env, [STARTED_AHEAD]: '1' } });
     spares.set(config.name, { config: JSON.stringify(config), transport });
@@ -65,7 +69,19 @@ export function startAhead(upstreams: readonly UpstreamConfig[], options: { hold
       heldStderr.add(transport.stderr);
     }
     transport.start().catch(() => {}); // a failed start is the connection's to report, when it takes this one
+    startProbeSibling(config, transport);
   }
+}
+
+/**
+ * `protocol: auto` with no era remembered: the connection's first attempt probes on a sibling
+ * process (eraVerdicts.ts), started now beside this one. Loaded apart: it brings the verdict file.
+ */
+function startProbeSibling(config: UpstreamConfig, transport: ChildProcessTransport): void {
+  void import('../eraVerdicts.js').then(({ negotiationFor, priorVerdict }) => {
+    if (spares.get(config.name)?.transport !== transport || !negotiationFor(config)?.probe || priorVerdict(config) !== undefined) return;
+    siblings.set(config.name, ChildProcessTransport.startSibling(transport));
+  });
 }
 
 /** Logs what the children started with holdStderr wrote, and what they write from now on. */
@@ -77,8 +93,10 @@ export function releaseStderr(): void {
 /** Ends every child started ahead and not taken: the proxy is not going to serve (a config error, say). */
 export async function dropAhead(): Promise<void> {
   const left = [...spares.values()];
+  const unprobed = [...siblings.values()];
   spares.clear();
-  await Promise.all(left.map(({ transport }) => transport.close().catch(() => {})));
+  siblings.clear();
+  await Promise.all([...left.map(({ transport }) => transport.close().catch(() => {})), ...unprobed.map((end) => end().catch(() => {}))]);
 }
 
 /** The child started ahead for this upstream and config, if there is one; one for another config is closed. */
@@ -90,6 +108,8 @@ function takeSpare(name: string, config: StdioConfig): ChildProcessTransport | u
   const exited = child !== undefined && (child.exitCode !== null || child.signalCode !== null);
   if (spare.config === JSON.stringify(config) && !exited) return spare.transport;
   void spare.transport.close();
+  void siblings.get(name)?.();
+  siblings.delete(name);
   return undefined;
 }
 
