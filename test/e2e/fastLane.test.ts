@@ -15,7 +15,7 @@ import { CLI, ROOT } from '../helpers/paths.js';
 import { writeConfig } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
 import { everything, fixture } from '../helpers/upstreams.js';
-import { waitUntil } from '../helpers/wait.js';
+import { untilAnswered, waitUntil } from '../helpers/wait.js';
 
 const TIMEOUT_MS = 3_000;
 
@@ -149,13 +149,8 @@ describe('the fast lane: stdio client → stdio upstream tools/call', function (
       assert.match(error.message, /Upstream 'crashy' closed the connection during tools\/call: .*code 1/);
       return true;
     });
-    await waitUntil(async () => {
-      try {
-        return text(await client.callTool({ name: 'crashy__echo', arguments: { text: 'back' } })) === 'back';
-      } catch {
-        return false;
-      }
-    }, 'crashy to serve again', 20_000);
+    const back = await untilAnswered(() => client.callTool({ name: 'crashy__echo', arguments: { text: 'back' } }), 'crashy to serve again', 20_000);
+    assert.equal(text(back), 'back');
   });
 });
 
