@@ -1,7 +1,7 @@
 // Where a running proxy can be found by the `mcproxy reload` and `mcproxy restart` commands:
 // each one writes <data folder>/run/<pid>.json (its config file and control socket) while it
 // runs, and removes it when it stops. Entries of processes that died without removing theirs
-// are skipped (and cleaned up) by whoever reads them.
+// are skipped (and cleaned up, with their sockets) by whoever reads them.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,6 +55,8 @@ export function runningProxies(config?: string, env: NodeJS.ProcessEnv = process
       const entry = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as RunningEntry;
       if (!isProcessAlive(entry.pid)) {
         rmSync(path.join(dir, name), { force: true });
+        // Its socket too, which a killed proxy left behind (only the one in this folder: the entry is a file anyone could write).
+        if (entry.socket === path.join(dir, `${entry.pid}.sock`)) rmSync(entry.socket, { force: true });
         continue;
       }
       if (config === undefined || path.resolve(config) === entry.config) entries.push(entry);

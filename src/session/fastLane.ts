@@ -1,8 +1,8 @@
-// The fast lane: a tools/call from a 2025-11-25 stdio client to a ready 2025-11-25 stdio
-// upstream, forwarded as raw JSON-RPC with its id remapped, past the SDK's Server (request
-// context, AbortController, dispatch) and Client (bookkeeping, a timer per call, result schema).
-// Measured, those layers cost more than half of a call's time through the proxy. The four
-// lists are answered from pages serialized once per catalog.
+// The fast lane: a tools/call from a client (stdio, or a Streamable HTTP session) to a ready
+// 2025-11-25 stdio upstream, forwarded as raw JSON-RPC with its id remapped, past the SDK's
+// Server (request context, AbortController, dispatch) and Client (bookkeeping, a timer per
+// call, result schema). Measured, those layers cost more than half of a call's time through the
+// proxy. Over stdio, the four lists are answered from pages serialized once per catalog.
 //
 // It is not a second proxy: it takes only calls whose every step it does the way router.ts
 // does it (route by the catalog, pinned arguments, result URIs, recording, shutdown tracking,
@@ -195,7 +195,7 @@ export class FastLane {
 
   private arrive(message: JSONRPCMessage, extra: MessageExtraInfo | undefined, handler: NonNullable<Transport['onmessage']>): void {
     const m = message as Message;
-    const kind = this.kindOf(m);
+    const kind = this.kindOf(m, extra);
     if (kind === 'call') {
       // Most calls find the catalog and the connection ready: they leave in this tick, without a promise.
       const taken = this.takeNow(m);
@@ -229,9 +229,9 @@ export class FastLane {
   }
 
   /** Whether the lane may answer a request: a call it may forward, a list it may answer from the catalog (written as bytes: not when recorded). */
-  private kindOf(m: Message): 'call' | ListField | undefined {
+  private kindOf(m: Message, extra: MessageExtraInfo | undefined): 'call' | ListField | undefined {
     if (m.id === undefined || this.starting.has(m.id as RequestId) || !this.open()) return undefined;
-    if (m.method === 'tools/call') return this.mayTake(m.params) ? 'call' : undefined;
+    if (m.method === 'tools/call') return this.mayTake(m.params) && !carriesTraceHeaders(extra) ? 'call' : undefined;
     const list = LISTS[m.method as string];
     return list && this.writesBytes && !this.session.speaksModern() ? list : undefined;
   }
@@ -378,6 +378,12 @@ export class FastLane {
     if (rewrite === undefined) byUpstream.set(upstream, (rewrite = uriRewriteOf(catalog, upstream)));
     return rewrite;
   }
+}
+
+/** Trace context in the HTTP request's headers (telemetry/traceContext.ts reads it there too): the tracing filters' to pass on. */
+function carriesTraceHeaders(extra: MessageExtraInfo | undefined): boolean {
+  const headers = extra?.request?.headers;
+  return headers !== undefined && TRACE_KEYS.some((key) => headers.has(key));
 }
 
 /** The level a 2026-07-28 call's upstream must have been told (none when the call hears no logs). */

@@ -227,8 +227,9 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     return this.server.getClientCapabilities() ?? this.declaredCapabilities;
   }
 
+  /** An HTTP session's transport: recorded (when vCons are on), with the fast lane in front of the server. */
   connect(transport: Transport): Promise<void> {
-    return this.server.connect(this.tap(transport));
+    return this.server.connect(this.withFastLane(this.tap(transport)));
   }
 
   /** The client's transport as the session uses it: recorded, when vCons are on. */
@@ -237,7 +238,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   }
 
   /**
-   * A stdio client's transport with the fast lane in front of the session's server (fastLane.ts;
+   * The client's transport with the fast lane in front of the session's server (fastLane.ts;
    * after the recorder's tap: recordings see its calls). None where filters (metrics, span
    * export) or search mode must see each call.
    */

@@ -2,7 +2,9 @@
 // so that a second start pays no probe (over stdio the probe is a whole extra process). Keys are
 // hashes of how an upstream is reached (command, args, env, url, headers, credentials): no
 // secret of the config reaches the file. Several proxies may share the data folder: each write
-// merges with what is on disk and replaces the file in one rename.
+// merges with what is on disk and replaces the file in one rename. The file keeps the newest
+// MAX_VERDICTS: every start reads it whole, and upstream commands that name a workspace folder
+// make a new key per folder.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +21,9 @@ interface FileShape {
 export function verdictKey(reach: unknown): string {
   return createHash('sha256').update(JSON.stringify(reach)).digest('hex');
 }
+
+/** Verdicts kept at most; the oldest written go first (forgetting one costs only a probe). */
+export const MAX_VERDICTS = 256;
 
 export class EraVerdictFile {
   constructor(readonly file: string) {}
@@ -37,6 +42,7 @@ export class EraVerdictFile {
       const shape = this.load();
       if (verdict) shape.verdicts[key] = { ...verdict, at: new Date().toISOString() };
       else delete shape.verdicts[key];
+      shape.verdicts = newest(shape.verdicts, MAX_VERDICTS);
       mkdirSync(path.dirname(this.file), { recursive: true });
       const temporary = `${this.file}.${process.pid}.tmp`;
       writeFileSync(temporary, `${JSON.stringify(shape, null, 2)}\n`);
@@ -55,4 +61,12 @@ export class EraVerdictFile {
       return { verdicts: {} }; // none yet, or unreadable: probing again is the remedy
     }
   }
+}
+
+function newest(verdicts: FileShape['verdicts'], limit: number): FileShape['verdicts'] {
+  const entries = Object.entries(verdicts);
+  if (entries.length <= limit) return verdicts;
+  // ISO timestamps sort as text; an entry without one is the oldest.
+  entries.sort(([, a], [, b]) => String(b.at ?? '').localeCompare(String(a.at ?? '')));
+  return Object.fromEntries(entries.slice(0, limit));
 }

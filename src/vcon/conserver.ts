@@ -1,7 +1,8 @@
 // The conserver's ingest API (../shared/vcon/NOTES.md): POST {base}/vcon with one
 // `ingress_lists` query parameter per queue and the API token in a header; GET {base}/health.
-// Uses an undici connection pool, so posts reuse connections.
-import { Pool } from 'undici';
+// Uses an undici connection pool, so posts reuse connections; undici is imported at the first
+// request, not while a recording proxy starts (it took ~90 ms of a launch).
+import type { Pool } from 'undici';
 
 export interface ConserverOptions {
   url: string;
@@ -21,11 +22,14 @@ export type PostOutcome =
 
 export class ConserverClient {
   private readonly url: URL;
-  private readonly pool: Pool;
+  private opened?: Promise<Pool>;
 
   constructor(readonly options: ConserverOptions) {
     this.url = new URL(options.url);
-    this.pool = new Pool(this.url.origin, { connections: 4 });
+  }
+
+  private pool(): Promise<Pool> {
+    return (this.opened ??= import('undici').then(({ Pool }) => new Pool(this.url.origin, { connections: 4 })));
   }
 
   /** The POST target with its ingress lists, e.g. /api/vcon?ingress_lists=mcp_sessions. */
@@ -42,7 +46,7 @@ export class ConserverClient {
     if (this.options.apiToken) headers[(this.options.apiTokenHeader ?? 'x-conserver-api-token').toLowerCase()] = this.options.apiToken;
     const timeout = this.options.timeoutMs ?? 30_000;
     try {
-      const response = await this.pool.request({
+      const response = await (await this.pool()).request({
         method: 'POST',
         path: this.postPath,
         headers,
@@ -77,7 +81,7 @@ export class ConserverClient {
   async healthCheck(): Promise<boolean> {
     try {
       const health = new URL('health', this.url);
-      const response = await this.pool.request({ method: 'GET', path: health.pathname, headersTimeout: this.options.timeoutMs ?? 30_000 });
+      const response = await (await this.pool()).request({ method: 'GET', path: health.pathname, headersTimeout: this.options.timeoutMs ?? 30_000 });
       await response.body.dump();
       return response.statusCode >= 200 && response.statusCode < 300;
     } catch {
@@ -85,7 +89,7 @@ export class ConserverClient {
     }
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  async close(): Promise<void> {
+    await (await this.opened)?.close();
   }
 }

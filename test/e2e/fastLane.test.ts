@@ -7,15 +7,16 @@
 // fixtures, pinned to 2025-11-25 with `protocol: legacy`).
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI, ROOT } from '../helpers/paths.js';
-import { writeConfig } from '../helpers/proxy.js';
+import { connectHttp, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
 import { everything, fixture } from '../helpers/upstreams.js';
-import { waitUntil } from '../helpers/wait.js';
+import { untilAnswered, waitUntil } from '../helpers/wait.js';
 
 const TIMEOUT_MS = 3_000;
 
@@ -149,13 +150,8 @@ describe('the fast lane: stdio client → stdio upstream tools/call', function (
       assert.match(error.message, /Upstream 'crashy' closed the connection during tools\/call: .*code 1/);
       return true;
     });
-    await waitUntil(async () => {
-      try {
-        return text(await client.callTool({ name: 'crashy__echo', arguments: { text: 'back' } })) === 'back';
-      } catch {
-        return false;
-      }
-    }, 'crashy to serve again', 20_000);
+    const back = await untilAnswered(() => client.callTool({ name: 'crashy__echo', arguments: { text: 'back' } }), 'crashy to serve again', 20_000);
+    assert.equal(text(back), 'back');
   });
 });
 
@@ -199,5 +195,50 @@ describe('the fast lane: a 2026-07-28 stdio client → stdio upstream tools/call
       return true;
     });
     assert.equal(text(await client.callTool({ name: 'ev__echo', arguments: { message: 'after' } })), 'Echo: after');
+  });
+});
+
+// A Streamable HTTP session's calls take the lane too, through the SDK's HTTP transport (which
+// keeps the POST's stream, its event ids and the session's bookkeeping); a call whose request
+// carries W3C trace headers does not: the tracing filters pass them on.
+describe('the fast lane: Streamable HTTP sessions → stdio upstream tools/call', function () {
+  this.timeout(60_000);
+  const recordFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'mcproxy-lane-http-')), 'requests.jsonl');
+  const recordedCalls = (): Array<{ params?: { arguments?: { text?: string }; _meta?: Record<string, unknown> }; id?: unknown }> =>
+    existsSync(recordFile) ? readFileSync(recordFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line)).filter((r) => r.method === 'tools/call') : [];
+  let proxy: HttpProxy;
+  const clients: Client[] = [];
+
+  before(async () => {
+    proxy = await startHttpProxy(writeConfig({ upstreams: { rec: { ...fixture('recording-server', '--record', recordFile), protocol: 'legacy', shared: true } } }));
+    for (let i = 0; i < 2; i++) clients.push((await connectHttp(proxy.url)).client);
+  });
+  after(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+    await proxy?.stop();
+  });
+
+  it('takes two sessions’ concurrent calls and answers each on its own POST', async () => {
+    await clients[0].callTool({ name: 'rec__public', arguments: { text: 'warm' } });
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => clients[i % 2].callTool({ name: 'rec__public', arguments: { text: `call ${i}` } }).then(text)));
+    assert.deepEqual(results, Array.from({ length: 16 }, (_, i) => `public: call ${i}`));
+    const ids = recordedCalls().filter((call) => call.params?.arguments?.text?.startsWith('call ')).map((call) => call.id as number);
+    assert.equal(ids.length, 16);
+    assert.ok(ids.every((id) => Number.isInteger(id) && id < 0), `the lane's ids are negative: ${ids.join(', ')}`);
+  });
+
+  it('leaves a call with trace headers to the SDK path, which passes its trace context upstream', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const transport = new StreamableHTTPClientTransport(new URL(proxy.url), { requestInit: { headers: { traceparent } } });
+    const traced = new Client({ name: 'traced', version: '1.0.0' });
+    await traced.connect(transport);
+    try {
+      assert.equal(text(await traced.callTool({ name: 'rec__public', arguments: { text: 'traced' } })), 'public: traced');
+    } finally {
+      await traced.close();
+    }
+    const call = recordedCalls().find((recorded) => recorded.params?.arguments?.text === 'traced');
+    assert.ok(call && (call.id as number) > 0, `the SDK path's id: ${String(call?.id)}`);
+    assert.equal(call.params?._meta?.traceparent, traceparent);
   });
 });

@@ -15,7 +15,7 @@ import { CLI, ROOT } from '../helpers/paths.js';
 import { connectHttp, connectStdio, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
 import { connectDirect, fixture } from '../helpers/upstreams.js';
-import { waitUntil } from '../helpers/wait.js';
+import { untilAnswered, waitUntil } from '../helpers/wait.js';
 
 const paging = (...args: string[]) => fixture('paging-server', ...args);
 const crashing = (...args: string[]) => fixture('crashing-server', ...args);
@@ -287,15 +287,7 @@ describe('resilience: an upstream that crashes mid-call', function () {
     assert.equal(text(await client.callTool({ name: 'steady__echo', arguments: { text: 'fine' } })), 'fine');
     assert.match(text(await steadyCall), /maxConcurrent/, 'the other upstream’s call in flight completes');
 
-    let newPid = 0;
-    await waitUntil(async () => {
-      try {
-        newPid = await pidOf('crashy__pid');
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'crashy to serve again', 10_000);
+    const newPid = await untilAnswered(() => pidOf('crashy__pid'), 'crashy to serve again', 10_000);
     const downFor = Date.now() - crashedAt;
     assert.notEqual(newPid, firstPid, 'a new upstream process');
     assert.ok(downFor >= 1_900, `down for ${downFor} ms; it should have stayed down about 2 s`);
@@ -382,13 +374,8 @@ describe('resilience: maxConcurrent', function () {
         return true;
       });
     }
-    await waitUntil(async () => {
-      try {
-        return text(await client.callTool({ name: 'fragile__echo', arguments: { text: 'back' } })) === 'back';
-      } catch {
-        return false;
-      }
-    }, 'fragile to serve again', 10_000);
+    const back = await untilAnswered(() => client.callTool({ name: 'fragile__echo', arguments: { text: 'back' } }), 'fragile to serve again', 10_000);
+    assert.equal(text(back), 'back');
     const results = await Promise.all(seq(3, () => '').map(() => client.callTool({ name: 'fragile__slow', arguments: { ms: 100 } })));
     assert.deepEqual(
       results.map((r) => (JSON.parse(text(r)) as { maxConcurrent: number }).maxConcurrent),

@@ -15,7 +15,7 @@ import { CLI, ROOT } from '../helpers/paths.js';
 import { connectHttp, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
 import { fixture } from '../helpers/upstreams.js';
-import { waitUntil } from '../helpers/wait.js';
+import { untilAnswered, waitUntil } from '../helpers/wait.js';
 import { alive } from '../helpers/processes.js';
 
 const folder = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-faults-'));
@@ -79,13 +79,8 @@ describe('upstream faults: failMode', function () {
       return true;
     });
     assert.equal(text(await client.callTool({ name: 'opened__echo', arguments: { text: 'fine' } })), 'fine', 'the other upstream serves meanwhile');
-    await waitUntil(async () => {
-      try {
-        return text(await client.callTool({ name: 'closed__echo', arguments: { text: 'back' } })) === 'back';
-      } catch {
-        return false;
-      }
-    }, 'closed to come back', 20_000);
+    const back = await untilAnswered(() => client.callTool({ name: 'closed__echo', arguments: { text: 'back' } }), 'closed to come back', 20_000);
+    assert.equal(text(back), 'back');
   });
 });
 
@@ -218,15 +213,7 @@ describe('upstream faults: a hung upstream, found by the health check', function
       await waitUntil(() => /\[upstream=hung\] health check unanswered within 1000 ms/.test(proxy.stderr()), 'the health check to fail', 15_000);
       await assert.rejects(client.callTool({ name: 'hung__echo', arguments: { text: 'x' } }), /Upstream 'hung' is unavailable: health check unanswered within 1000 ms/);
       await waitUntil(() => !alive(stuckPid), 'the hung process to be ended', 15_000);
-      let newPid = 0;
-      await waitUntil(async () => {
-        try {
-          newPid = Number(text(await client.callTool({ name: 'hung__pid', arguments: {} })));
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'a new process to serve', 20_000);
+      const newPid = Number(text(await untilAnswered(() => client.callTool({ name: 'hung__pid', arguments: {} }), 'a new process to serve', 20_000)));
       assert.notEqual(newPid, stuckPid);
     } finally {
       if (alive(stuckPid)) process.kill(stuckPid, 'SIGKILL');

@@ -11,3 +11,14 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, what: s
     await sleep(25);
   }
 }
+
+/** Repeats `attempt` until it resolves (an upstream back after a crash) and returns that answer; fails the test, naming `what`, after `ms`. */
+export async function untilAnswered<T>(attempt: () => Promise<T>, what: string, ms = 5_000): Promise<T> {
+  let answer: { value: T } | undefined;
+  await waitUntil(
+    () => attempt().then((value) => ((answer = { value }), true), () => false),
+    what,
+    ms,
+  );
+  return answer!.value;
+}

@@ -1,9 +1,9 @@
 // <data folder>/eras.json: the `protocol: auto` verdicts kept across runs.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EraVerdictFile, verdictKey } from '../../src/upstream/eraVerdictFile.js';
+import { EraVerdictFile, MAX_VERDICTS, verdictKey } from '../../src/upstream/eraVerdictFile.js';
 
 const discover = { supportedVersions: ['2026-07-28'], capabilities: { tools: {} } };
 
@@ -39,5 +39,18 @@ describe('EraVerdictFile', () => {
     assert.deepEqual([...store.read()], []);
     writeFileSync(where, JSON.stringify({ verdicts: { ok: { kind: 'legacy', at: 'then' }, odd: { kind: 'future' }, bare: { kind: 'modern' } } }));
     assert.deepEqual([...store.read()], [['ok', { kind: 'legacy' }]]);
+  });
+
+  it(`keeps the ${MAX_VERDICTS} newest verdicts, so that the file every start reads stays small`, () => {
+    const where = file();
+    const old = Object.fromEntries(Array.from({ length: MAX_VERDICTS }, (_, i) => [`old${i}`, { kind: 'legacy', at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() }]));
+    mkdirSync(path.dirname(where), { recursive: true });
+    writeFileSync(where, JSON.stringify({ verdicts: { ...old, undated: { kind: 'legacy' } } }));
+    new EraVerdictFile(where).write('fresh', { kind: 'modern', discover });
+    const kept = new EraVerdictFile(where).read();
+    assert.equal(kept.size, MAX_VERDICTS);
+    assert.deepEqual(kept.get('fresh'), { kind: 'modern', discover });
+    assert.ok(!kept.has('undated') && !kept.has('old0'), 'the undated and the oldest entry go first');
+    assert.ok(kept.has(`old${MAX_VERDICTS - 1}`));
   });
 });
