@@ -23,7 +23,7 @@ export function describeRequest(session: string, transport: 'stdio' | 'http', re
   };
 }
 
-function headerRecord(headers: Headers | undefined): Record<string, string> | undefined {
+export function headerRecord(headers: Headers | undefined): Record<string, string> | undefined {
   if (!headers) return undefined;
   const record: Record<string, string> = {};
   headers.forEach((value, key) => (record[key] = value));

@@ -19,10 +19,12 @@ import { NAMESPACED_SCHEME, rewriteResultUris } from '../catalog/uris.js';
 import type { CallContext } from '../upstream/attachments.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import type { LaneCall, UpstreamLane } from '../upstream/rawLane.js';
-import type { ForwardedError } from '../upstream/errors.js';
+import { ForwardedError } from '../upstream/errors.js';
 import { LooseResult } from '../upstream/looseSchemas.js';
 import { recordRoute } from '../vcon/route.js';
-import type { InflightRequests } from './inflight.js';
+import { shuttingDown, type InflightRequests } from './inflight.js';
+import { laneRequest, runFiltered, type CallObserver } from './laneFilters.js';
+import type { RequestFilters } from '../telemetry/filters.js';
 import { TRACE_KEYS } from '../telemetry/traceContext.js';
 import type { ClientSession } from './session.js';
 import { LISTS } from './router.js';
@@ -51,6 +53,8 @@ class FastCall implements CallContext, LaneCall {
   private untrack?: () => void;
   private leaveInflight?: () => void;
   private done = false;
+  /** The request filters waiting on this call's end (laneFilters.ts), when the session runs any. */
+  observer?: CallObserver;
 
   constructor(
     private readonly lane: FastLane,
@@ -86,16 +90,18 @@ class FastCall implements CallContext, LaneCall {
       // The upstream's code, message and data, and nothing else, as the SDK path relays them (errors.ts).
       const { code, message, data } = response.error as { code: number; message: string; data?: unknown };
       response.error = { code: this.modern ? this.modern.errorCode(code) : code, message, ...(data !== undefined && { data }) };
+      this.observer?.reject(new ForwardedError(code, message, data));
     } else {
       if (this.uris !== 'never') response.result = this.exposeUris(response.result);
       if (this.modern) response.result = this.modern.result(response.result as Params);
+      this.observer?.resolve(response.result);
     }
     this.lane.respond(response);
   }
 
   /** Whether the client can have the upstream's result line as it is: a session that writes bytes (not recorded), and no URI to rewrite in it. */
   takesBytes(line: Buffer): boolean {
-    return this.lane.writesBytes && !this.modern && this.uris !== 'always' && (this.uris === 'never' || !line.includes(NAMESPACED));
+    return this.lane.writesBytes && !this.modern && !this.observer && this.uris !== 'always' && (this.uris === 'never' || !line.includes(NAMESPACED));
   }
 
   /** The upstream's result line, up to its id, to the client under its own id. */
@@ -106,6 +112,7 @@ class FastCall implements CallContext, LaneCall {
 
   fail(error: ForwardedError): void {
     if (this.end()) return;
+    this.observer?.reject(error);
     this.upstream.cancel(this.upstreamId, error.message);
     const { message, data } = error;
     const code = this.modern ? this.modern.errorCode(error.code) : error.code;
@@ -115,6 +122,7 @@ class FastCall implements CallContext, LaneCall {
   /** The client cancelled it, or went away: the upstream is told; the client gets no answer. */
   cancel(reason: unknown): void {
     if (this.end()) return;
+    this.observer?.reject(reason);
     this.upstream.cancel(this.upstreamId, reason);
   }
 
@@ -166,6 +174,8 @@ export class FastLane {
   constructor(
     readonly session: ClientSession,
     private readonly inflight: InflightRequests,
+    /** Request filters to run around each call (laneFilters.ts); none when they only pass trace context on. */
+    private readonly filters?: RequestFilters,
   ) {
     this.modern = new ModernEnvelope(session);
   }
@@ -198,7 +208,7 @@ export class FastLane {
     const kind = this.kindOf(m, extra);
     if (kind === 'call') {
       // Most calls find the catalog and the connection ready: they leave in this tick, without a promise.
-      const taken = this.takeNow(m);
+      const taken = this.takeNow(m, extra);
       if (taken !== undefined) {
         if (!taken) handler(message, extra);
         return;
@@ -214,7 +224,7 @@ export class FastLane {
         handler(message, extra);
         if (cancel) handler(cancel, extra);
       };
-      void (kind === 'call' ? this.take(m) : this.list(m, kind)).then(decided, () => decided(false));
+      void (kind === 'call' ? this.take(m, extra) : this.list(m, kind)).then(decided, () => decided(false));
       return;
     }
     if (m.method === 'notifications/cancelled' && (this.calls.size > 0 || this.starting.size > 0)) {
@@ -259,7 +269,7 @@ export class FastLane {
    * take() without waiting, when the session's catalog is the one the lane last saw resolved and
    * its connections are open: taken (true), the SDK's (false), or undefined: take() must wait.
    */
-  private takeNow(request: Message): boolean | undefined {
+  private takeNow(request: Message, extra: MessageExtraInfo | undefined): boolean | undefined {
     const catalog = this.readyCatalog(this.session.catalog());
     if (!catalog) return undefined;
     const params = request.params as Params;
@@ -270,14 +280,14 @@ export class FastLane {
     const connection = this.session.connectionNow(route.upstream);
     if (!connection) return undefined;
     try {
-      return this.send(request, params, modern, catalog, route, connection);
+      return this.send(request, params, modern, catalog, route, connection, extra);
     } catch {
       return false; // as take()'s rejection: the SDK path answers
     }
   }
 
   /** Sends the call upstream when its route and upstream allow; false hands it to the SDK. */
-  private async take(request: Message): Promise<boolean> {
+  private async take(request: Message, extra: MessageExtraInfo | undefined): Promise<boolean> {
     const session = this.session;
     const params = request.params as Params;
     // What mayTake() admitted, just before (take() runs up to its first await in the same tick).
@@ -290,7 +300,7 @@ export class FastLane {
     const route = catalog.toolRoutes.get(params.name as string);
     if (!route || this.calls.has(request.id as RequestId)) return false;
     const connection = await session.connection(route.upstream);
-    return this.send(request, params, modern, catalog, route, connection);
+    return this.send(request, params, modern, catalog, route, connection, extra);
   }
 
   /** The catalog `pending` resolved to, when the lane saw it resolve (take()). */
@@ -299,7 +309,7 @@ export class FastLane {
   }
 
   /** take()'s last step, once the route and connection are known. */
-  private send(request: Message, params: Params, modern: ModernCall | undefined, catalog: Catalog, route: Route, connection: UpstreamConnection): boolean {
+  private send(request: Message, params: Params, modern: ModernCall | undefined, catalog: Catalog, route: Route, connection: UpstreamConnection, extra: MessageExtraInfo | undefined): boolean {
     const session = this.session;
     const upstream = connection.rawLane(modern ? levelOf(modern) : session.logLevel);
     if (!upstream) return false;
@@ -312,10 +322,24 @@ export class FastLane {
     let upstreamParams: Params = { ...(modern?.params ?? params), name: route.original, arguments: injectPinned(params.arguments, route.pinned) };
     if (session.recorder) upstreamParams = recordRoute(session.recorder, id, connection, params, upstreamParams, route, call);
     this.calls.set(id, call);
+    if (this.filters) return this.startFiltered(call, params, route.upstream, upstreamParams, extra);
     if (!call.start(session, this.inflight, upstreamParams)) {
       this.calls.delete(id);
       return false;
     }
+    return true;
+  }
+
+  /** send()'s start inside the request filters: taken even if a shutdown began meanwhile (then answered as the SDK path would). */
+  private startFiltered(call: FastCall, params: Params, upstream: string, upstreamParams: Params, extra: MessageExtraInfo | undefined): true {
+    const session = this.session;
+    const request = laneRequest(session.label, session.config.server.transport, call.clientId, params, extra, this.transport?.sessionId);
+    runFiltered(this.filters!, request, { session: session.label, upstream, method: 'tools/call', params: upstreamParams }, (sent) =>
+      new Promise((resolve, reject) => {
+        call.observer = { resolve, reject };
+        if (!call.start(session, this.inflight, sent)) call.fail(shuttingDown());
+      }),
+    );
     return true;
   }
 

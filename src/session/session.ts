@@ -239,12 +239,12 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
 
   /**
    * The client's transport with the fast lane in front of the session's server (fastLane.ts;
-   * after the recorder's tap: recordings see its calls). None where filters (metrics, span
-   * export) or search mode must see each call.
+   * after the recorder's tap: recordings see its calls), running the request filters (metrics,
+   * span export) around its calls where there are any. None in search mode.
    */
   withFastLane(transport: Transport): Transport {
-    if (this.search || !onlyTraceFilters(this.filters)) return transport;
-    return new FastLane(this, this.inflight).wrap(transport);
+    if (this.search) return transport;
+    return new FastLane(this, this.inflight, onlyTraceFilters(this.filters) ? undefined : this.filters).wrap(transport);
   }
 
   /** Runs `send`, so that what it sends the client is recorded as coming from `upstream`. */

@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI, ROOT } from '../helpers/paths.js';
+import { parsePrometheus, sampleOf } from '../helpers/prometheus.js';
 import { connectHttp, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
 import { everything, fixture } from '../helpers/upstreams.js';
@@ -218,13 +219,20 @@ describe('the fast lane: Streamable HTTP sessions → stdio upstream tools/call'
     await proxy?.stop();
   });
 
-  it('takes two sessions’ concurrent calls and answers each on its own POST', async () => {
+  it('takes two sessions’ concurrent calls, answers each on its own POST, and counts them in /metrics', async () => {
+    const metrics = async () => parsePrometheus(await (await fetch(new URL('/metrics', proxy.url))).text());
     await clients[0].callTool({ name: 'rec__public', arguments: { text: 'warm' } });
+    const before = await metrics();
     const results = await Promise.all(Array.from({ length: 16 }, (_, i) => clients[i % 2].callTool({ name: 'rec__public', arguments: { text: `call ${i}` } }).then(text)));
     assert.deepEqual(results, Array.from({ length: 16 }, (_, i) => `public: call ${i}`));
     const ids = recordedCalls().filter((call) => call.params?.arguments?.text?.startsWith('call ')).map((call) => call.id as number);
     assert.equal(ids.length, 16);
     assert.ok(ids.every((id) => Number.isInteger(id) && id < 0), `the lane's ids are negative: ${ids.join(', ')}`);
+    // The request filters ran around the lane's calls: client side and upstream side.
+    const after = await metrics();
+    const counted = (name: string, labels: Record<string, string>) => sampleOf(after, name, labels) - sampleOf(before, name, labels);
+    assert.equal(counted('mcproxy_client_requests_total', { method: 'tools/call', outcome: 'ok' }), 16);
+    assert.equal(counted('mcproxy_upstream_requests_total', { method: 'tools/call', upstream: 'rec', outcome: 'ok' }), 16);
   });
 
   it('leaves a call with trace headers to the SDK path, which passes its trace context upstream', async () => {
