@@ -5,14 +5,14 @@
 // out at once and each event follows as soon as the transport enqueues it. The request reaches
 // the transport without a body: the body filter (limits/jsonBody.ts) has parsed it already.
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { reply } from './filters.js';
 
 export async function serveExchange(transport: WebStandardStreamableHTTPServerTransport, req: IncomingMessage, res: ServerResponse, parsedBody: unknown): Promise<void> {
   // The transport's own answer to other methods, given here: a web Request refuses TRACE.
   if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'DELETE') return reply(res, 405, -32000, 'Method not allowed.', { allow: 'GET, POST, DELETE' });
   // No AbortSignal: the sessionful transport does not read one (a dropped client cancels the stream below).
-  const request = new Request(new URL(req.url ?? '/', 'http://localhost'), { method: req.method, headers: req.headers as Record<string, string> });
+  const request = requestOf(req);
   const response = await transport.handleRequest(request, { parsedBody });
   const outgoing: OutgoingHttpHeaders = {};
   response.headers.forEach((value, name) => (outgoing[name] = value));
@@ -43,5 +43,35 @@ export async function serveExchange(transport: WebStandardStreamableHTTPServerTr
 
   function write(chunk: Uint8Array): void {
     if (!res.destroyed) res.write(chunk);
+  }
+}
+
+/**
+ * What the transport and the session read of a request (its method and headers), without a web
+ * Request: building one (its URL, Headers and AbortSignal) for every POST was a tenth of the
+ * listener's own CPU with 16 sessions. The body is passed parsed; nothing reads a signal.
+ */
+function requestOf(req: IncomingMessage): Request {
+  return { method: req.method, url: `http://localhost${req.url ?? '/'}`, headers: new NodeHeaders(req.headers) } as unknown as Request;
+}
+
+/** Node's parsed headers (lower-case names) read the way web Headers are: get, has, forEach. */
+class NodeHeaders {
+  constructor(private readonly raw: IncomingHttpHeaders) {}
+
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  has(name: string): boolean {
+    return this.raw[name.toLowerCase()] !== undefined;
+  }
+
+  forEach(visit: (value: string, name: string, headers: NodeHeaders) => void): void {
+    for (const name of Object.keys(this.raw)) {
+      const value = this.get(name);
+      if (value !== null) visit(value, name, this);
+    }
   }
 }
