@@ -23,7 +23,8 @@ import { ForwardedError } from '../upstream/errors.js';
 import { LooseResult } from '../upstream/looseSchemas.js';
 import { recordRoute } from '../vcon/route.js';
 import { shuttingDown, type InflightRequests } from './inflight.js';
-import { laneRequest, runFiltered, type CallObserver } from './laneFilters.js';
+import { runFiltered, type CallObserver } from './laneFilters.js';
+import { describeFrom } from './describeRequest.js';
 import type { RequestFilters } from '../telemetry/filters.js';
 import { TRACE_KEYS } from '../telemetry/traceContext.js';
 import type { ClientSession } from './session.js';
@@ -333,7 +334,7 @@ export class FastLane {
   /** send()'s start inside the request filters: taken even if a shutdown began meanwhile (then answered as the SDK path would). */
   private startFiltered(call: FastCall, params: Params, upstream: string, upstreamParams: Params, extra: MessageExtraInfo | undefined): true {
     const session = this.session;
-    const request = laneRequest(session.label, session.config.server.transport, call.clientId, params, extra, this.transport?.sessionId);
+    const request = describeFrom(session.label, session.config.server.transport, { method: 'tools/call', params }, { id: call.clientId, headers: extra?.request?.headers, sessionId: this.transport?.sessionId });
     runFiltered(this.filters!, request, { session: session.label, upstream, method: 'tools/call', params: upstreamParams }, (sent) =>
       new Promise((resolve, reject) => {
         call.observer = { resolve, reject };

@@ -2,9 +2,7 @@
 // call the fast lane takes, run as session.ts runs them around the SDK path's calls: the
 // client's request first, then the call upstream, each settled by the call's own result or
 // error. Without them the lane would be off wherever operations run (every HTTP listener).
-import type { MessageExtraInfo, RequestId } from '@modelcontextprotocol/server';
 import { runClientFilters, runUpstreamFilters, type ClientRequest, type RequestFilters, type UpstreamCall } from '../telemetry/filters.js';
-import { headerRecord } from './describeRequest.js';
 
 type Params = Record<string, unknown>;
 
@@ -12,22 +10,6 @@ type Params = Record<string, unknown>;
 export interface CallObserver {
   resolve(result: unknown): void;
   reject(error: unknown): void;
-}
-
-/** The client's tools/call as the request filters see it (describeRequest.ts makes the SDK path's). */
-export function laneRequest(session: string, transport: 'stdio' | 'http', id: RequestId, params: Params, extra: MessageExtraInfo | undefined, mcpSessionId: string | undefined): ClientRequest {
-  const headers = headerRecord(extra?.request?.headers);
-  const version = headers?.['mcp-protocol-version'];
-  return {
-    session,
-    method: 'tools/call',
-    params,
-    id,
-    transport,
-    ...(mcpSessionId && { mcpSessionId }),
-    ...(headers && { headers }),
-    ...(typeof version === 'string' && { protocolVersion: version }),
-  };
 }
 
 /** Runs the filters around `start`, which sends the call with the params the upstream filters settled on and settles when it ends. */
