@@ -1,5 +1,6 @@
 // The Streamable HTTP listener: one stateful MCP session per client, keyed by Mcp-Session-Id;
-// a 2026-07-28 request (its `_meta` names the version) goes to modernHttp.ts instead.
+// a 2026-07-28 request (its `_meta` names the version) goes to modernHttp.ts instead. A session's
+// plain POSTs are answered by sessionTransport.ts (JSON when the answer comes at once).
 // POST without a session id must be an initialize (a new session); GET opens a session's
 // standalone stream; DELETE ends it; an unknown or ended id gets 404. Sessions, their idle
 // expiry and their resumable stream events live in sessions.ts and eventStore.ts.
@@ -17,6 +18,7 @@ import { profileFor } from './auth/identity.js';
 import { viewAtPath } from './profilePaths.js';
 import { SessionRegistry } from './sessions.js';
 import { serveExchange } from './webExchange.js';
+import { HttpSessionTransport } from './sessionTransport.js';
 import { claimsModernEra, ModernHttpClients } from './modernHttp.js';
 import { LEGACY_PROTOCOL, MODERN_PROTOCOL } from '../config/erasSchema.js';
 
@@ -87,7 +89,7 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
       sessions.hold(sessionId, res);
       // The person's newest token is the one a token exchange uses.
       if (context.accessToken) incomingTokens.set(live.session, context.accessToken);
-      return serveExchange(live.transport, req, res, body);
+      return live.transport.serve(req, res, body);
     }
 
     if (!accepting) return reply(res, 503, -32000, 'mcproxy is shutting down');
@@ -109,15 +111,16 @@ export async function startHttpListener(options: HttpListenerOptions, newSession
     const session = newSession(`http-${++started}`, entitled.profile, caller);
     if (context.accessToken) incomingTokens.set(session, context.accessToken);
     const store = events.store(resumption.maxEventsPerSession);
-    const transport = new WebStandardStreamableHTTPServerTransport({
+    const sdkTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       eventStore: store,
       retryInterval: resumption.retryMs,
       onsessioninitialized: (id) => sessions.add({ id, transport, session, events: store, path: url.pathname, subject: context.identity?.subject }),
       onsessionclosed: (id) => sessions.markDeleted(id),
     });
+    const transport = new HttpSessionTransport(sdkTransport);
     await session.connect(transport);
-    await serveExchange(transport, req, res, body);
+    await serveExchange(sdkTransport, req, res, body);
   }
 
   const server: HttpServer = createServer((req, res) => {

@@ -3,17 +3,17 @@
 // that never used anything: clients such as the Inspector list and go without DELETE, and each
 // such session holds its own upstream processes), at shutdown, or when its transport closes on
 // its own. An ended session's id is forgotten, so a later request with it gets 404.
-import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import type { ServerResponse } from 'node:http';
 import { log } from '../log.js';
 import type { ClientSession } from '../session/session.js';
 import type { SessionEventStore } from './eventStore.js';
+import type { HttpSessionTransport } from './sessionTransport.js';
 
 export type EndReason = 'DELETE' | 'idle' | 'shutdown' | 'transport closed';
 
 export interface LiveSession {
   id: string;
-  transport: WebStandardStreamableHTTPServerTransport;
+  transport: HttpSessionTransport;
   session: ClientSession;
   events: SessionEventStore;
   /** The path it was opened at (the plain path, or a profile's): its id is valid only there. */

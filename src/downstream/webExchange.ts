@@ -12,8 +12,12 @@ export async function serveExchange(transport: WebStandardStreamableHTTPServerTr
   // The transport's own answer to other methods, given here: a web Request refuses TRACE.
   if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'DELETE') return reply(res, 405, -32000, 'Method not allowed.', { allow: 'GET, POST, DELETE' });
   // No AbortSignal: the sessionful transport does not read one (a dropped client cancels the stream below).
-  const request = requestOf(req);
-  const response = await transport.handleRequest(request, { parsedBody });
+  const response = await transport.handleRequest(requestOf(req), { parsedBody });
+  await writeResponse(response, res);
+}
+
+/** Writes the transport's web Response to Node's: its status, headers and body as it streams. */
+export async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
   const outgoing: OutgoingHttpHeaders = {};
   response.headers.forEach((value, name) => (outgoing[name] = value));
   if (res.destroyed) return void response.body?.cancel().catch(() => {});
@@ -51,7 +55,7 @@ export async function serveExchange(transport: WebStandardStreamableHTTPServerTr
  * Request: building one (its URL, Headers and AbortSignal) for every POST was a tenth of the
  * listener's own CPU with 16 sessions. The body is passed parsed; nothing reads a signal.
  */
-function requestOf(req: IncomingMessage): Request {
+export function requestOf(req: IncomingMessage): Request {
   return { method: req.method, url: `http://localhost${req.url ?? '/'}`, headers: new NodeHeaders(req.headers) } as unknown as Request;
 }
 

@@ -8,31 +8,12 @@ import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/client';
 import type { Client, CreateMessageResult } from '@modelcontextprotocol/client';
 import assert from 'node:assert/strict';
 import { startConformanceFixture, type StartedProcess } from '../conformance/suite.js';
-import { POST_HEADERS, postJsonRpc, sseEvents, sseMessages, type SseEvent } from '../helpers/jsonrpc.js';
+import { POST_HEADERS, postJsonRpc, rawSession, sseEvents, sseMessages, type SseEvent } from '../helpers/jsonrpc.js';
 import { childrenOf } from '../helpers/processes.js';
 import { connectHttp, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
 import { text } from '../helpers/results.js';
 import { everything, fixture } from '../helpers/upstreams.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
-
-const INITIALIZE = {
-  jsonrpc: '2.0',
-  id: 0,
-  method: 'initialize',
-  params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1.0.0' } },
-};
-
-/** A raw Streamable HTTP session: initialize and initialized; returns its id. */
-async function rawSession(url: string): Promise<string> {
-  const init = await postJsonRpc(url, INITIALIZE);
-  assert.equal(init.status, 200);
-  const sessionId = init.headers.get('mcp-session-id')!;
-  await init.text();
-  const headers = { 'mcp-session-id': sessionId, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION };
-  const initialized = await postJsonRpc(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers);
-  assert.equal(initialized.status, 202);
-  return sessionId;
-}
 
 /** Reads SSE events off a streaming body until `enough` holds; leaves the body open. */
 async function readUntil(body: ReadableStream<Uint8Array>, enough: (events: SseEvent[]) => boolean): Promise<SseEvent[]> {

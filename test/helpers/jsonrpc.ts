@@ -1,4 +1,6 @@
 // Raw JSON-RPC to the proxy's Streamable HTTP endpoint, for what an SDK client would not send.
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/client';
+import assert from 'node:assert/strict';
 
 /** The headers every POST to a Streamable HTTP endpoint carries. */
 export const POST_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -55,3 +57,19 @@ export const INITIALIZE = {
   method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'mcproxy-test', version: '1' } },
 };
+
+/** A raw Streamable HTTP session at `url` (initialize, then initialized, at the latest revision a session has); returns its id. */
+export async function rawSession(url: string): Promise<string> {
+  const init = await postJsonRpc(url, { ...INITIALIZE, id: 0, params: { ...INITIALIZE.params, protocolVersion: LATEST_PROTOCOL_VERSION } });
+  assert.equal(init.status, 200);
+  const sessionId = init.headers.get('mcp-session-id')!;
+  await init.text();
+  const initialized = await postJsonRpc(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, sessionHeaders(sessionId));
+  assert.equal(initialized.status, 202);
+  return sessionId;
+}
+
+/** The headers each request of a raw session carries after initialize. */
+export function sessionHeaders(sessionId: string): Record<string, string> {
+  return { 'mcp-session-id': sessionId, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION };
+}
