@@ -1,8 +1,9 @@
 // The fast lane: a tools/call from a client (stdio, or a Streamable HTTP session) to a ready
-// 2025-11-25 stdio upstream, forwarded as raw JSON-RPC with its id remapped, past the SDK's
-// Server (request context, AbortController, dispatch) and Client (bookkeeping, a timer per
-// call, result schema). Measured, those layers cost more than half of a call's time through the
-// proxy. Over stdio, the four lists are answered from pages serialized once per catalog.
+// stdio upstream (a 2026-07-28 one from 2026-07-28 clients: upstream/modernUpstream.ts),
+// forwarded as raw JSON-RPC with its id remapped, past the SDK's Server (request context,
+// AbortController, dispatch) and Client (bookkeeping, a timer per call, result schema).
+// Measured, those layers cost more than half of a call's time through the proxy. Over stdio,
+// the four lists are answered from pages serialized once per catalog.
 //
 // It is not a second proxy: it takes only calls whose every step it does the way router.ts
 // does it (route by the catalog, pinned arguments, result URIs, recording, shutdown tracking,

@@ -1,11 +1,12 @@
 // The 2026-07-28 era in the fast lane (fastLane.ts): a tools/call from a client that says its
 // protocol version, client info and capabilities in every request's `_meta`, answered in that
-// era's shape (a 2026-07-28 upstream gets its own envelope: upstream/modernUpstream.ts). The lane takes such a call only when its envelope is one the SDK path already
-// accepted from this client (so it is valid, and passed the loop check), it carries nothing else
-// in `_meta`, and it declares no capability an upstream request during the call could use
-// (sampling, elicitation, roots: those calls need the SDK path's input_required rounds). The
-// rest (a first request, another envelope, progress, trace context, requestState,
-// inputResponses, tasks) keeps taking the SDK path.
+// era's shape (a 2026-07-28 upstream gets its own envelope: upstream/modernUpstream.ts). The
+// lane takes such a call only when its envelope is one the SDK path already accepted from this
+// client (so it is valid, and passed the loop check), it carries nothing else in `_meta`, and it
+// declares no capability an upstream request during the call could use (sampling, elicitation,
+// roots: those calls need the SDK path's input_required rounds). The rest (a first request,
+// another envelope, progress, trace context, requestState, inputResponses, tasks) keeps taking
+// the SDK path.
 import { LoggingLevelSchema } from '@modelcontextprotocol/core';
 import {
   CLIENT_CAPABILITIES_META_KEY,

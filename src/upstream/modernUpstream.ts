@@ -16,7 +16,7 @@ export type ModernAnswer = { kind: 'complete'; result: Params } | { kind: 'input
 
 /** The part of the SDK's wire codec the lane uses (a private method of the Client: the public path is client.request()). */
 interface WireCodec {
-  decodeResult(method: string, raw: unknown): { kind: 'complete'; result: Params } | { kind: 'input_required' } | { kind: 'invalid'; error: Error };
+  decodeResult(method: string, raw: unknown): ModernAnswer;
 }
 
 export class ModernUpstream {
