@@ -181,6 +181,14 @@ async function eras(): Promise<void> {
     toLegacy: (await connectStdio(writeConfig({ logging: { level: 'warn' }, upstreams: { ev: everything } }), modern)).client,
     toModern: (await connectStdio(writeConfig({ logging: { level: 'warn' }, upstreams: { v2: dualEra } }), modern)).client,
     toLegacyBefore: BEFORE_CLI ? await directStdio({ command: process.execPath, args: [BEFORE_CLI, '--config', writeConfig({ logging: { level: 'warn' }, upstreams: { ev: everything } })] }, '2026-07-28') : undefined,
+    toModernBefore: BEFORE_CLI ? await directStdio({ command: process.execPath, args: [BEFORE_CLI, '--config', writeConfig({ logging: { level: 'warn' }, upstreams: { v2: dualEra } })] }, '2026-07-28') : undefined,
+  };
+  // The proxy's own CPU per 1,000 calls beside the figures (not its upstream's), ms.
+  const withCpu = async (client: Client, tool: string, inFlight: number) => {
+    const pid = (client.transport as StdioClientTransport).pid!;
+    const before = cpuOf(pid);
+    const figures = callFigures(await measure(client, tool, inFlight));
+    return { ...figures, proxyCpuMsPer1000: ((cpuOf(pid) - before) * 1000) / CALLS };
   };
   const httpFixture = await startHttpFixture('modern-server', '--port', '0');
   const httpProxy = await startHttpProxy(writeConfig({ logging: { level: 'warn' }, upstreams: { v2: dualEra } }));
@@ -194,12 +202,13 @@ async function eras(): Promise<void> {
       { name: 'mcproxy stdio, a 2026-07-28 client → server-everything', vs: 'direct stdio, 2025-11-25 (server-everything)', run: async () => callFigures(await measure(proxied.toLegacy, 'ev__echo', inFlight)) },
       ...(proxied.toLegacyBefore ? [{ name: 'mcproxy stdio, a 2026-07-28 client → server-everything, before (BENCH_BEFORE_CLI)', vs: 'direct stdio, 2025-11-25 (server-everything)', run: async () => callFigures(await measure(proxied.toLegacyBefore!, 'ev__echo', inFlight)) }] : []),
       { name: directModern, run: async () => callFigures(await measure(direct.modern, 'test_simple_text', inFlight)) },
-      { name: 'mcproxy stdio, 2026-07-28 on both hops', vs: directModern, run: async () => callFigures(await measure(proxied.toModern, 'v2__test_simple_text', inFlight)) },
+      { name: 'mcproxy stdio, 2026-07-28 on both hops', vs: directModern, run: () => withCpu(proxied.toModern, 'v2__test_simple_text', inFlight) },
+      ...(proxied.toModernBefore ? [{ name: 'mcproxy stdio, 2026-07-28 on both hops, before (BENCH_BEFORE_CLI)', vs: directModern, run: () => withCpu(proxied.toModernBefore!, 'v2__test_simple_text', inFlight) }] : []),
       { name: directHttpModern, run: async () => callFigures(await measure(http.direct, 'test_simple_text', inFlight)) },
       { name: 'mcproxy HTTP → stdio, 2026-07-28 on both hops', vs: directHttpModern, run: async () => callFigures(await measure(http.proxied, 'v2__test_simple_text', inFlight)) },
     ]);
   }
-  await Promise.all([direct.legacy.close(), direct.modern.close(), proxied.legacyToLegacy.close(), proxied.toLegacy.close(), proxied.toModern.close(), proxied.toLegacyBefore?.close() ?? Promise.resolve(), http.direct.close(), http.proxied.close()].map((closing) => closing.catch(() => {})));
+  await Promise.all([direct.legacy.close(), direct.modern.close(), proxied.legacyToLegacy.close(), proxied.toLegacy.close(), proxied.toModern.close(), proxied.toLegacyBefore?.close() ?? Promise.resolve(), proxied.toModernBefore?.close() ?? Promise.resolve(), http.direct.close(), http.proxied.close()].map((closing) => closing.catch(() => {})));
   httpFixture.child.kill();
   await httpProxy.stop();
 }

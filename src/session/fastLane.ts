@@ -1,8 +1,9 @@
 // The fast lane: a tools/call from a client (stdio, or a Streamable HTTP session) to a ready
-// 2025-11-25 stdio upstream, forwarded as raw JSON-RPC with its id remapped, past the SDK's
-// Server (request context, AbortController, dispatch) and Client (bookkeeping, a timer per
-// call, result schema). Measured, those layers cost more than half of a call's time through the
-// proxy. Over stdio, the four lists are answered from pages serialized once per catalog.
+// stdio upstream (a 2026-07-28 one from 2026-07-28 clients: upstream/modernUpstream.ts),
+// forwarded as raw JSON-RPC with its id remapped, past the SDK's Server (request context,
+// AbortController, dispatch) and Client (bookkeeping, a timer per call, result schema).
+// Measured, those layers cost more than half of a call's time through the proxy. Over stdio,
+// the four lists are answered from pages serialized once per catalog.
 //
 // It is not a second proxy: it takes only calls whose every step it does the way router.ts
 // does it (route by the catalog, pinned arguments, result URIs, recording, shutdown tracking,
@@ -56,6 +57,8 @@ class FastCall implements CallContext, LaneCall {
   private done = false;
   /** The request filters waiting on this call's end (laneFilters.ts), when the session runs any. */
   observer?: CallObserver;
+  /** A call to a 2026-07-28 upstream: the client's request as it came, for the SDK path to take if the upstream asks for input. */
+  retry?: { message: JSONRPCMessage; extra: MessageExtraInfo | undefined };
 
   constructor(
     private readonly lane: FastLane,
@@ -85,6 +88,18 @@ class FastCall implements CallContext, LaneCall {
 
   /** The upstream's answer, to the client under its own id. */
   settle(response: Message): void {
+    const upstreamEra = this.upstream.modern;
+    if (upstreamEra && !this.done) {
+      // Read as the SDK Client reads a 2026-07-28 answer: its errors, its refusals, an input_required round for the SDK path (which asks the client).
+      if ('error' in response) {
+        const { code, message, data } = response.error as { code: number; message: string; data?: unknown };
+        return this.fail(upstreamEra.error(code, message, data));
+      }
+      const answer = upstreamEra.answer(response.result);
+      if (answer.kind === 'invalid') return this.fail(this.upstream.link.error(answer.error));
+      if (answer.kind === 'input_required') return this.handOver();
+      response.result = answer.result;
+    }
     if (this.end()) return;
     response.id = this.clientId;
     if ('error' in response) {
@@ -118,6 +133,16 @@ class FastCall implements CallContext, LaneCall {
     const { message, data } = error;
     const code = this.modern ? this.modern.errorCode(error.code) : error.code;
     this.lane.respond({ jsonrpc: '2.0', id: this.clientId, error: { code, message, ...(data !== undefined && { data }) } });
+  }
+
+  /**
+   * The upstream asked for input (a round of a multi round-trip call): the SDK path takes the
+   * client's request afresh, as if the lane had never seen it, and asks the client as it does.
+   * The round the upstream answered did no work (it waits for the input), so asking again is safe.
+   */
+  private handOver(): void {
+    if (this.end()) return;
+    this.lane.handOver(this.retry!.message, this.retry!.extra);
   }
 
   /** The client cancelled it, or went away: the upstream is told; the client gets no answer. */
@@ -167,6 +192,8 @@ export class FastLane {
   private readonly uriRewrites = new WeakMap<Catalog, Map<string, UriRewrite>>();
   /** A 2026-07-28 client's envelope, read and written (modernLane.ts). */
   private readonly modern: ModernEnvelope;
+  /** The SDK Server's handler of the client's messages: what the lane does not take goes there. */
+  private toSdk?: NonNullable<Transport['onmessage']>;
   /** What mayTake() admitted of the latest 2026-07-28 call (take() uses it, not a second look). */
   private admitted?: ModernCall;
   /** The session's catalog promise as take() last saw it resolve: calls that find it still current start at once (takeNow()). */
@@ -188,6 +215,7 @@ export class FastLane {
       set: (target, property, value) => {
         if (property === 'onmessage' && typeof value === 'function') {
           const handler = value as NonNullable<Transport['onmessage']>;
+          this.toSdk = handler;
           target.onmessage = (message, extra) => this.arrive(message, extra, handler);
           return true;
         }
@@ -314,6 +342,8 @@ export class FastLane {
     const session = this.session;
     const upstream = connection.rawLane(modern ? levelOf(modern) : session.logLevel);
     if (!upstream) return false;
+    // A 2026-07-28 upstream: a 2026-07-28 client's calls, and none the request filters watch (a call handed over to the SDK path would be counted twice).
+    if (upstream.modern && (!modern || this.filters)) return false;
     const id = request.id as RequestId;
     session.used = true;
     // Cancelled before it left: it is done (the client expects no answer), and the upstream never hears of it.
@@ -322,6 +352,10 @@ export class FastLane {
     if (modern) call.logThreshold = modern.logThreshold;
     let upstreamParams: Params = { ...(modern?.params ?? params), name: route.original, arguments: injectPinned(params.arguments, route.pinned) };
     if (session.recorder) upstreamParams = recordRoute(session.recorder, id, connection, params, upstreamParams, route, call);
+    if (upstream.modern) {
+      upstreamParams = upstream.modern.params(upstreamParams, modern!.capabilities, levelOf(modern!));
+      call.retry = { message: request as JSONRPCMessage, extra };
+    }
     this.calls.set(id, call);
     if (this.filters) return this.startFiltered(call, params, route.upstream, upstreamParams, extra);
     if (!call.start(session, this.inflight, upstreamParams)) {
@@ -372,6 +406,11 @@ export class FastLane {
     }
     this.respondBytes([head, `${JSON.stringify(id)}}\n`]);
     return true;
+  }
+
+  /** A call the lane started and gives back (FastCall.handOver): the SDK Server takes the client's request. */
+  handOver(message: JSONRPCMessage, extra: MessageExtraInfo | undefined): void {
+    this.toSdk?.(message, extra);
   }
 
   respond(message: Message): void {

@@ -1,11 +1,12 @@
 // The 2026-07-28 era in the fast lane (fastLane.ts): a tools/call from a client that says its
 // protocol version, client info and capabilities in every request's `_meta`, answered in that
-// era's shape. The lane takes such a call only when its envelope is one the SDK path already
-// accepted from this client (so it is valid, and passed the loop check), it carries nothing else
-// in `_meta`, and it declares no capability an upstream request during the call could use
-// (sampling, elicitation, roots: those calls need the SDK path's input_required rounds). The
-// rest (a first request, another envelope, progress, trace context, requestState,
-// inputResponses, tasks) keeps taking the SDK path.
+// era's shape (a 2026-07-28 upstream gets its own envelope: upstream/modernUpstream.ts). The
+// lane takes such a call only when its envelope is one the SDK path already accepted from this
+// client (so it is valid, and passed the loop check), it carries nothing else in `_meta`, and it
+// declares no capability an upstream request during the call could use (sampling, elicitation,
+// roots: those calls need the SDK path's input_required rounds). The rest (a first request,
+// another envelope, progress, trace context, requestState, inputResponses, tasks) keeps taking
+// the SDK path.
 import { LoggingLevelSchema } from '@modelcontextprotocol/core';
 import {
   CLIENT_CAPABILITIES_META_KEY,
@@ -14,7 +15,8 @@ import {
   PROTOCOL_VERSION_META_KEY,
   SERVER_INFO_META_KEY,
 } from '@modelcontextprotocol/server';
-import type { LoggingLevel, Result } from '@modelcontextprotocol/server';
+import type { ClientCapabilities, LoggingLevel, Result } from '@modelcontextprotocol/server';
+import type { ProxyConfig } from '../config/schema.js';
 import { MODERN_PROTOCOL } from '../config/erasSchema.js';
 import type { ForwardedError } from '../upstream/errors.js';
 import { PROXY_VERSION } from '../version.js';
@@ -30,16 +32,17 @@ const LEVELS = new Set<unknown>(LoggingLevelSchema.options);
 /** Capabilities whose requests an upstream may make during a call: a call declaring one takes the SDK path. */
 const INPUT_CAPABILITIES = new Set<string>(Object.values(REQUIRED_CAPABILITY));
 
-/** A 2026-07-28 call the lane takes: what goes upstream, and the client's log level for it. */
+/** A 2026-07-28 call the lane takes: what goes upstream, the client's log level for it, and the capabilities a 2026-07-28 upstream is told it declares. */
 export interface ModernCall {
   params: Params;
   logThreshold: LogThreshold;
+  capabilities: ClientCapabilities;
 }
 
 /** One session's 2026-07-28 envelope, as the lane reads requests and writes answers for it. */
 export class ModernEnvelope {
   /** The envelope the SDK path last accepted, and its client info and capabilities as JSON. */
-  private known?: { envelope: Params; info: string; capabilities: string; asks: boolean };
+  private known?: { envelope: Params; info: string; capabilities: string; asks: boolean; forUpstreams: ClientCapabilities; config: ProxyConfig };
 
   constructor(private readonly session: ClientSession) {}
 
@@ -59,7 +62,7 @@ export class ModernEnvelope {
     if (JSON.stringify(meta[CLIENT_CAPABILITIES_META_KEY]) !== known.capabilities || JSON.stringify(meta[CLIENT_INFO_META_KEY]) !== known.info) return undefined;
     const forwarded: Params = { name: params.name };
     if ('arguments' in params) forwarded.arguments = params.arguments;
-    return { params: forwarded, logThreshold: (level as LoggingLevel | undefined) ?? 'off' };
+    return { params: forwarded, logThreshold: (level as LoggingLevel | undefined) ?? 'off', capabilities: known.forUpstreams };
   }
 
   /** The result as the SDK encodes it for 2026-07-28: `resultType`, and mcproxy's serverInfo in `_meta`. */
@@ -97,10 +100,13 @@ export class ModernEnvelope {
   private accepted() {
     const envelope = this.session.acceptedEnvelope;
     if (!envelope) return undefined;
-    if (this.known?.envelope !== envelope) {
+    const config = this.session.config;
+    if (this.known?.envelope !== envelope || this.known.config !== config) {
       const capabilities = envelope[CLIENT_CAPABILITIES_META_KEY];
       const asks = isPlainObject(capabilities) && Object.keys(capabilities).some((key) => INPUT_CAPABILITIES.has(key));
-      this.known = { envelope, info: JSON.stringify(envelope[CLIENT_INFO_META_KEY]), capabilities: JSON.stringify(capabilities), asks };
+      // What the SDK path tells a 2026-07-28 upstream this request declares (inputRequired.ts): the same for every call with this envelope.
+      const forUpstreams = this.session.capabilitiesForUpstreams(capabilities as ClientCapabilities);
+      this.known = { envelope, info: JSON.stringify(envelope[CLIENT_INFO_META_KEY]), capabilities: JSON.stringify(capabilities), asks, forUpstreams, config };
     }
     return this.known;
   }

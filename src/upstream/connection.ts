@@ -30,6 +30,7 @@ import type { Caller, UpstreamAuth } from './oauth/upstreamAuth.js';
 import { UpstreamListen, withoutSubscriptionId } from './upstreamListen.js';
 import { moreVerbose, withLogLevel } from '../session/logLevel.js';
 import { UpstreamLane, type LaneLink } from './rawLane.js';
+import { ModernUpstream } from './modernUpstream.js';
 
 /** `needs-login`: an OAuth upstream waits for `mcproxy auth login` (it connects once that is done). */
 export type UpstreamState = 'connecting' | 'ready' | 'down' | 'needs-login' | 'closed';
@@ -216,11 +217,13 @@ export class UpstreamConnection {
 
   /**
    * The fast lane's way to this upstream (session/fastLane.ts): only while it is a ready stdio
-   * connection speaking 2025-11-25, without `maxConcurrent`, already told the log level `level`
-   * (request() would tell it first). Undefined: the call takes request().
+   * connection without `maxConcurrent` and, speaking 2025-11-25, already told the log level
+   * `level` (request() would tell it first; a 2026-07-28 one hears it in the call's `_meta`).
+   * Undefined: the call takes request().
    */
   rawLane(level: LoggingLevel | undefined): UpstreamLane | undefined {
-    if (this.state !== 'ready' || this.queueLoaded || this.speaksModern || (level && moreVerbose(level, this.logLevel))) return undefined;
+    if (this.state !== 'ready' || this.queueLoaded) return undefined;
+    if (!this.lane?.modern && level && moreVerbose(level, this.logLevel)) return undefined;
     return this.lane;
   }
 
@@ -539,7 +542,8 @@ export class UpstreamConnection {
       this.childDiagnosis = (stderrAlone) => describeChild(transport, stderrAlone);
       const send = transport.send.bind(transport); // as it is before openOver notes the SDK's request ids
       const client = await this.openOver(transport);
-      this.lane = transport.lane = new UpstreamLane(send, this.laneLink);
+      const modern = client.getProtocolEra() === 'modern' ? new ModernUpstream(client, this.clientInfo, this.capabilities) : undefined;
+      this.lane = transport.lane = new UpstreamLane(send, this.laneLink, modern);
       return client;
     }
     const remote = config as RemoteUpstreamConfig & UpstreamConfig;

@@ -5,6 +5,7 @@ import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import type { CallContext, UpstreamListener } from './attachments.js';
 import type { UpstreamConnection } from './connection.js';
 import type { ForwardedError } from './errors.js';
+import type { ModernUpstream } from './modernUpstream.js';
 
 type Message = Record<string, unknown>;
 
@@ -57,6 +58,8 @@ export class UpstreamLane {
   constructor(
     private readonly send: (message: JSONRPCMessage) => Promise<void>,
     readonly link: LaneLink,
+    /** Set when the child speaks 2026-07-28: what its requests carry in `_meta`, how its answers read (modernUpstream.ts). */
+    readonly modern?: ModernUpstream,
   ) {}
 
   /** A response for the lane: settles its call. Responses to calls already cancelled or timed out are dropped. */
@@ -139,7 +142,10 @@ export class UpstreamLane {
   /** The call ends here without an answer: the upstream is told to stop, as the SDK tells it. */
   cancel(id: number, reason: unknown): void {
     if (!this.waiting.delete(id) || this.closed) return;
-    const notification = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, ...(reason !== undefined && { reason: String(reason) }) } };
+    const params: Record<string, unknown> = { requestId: id, ...(reason !== undefined && { reason: String(reason) }) };
+    // A 2026-07-28 child hears the envelope on notifications too, as the SDK sends it.
+    if (this.modern) params._meta = this.modern.envelope;
+    const notification = { jsonrpc: '2.0', method: 'notifications/cancelled', params };
     this.send(notification as JSONRPCMessage).catch(() => {});
   }
 

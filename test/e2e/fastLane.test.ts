@@ -250,3 +250,104 @@ describe('the fast lane: Streamable HTTP sessions → stdio upstream tools/call'
     assert.equal(call.params?._meta?.traceparent, traceparent);
   });
 });
+
+// 2026-07-28 on both hops: a 2026-07-28 client's calls to an upstream that speaks 2026-07-28
+// (the SDK v2 fixture) take the lane too, with the envelope the SDK path sends upstream and the
+// answer read as the SDK Client reads it. A call with a progress token takes the SDK path:
+// each answer is compared with that path's.
+describe('the fast lane: 2026-07-28 on both hops (stdio client → 2026-07-28 stdio upstream)', function () {
+  this.timeout(60_000);
+  let client: Client;
+  type Whoami = { era: string; clientInfo: unknown; clientCapabilities: unknown; logLevel?: string; requestId: unknown };
+  const viaSdk = (params: { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> }) => client.callTool(params, { onprogress: () => {} });
+  const whoami = async (call: Promise<unknown>) => JSON.parse(text(await call)) as Whoami;
+  const cancellations = async () => JSON.parse(text(await client.callTool({ name: 'v2__test_cancellations', arguments: {} }))) as Array<{ ms: number; reason: string }>;
+
+  before(async () => {
+    const config = writeConfig({ server: { name: 'lane-proxy' }, upstreams: { v2: { ...fixture('modern-server', '--stdio'), timeoutMs: TIMEOUT_MS } } });
+    client = new Client({ name: 'both-hops-test', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, '--config', config], cwd: ROOT, stderr: 'ignore' }));
+    await client.callTool({ name: 'v2__test_simple_text', arguments: {} }); // the SDK path accepts the envelope
+  });
+  after(async () => client?.close());
+
+  it('takes the calls (the upstream sees the lane’s ids) with the envelope the SDK path sends, maps 16 concurrent answers back', async () => {
+    const lane = await Promise.all(Array.from({ length: 16 }, () => whoami(client.callTool({ name: 'v2__test_whoami', arguments: {} }))));
+    const ids = lane.map((answer) => answer.requestId as number);
+    assert.ok(ids.every((id) => Number.isInteger(id) && id < 0), `the lane's ids are negative: ${ids.join(', ')}`);
+    assert.equal(new Set(ids).size, 16, 'one id per call');
+    const { requestId: sdkId, ...sdk } = await whoami(viaSdk({ name: 'v2__test_whoami', arguments: {} }));
+    assert.ok(typeof sdkId === 'number' && sdkId >= 0, `the SDK path's id: ${String(sdkId)}`);
+    for (const { requestId: _id, ...answer } of lane) assert.deepEqual(answer, sdk);
+    assert.equal(sdk.era, 'modern');
+    // The client's log level goes upstream in the call's envelope on both paths.
+    const level = { 'io.modelcontextprotocol/logLevel': 'debug' };
+    const { requestId: laneId, ...leveled } = await whoami(client.callTool({ name: 'v2__test_whoami', arguments: {}, _meta: level }));
+    const { requestId: _sdkId, ...sdkLeveled } = await whoami(viaSdk({ name: 'v2__test_whoami', arguments: {}, _meta: level }));
+    assert.ok((laneId as number) < 0);
+    assert.equal(leveled.logLevel, 'debug');
+    assert.deepEqual(leveled, sdkLeveled);
+  });
+
+  it('answers results, tool errors, protocol errors and input the client did not declare as the SDK path does', async () => {
+    const settled = (call: Promise<unknown>) => call.then((result) => ({ result }), ({ code, message, data }: Error & { code?: unknown; data?: unknown }) => ({ error: { code, message, data } }));
+    for (const name of ['test_simple_text', 'test_multiple_content_types', 'test_error_handling', 'test_input_required_result_capabilities', 'test_missing_capability', 'test_input_required_result_elicitation']) {
+      const lane = await settled(client.callTool({ name: `v2__${name}`, arguments: {} }));
+      const sdk = await settled(viaSdk({ name: `v2__${name}`, arguments: {} }));
+      assert.deepEqual(lane, sdk, name);
+    }
+    const lane = await settled(client.callTool({ name: 'v2__test_slow', arguments: { ms: 'not a number' } }));
+    assert.deepEqual(lane, await settled(viaSdk({ name: 'v2__test_slow', arguments: { ms: 'not a number' } })));
+  });
+
+  it('leaves an input_required round to the SDK path, which asks the client and retries', async () => {
+    const rounds = async () => JSON.parse(text(await client.callTool({ name: 'v2__test_state_only_rounds', arguments: {} }))) as Array<{ id: number; retry: boolean }>;
+    const seen = (await rounds()).length;
+    const lane = await client.callTool({ name: 'v2__test_input_required_state_only', arguments: {} });
+    assert.equal(text(lane), 'state-only round trip complete');
+    // The lane's round (its id), given back: the SDK path's round and its retry with the upstream's state.
+    const [laneRound, sdkRound, retry] = (await rounds()).slice(seen);
+    assert.ok(laneRound.id < 0 && !laneRound.retry, JSON.stringify(laneRound));
+    assert.ok(sdkRound.id >= 0 && !sdkRound.retry, JSON.stringify(sdkRound));
+    assert.ok(retry.id >= 0 && retry.retry, JSON.stringify(retry));
+    assert.deepEqual(lane, await viaSdk({ name: 'v2__test_input_required_state_only', arguments: {} }));
+  });
+
+  it('passes the client’s cancellation to the upstream', async () => {
+    const before = (await cancellations()).length;
+    const controller = new AbortController();
+    const call = client.callTool({ name: 'v2__test_slow', arguments: { ms: 30_000 } }, { signal: controller.signal });
+    await client.callTool({ name: 'v2__test_simple_text', arguments: {} });
+    controller.abort('changed my mind');
+    await assert.rejects(call);
+    let seen: Array<{ ms: number; reason: string }> = [];
+    await waitUntil(async () => (seen = await cancellations()).length > before, 'the upstream to see notifications/cancelled');
+    assert.equal(seen.at(-1)!.ms, 30_000);
+  });
+
+  it('ends a call the upstream does not answer within timeoutMs with the SDK path’s error, and tells the upstream', async () => {
+    const before = (await cancellations()).length;
+    const failed = (call: Promise<unknown>) => call.then(() => assert.fail('answered'), ({ code, message, data }: Error & { code?: unknown; data?: unknown }) => ({ code, message, data }));
+    const [lane, sdk] = await Promise.all([
+      failed(client.callTool({ name: 'v2__test_slow', arguments: { ms: 20_000 } }, { timeout: 30_000 })),
+      failed(client.callTool({ name: 'v2__test_slow', arguments: { ms: 20_000 } }, { timeout: 30_000, onprogress: () => {} })),
+    ]);
+    assert.deepEqual(lane, { code: -32001, message: `Upstream 'v2' did not answer tools/call within ${TIMEOUT_MS} ms`, data: { upstream: 'v2' } });
+    assert.deepEqual(lane, sdk);
+    await waitUntil(async () => (await cancellations()).length >= before + 2, 'the upstream to hear both were cancelled');
+  });
+
+  it('fails a call in flight when the upstream exits, as the SDK path words it, and serves again', async () => {
+    const crashed = async (call: Promise<unknown>) => {
+      const error = await call.then(() => assert.fail('answered'), (error: Error & { code?: number }) => error);
+      await untilAnswered(() => client.callTool({ name: 'v2__test_simple_text', arguments: {} }), 'v2 to serve again', 20_000);
+      return { code: error.code, message: error.message.replace(/\(pid \d+\)/, '(pid N)') };
+    };
+    const lane = await crashed(client.callTool({ name: 'v2__test_exit', arguments: {} }));
+    assert.equal(lane.code, -32000);
+    assert.match(lane.message, /^Upstream 'v2' closed the connection during tools\/call/);
+    // Back: the lane takes calls on the new child.
+    assert.ok(((await whoami(client.callTool({ name: 'v2__test_whoami', arguments: {} }))).requestId as number) < 0);
+    assert.deepEqual(lane, await crashed(viaSdk({ name: 'v2__test_exit', arguments: {} })));
+  });
+});
