@@ -18,6 +18,7 @@ import { connectHttp, startHttpProxy, writeConfig, type HttpProxy } from '../hel
 import { text } from '../helpers/results.js';
 import { everything, fixture } from '../helpers/upstreams.js';
 import { untilAnswered, waitUntil } from '../helpers/wait.js';
+import { vconsIn } from '../helpers/vcons.js';
 
 const TIMEOUT_MS = 3_000;
 
@@ -349,5 +350,35 @@ describe('the fast lane: 2026-07-28 on both hops (stdio client → 2026-07-28 st
     // Back: the lane takes calls on the new child.
     assert.ok(((await whoami(client.callTool({ name: 'v2__test_whoami', arguments: {} }))).requestId as number) < 0);
     assert.deepEqual(lane, await crashed(viaSdk({ name: 'v2__test_exit', arguments: {} })));
+  });
+});
+
+// Recorded, the lane's 2026-07-28 calls keep their route in the vCon, with the upstream's own id.
+describe('the fast lane: 2026-07-28 on both hops, recorded', function () {
+  this.timeout(60_000);
+
+  it('records the lane’s calls as the SDK path’s, with the lane’s upstream id; a call given back to the SDK path with its id', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-lane-vcons-'));
+    const config = writeConfig({ upstreams: { v2: fixture('modern-server', '--stdio') }, vcon: { dir } });
+    const client = new Client({ name: 'both-hops-recorded', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, '--config', config], cwd: ROOT, stderr: 'ignore' }));
+    const answers = [];
+    for (const name of ['v2__test_simple_text', 'v2__test_simple_text', 'v2__test_input_required_state_only']) answers.push(await client.callTool({ name, arguments: {} }));
+    await client.close();
+    // (The client's server/discover probe is a vCon of its own.)
+    const called = () => vconsIn(dir).find((vcon) => vcon.dialog?.some((d) => JSON.parse(d.body!).method === 'tools/call'));
+    await waitUntil(() => called() !== undefined, 'the vCon', 15_000);
+    const dialog = called()!.dialog!.map((d) => ({ body: JSON.parse(d.body!) as Record<string, any>, meta: d.meta! }));
+    const calls = dialog.filter(({ body }) => body.method === 'tools/call');
+    const ids = calls.map(({ meta }) => meta.upstream_request_id as number);
+    assert.equal(calls.length, 4, 'three calls and the client’s retry of the input_required one');
+    assert.ok(ids[0] >= 0, `the first call takes the SDK path: ${ids.join(', ')}`);
+    assert.ok(ids[1] < 0, `the second takes the lane: ${ids.join(', ')}`);
+    assert.ok(ids[2] >= 0 && ids[3] >= 0, `the input_required call and its retry end on the SDK path: ${ids.join(', ')}`);
+    // What the client got is what was recorded, each under its request.
+    const answered = calls.map(({ body }) => dialog.find((d) => d.meta.mcp_type === 'response' && d.body.id === body.id)!.body.result);
+    assert.deepEqual([answered[0], answered[1], answered[3]].map(text), answers.map(text));
+    assert.equal(answered[2].resultType, 'input_required');
+    assert.deepEqual(answered[1], answered[0]);
   });
 });
