@@ -542,8 +542,9 @@ export class UpstreamConnection {
       this.childDiagnosis = (stderrAlone) => describeChild(transport, stderrAlone);
       const send = transport.send.bind(transport); // as it is before openOver notes the SDK's request ids
       const client = await this.openOver(transport);
-      const modern = client.getProtocolEra() === 'modern' ? new ModernUpstream(client, this.clientInfo, this.capabilities) : undefined;
-      this.lane = transport.lane = new UpstreamLane(send, this.laneLink, modern);
+      const modern = client.getProtocolEra() === 'modern' ? ModernUpstream.of(client, this.clientInfo, this.capabilities) : undefined;
+      // A 2026-07-28 upstream without the lane's side of it (see ModernUpstream.of) takes request() only.
+      this.lane = client.getProtocolEra() !== 'modern' || modern ? (transport.lane = new UpstreamLane(send, this.laneLink, modern)) : undefined;
       return client;
     }
     const remote = config as RemoteUpstreamConfig & UpstreamConfig;

@@ -24,9 +24,17 @@ export class ModernUpstream {
   readonly envelope: Params;
   private readonly codec: WireCodec;
 
-  constructor(client: Client, clientInfo: Implementation, capabilities: ClientCapabilities) {
+  private constructor(client: Client, clientInfo: Implementation, capabilities: ClientCapabilities, codec: WireCodec) {
     this.envelope = { [PROTOCOL_VERSION_META_KEY]: client.getNegotiatedProtocolVersion(), [CLIENT_INFO_META_KEY]: clientInfo, [CLIENT_CAPABILITIES_META_KEY]: capabilities };
-    this.codec = (client as unknown as { _wireCodec(): WireCodec })._wireCodec();
+    this.codec = codec;
+  }
+
+  /** The lane's side of `client`'s upstream; undefined where this SDK has no such codec (a private method: an SDK upgrade may drop it), and then the lane is off for the upstream. */
+  static of(client: Client, clientInfo: Implementation, capabilities: ClientCapabilities): ModernUpstream | undefined {
+    const codecOf = (client as unknown as { _wireCodec?: () => WireCodec })._wireCodec;
+    if (typeof codecOf !== 'function') return undefined;
+    const codec = codecOf.call(client);
+    return typeof codec?.decodeResult === 'function' ? new ModernUpstream(client, clientInfo, capabilities, codec) : undefined;
   }
 
   /**
