@@ -107,6 +107,8 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   const ahead = planned.length > 0 ? await import('../upstream/transports/stdio.js') : undefined;
   // Their stderr waits for the config's logging section (level, file, secrets to hide).
   ahead?.startAhead(planned, { holdStderr: true });
+  // Those main.ts started before this loaded are taken by now; any other is not the plan's.
+  (await import('../upstream/transports/earlyChildren.js')).endUntaken();
   try {
     return await serve(command, () => ahead?.releaseStderr());
   } finally {
