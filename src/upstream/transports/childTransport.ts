@@ -13,7 +13,7 @@ import { PassThrough } from 'node:stream';
 import { writeBatched } from '../../batchedWrites.js';
 import { asJsonRpcMessage } from '../../jsonRpcShape.js';
 import { spawnFailure } from './childReport.js';
-import { spawnChild, takeEarly } from './earlyChildren.js';
+import { spawnChild, takeEarly, type SpawnParameters } from './earlyChildren.js';
 import { watchGroup } from './watchdog.js';
 
 const NEWLINE = 0x0a;
@@ -21,11 +21,7 @@ const NEWLINE = 0x0a;
 const MAX_LINE_BYTES = 10 * 1024 * 1024;
 const OWN_GROUP = process.platform !== 'win32';
 
-export interface ChildTransportOptions {
-  command: string;
-  args: readonly string[];
-  env: Record<string, string>;
-  cwd?: string;
+export interface ChildTransportOptions extends SpawnParameters {
   /** How long the child's group gets between SIGTERM and SIGKILL. */
   graceMs: number;
   /** A line that is not a JSON-RPC message; `json`: it was JSON, only not JSON-RPC. */
