@@ -44,15 +44,19 @@ describe('process hygiene of stdio upstreams', function () {
     }
   });
 
-  it('ends the upstream’s whole group when the proxy is killed with SIGKILL', async () => {
+  it('ends the upstream’s whole group when the proxy is killed with SIGKILL, also one its launch plan started before the rest of it loaded', async () => {
     const { file, pids } = wrapperConfig();
-    const { client, pid } = await connectStdio(file);
-    await client.listTools();
-    const { server, helper } = pids();
-    const proxyPid = pid()!;
-    process.kill(proxyPid, 'SIGKILL');
-    assert.ok(await waitFor(() => !alive(proxyPid)));
-    assert.ok(await waitFor(() => !alive(server) && !alive(helper)), 'no upstream process outlives a killed proxy');
-    await client.close().catch(() => {});
+    // The relaunch finds the plan the first launch kept (cli/launchPlan.ts, transports/earlyChildren.ts).
+    const env = { MCPROXY_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mcproxy-hygiene-')) };
+    for (const launch of ['first launch', 'relaunch']) {
+      const { client, pid } = await connectStdio(file, { env });
+      await client.listTools();
+      const { server, helper } = pids();
+      const proxyPid = pid()!;
+      process.kill(proxyPid, 'SIGKILL');
+      assert.ok(await waitFor(() => !alive(proxyPid)));
+      assert.ok(await waitFor(() => !alive(server) && !alive(helper)), `no upstream process outlives a killed proxy (${launch})`);
+      await client.close().catch(() => {});
+    }
   });
 });

@@ -8,11 +8,12 @@
 //   reader ran each message through a zod schema that copies it. Lines that are not JSON-RPC
 //   are handed to `onUnparsed`, so that a child's stray stdout output can be named.
 import type { Transport, JSONRPCMessage } from '@modelcontextprotocol/client';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { writeBatched } from '../../batchedWrites.js';
 import { asJsonRpcMessage } from '../../jsonRpcShape.js';
 import { spawnFailure } from './childReport.js';
+import { spawnChild, takeEarly, type SpawnParameters } from './earlyChildren.js';
 import { watchGroup } from './watchdog.js';
 
 const NEWLINE = 0x0a;
@@ -20,11 +21,7 @@ const NEWLINE = 0x0a;
 const MAX_LINE_BYTES = 10 * 1024 * 1024;
 const OWN_GROUP = process.platform !== 'win32';
 
-export interface ChildTransportOptions {
-  command: string;
-  args: readonly string[];
-  env: Record<string, string>;
-  cwd?: string;
+export interface ChildTransportOptions extends SpawnParameters {
   /** How long the child's group gets between SIGTERM and SIGKILL. */
   graceMs: number;
   /** A line that is not a JSON-RPC message; `json`: it was JSON, only not JSON-RPC. */
@@ -110,21 +107,28 @@ export class ChildProcessTransport implements Transport {
   }
 
   private spawn(): Promise<void> {
-    const { command, args, env, cwd } = this.options;
     return new Promise((resolve, reject) => {
       const stderr = this.options.stderr === 'ignore' ? 'ignore' : 'pipe';
-      const child = spawn(command, args, { env, cwd, stdio: ['pipe', 'pipe', stderr], detached: OWN_GROUP, windowsHide: true });
+      // The one a launch started before its bundle loaded (earlyChildren.ts), or a new one.
+      const early = stderr === 'pipe' ? takeEarly(this.options) : undefined;
+      const child = early?.child ?? spawnChild(this.options, stderr);
       this.process = child;
-      child.once('error', (error) => {
+      const failed = (error: Error) => {
         // In words here, not only in stdio.ts: the SDK's probe sibling (_serverParams) fails the connect with it too.
-        const failure = spawnFailure(command, error);
+        const failure = spawnFailure(this.options.command, error);
         reject(failure);
         this.onerror?.(failure);
-      });
-      child.once('spawn', () => {
-        if (OWN_GROUP && child.pid !== undefined) this.unwatch = watchGroup(child.pid);
+      };
+      const spawned = () => {
+        if (OWN_GROUP && child.pid !== undefined) this.unwatch = early ? () => early.unwatch() : watchGroup(child.pid);
         resolve();
-      });
+      };
+      if (early?.failure) failed(early.failure);
+      else if (early?.spawned) spawned();
+      else {
+        child.once('error', failed);
+        child.once('spawn', spawned);
+      }
       // The group leader is gone: what it left behind goes with it.
       child.once('exit', () => void this.endGroup());
       child.once('close', () => {

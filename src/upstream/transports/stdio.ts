@@ -7,6 +7,7 @@ import type { StdioUpstreamConfig, UpstreamConfig } from '../../config/schema.js
 import { log } from '../../log.js';
 import { ChildProcessTransport } from './childTransport.js';
 import { ChildReport } from './childReport.js';
+import { STARTED_AHEAD } from './earlyChildren.js';
 import { logLines } from './stderrLines.js';
 import { childEnvironment } from '../childEnv.js';
 
@@ -34,8 +35,6 @@ export function describeChild(transport: ChildProcessTransport, stderrAlone = fa
 
 type StdioConfig = StdioUpstreamConfig & { withholdEnv?: readonly string[] };
 
-/** Set in the children a proxy starts ahead: a proxy started so waits for its client before it starts its own (no chain of eager starts, and no loop of them). */
-const STARTED_AHEAD = 'MCPROXY_STARTED_AHEAD';
 /** Children started ahead of their connection, by upstream name, with the config they were started for. */
 const spares = new Map<string, { config: string; transport: ChildProcessTransport }>();
 /** Probe siblings started ahead of upstreams whose era is not known yet (ChildProcessTransport.startSibling), by upstream name: each ends its own if unused. */
