@@ -32,6 +32,7 @@ import type { ClientSession } from './session.js';
 import { LISTS } from './router.js';
 import { ModernEnvelope, type ModernCall } from './modernLane.js';
 import type { SerializedSender } from '../downstream/stdioTransport.js';
+import type { ResultBytesSender } from '../vcon/transport.js';
 
 type Params = Record<string, unknown>;
 type Message = Record<string, unknown>;
@@ -115,15 +116,15 @@ class FastCall implements CallContext, LaneCall {
     this.lane.respond(response);
   }
 
-  /** Whether the client can have the upstream's result line as it is: a session that writes bytes (not recorded), and no URI to rewrite in it. */
+  /** Whether the client can have the upstream's result line as it is: a session that writes bytes (recorded or not), and no URI to rewrite in it. */
   takesBytes(line: Buffer): boolean {
-    return this.lane.writesBytes && !this.modern && !this.observer && this.uris !== 'always' && (this.uris === 'never' || !line.includes(NAMESPACED));
+    return this.lane.writesResultBytes && !this.modern && !this.observer && this.uris !== 'always' && (this.uris === 'never' || !line.includes(NAMESPACED));
   }
 
   /** The upstream's result line, up to its id, to the client under its own id. */
   settleBytes(head: Buffer): void {
     if (this.end()) return;
-    this.lane.respondBytes([head, `"jsonrpc":"2.0","id":${JSON.stringify(this.clientId)}}\n`]);
+    this.lane.respondResult(this.clientId, head);
   }
 
   fail(error: ForwardedError): void {
@@ -420,6 +421,18 @@ export class FastLane {
   /** Whether the client's transport takes serialized messages (the stdio one; not when recorded: the recorder reads messages). */
   get writesBytes(): boolean {
     return typeof (this.transport as Partial<SerializedSender> | undefined)?.sendSerialized === 'function';
+  }
+
+  /** Whether the client's transport takes a result as the upstream wrote it: the stdio one, or the recorder's tap over it (which journals its text). */
+  get writesResultBytes(): boolean {
+    return this.writesBytes || typeof (this.transport as Partial<ResultBytesSender> | undefined)?.sendResultBytes === 'function';
+  }
+
+  /** A result as the upstream wrote it (`head`, up to its id), under the client's `id`. */
+  respondResult(id: RequestId, head: Buffer): void {
+    const tail = `"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
+    if (this.writesBytes) this.respondBytes([head, tail + '\n']);
+    else (this.transport as unknown as ResultBytesSender).sendResultBytes(id, head, tail).catch(() => {});
   }
 
   respondBytes(pieces: ReadonlyArray<string | Uint8Array>): void {

@@ -23,6 +23,9 @@ import { uuidV8 } from './uuid.js';
 /** How long a route entry may wait in memory when no message follows it (messages are written at once). */
 export const JOURNAL_FLUSH_MS = 10;
 
+/** The stand-in for a result the recorder has as text only (outgoingResult): capture splices the text in its place. */
+const SERIALIZED_RESULT = Object.freeze({});
+
 /** What the recorder needs from the recording it belongs to (recording.ts). */
 export interface RecorderHost {
   readonly journalDir: string;
@@ -107,6 +110,7 @@ export class SessionRecorder implements MessageTap {
   private readonly exchangeTap: MessageTap = {
     incoming: (message) => this.incoming(message),
     outgoing: (message, options) => this.outgoing(message, options),
+    outgoingResult: (id, text) => this.outgoingResult(id, text),
     closed: () => {},
   };
 
@@ -147,6 +151,11 @@ export class SessionRecorder implements MessageTap {
     if (options?.relatedRequestId !== undefined) crossed.related = options.relatedRequestId;
     if (text !== undefined) crossed.text = text;
     this.crossed(crossed);
+  }
+
+  /** A result the transport got serialized (the fast lane's, as the upstream wrote it): captured from its text, with a stand-in for the message. */
+  outgoingResult(id: RequestId, text: string): void {
+    this.outgoing({ jsonrpc: '2.0', id, result: SERIALIZED_RESULT } as JSONRPCMessage, undefined, text);
   }
 
   /** The client's request `id` goes to `upstream`, under its `original` name there. */

@@ -3,21 +3,33 @@
 // (send options, onmessage extras, sessionId, setProtocolVersion), so it works over stdio and
 // Streamable HTTP alike. A transport that takes serialized messages (the stdio one) gets the
 // text the journal keeps: each message is serialized once. That transport writes at the end of
-// the tick (batchedWrites.ts), which lets the recorder batch its journal writes too.
-import type { Transport, TransportSendOptions, JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/server';
+// the tick (batchedWrites.ts), which lets the recorder batch its journal writes too. Over such a
+// transport the fast lane's results go as the upstream wrote them (sendResultBytes): the journal
+// gets their text, and nothing is parsed or serialized again.
+import type { Transport, TransportSendOptions, JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/server';
 import type { SerializedSender } from '../downstream/stdioTransport.js';
 
 export interface MessageTap {
   incoming(message: JSONRPCMessage): void;
   /** `text`: the message's JSON as the transport sends it, when serialized here. */
   outgoing(message: JSONRPCMessage, options?: TransportSendOptions, text?: string): void;
+  /** A result sent already serialized (`text`: the response's JSON) to the request `id`. */
+  outgoingResult(id: RequestId, text: string): void;
   /** The transport closed: the client is gone. */
   closed(): void;
+}
+
+/** A tapped transport that takes the fast lane's results as bytes (over a SerializedSender). */
+export interface ResultBytesSender {
+  /** The response to `id`: `head`, the upstream's line up to its id, then `tail`, the id and the closing brace. */
+  sendResultBytes(id: RequestId, head: Buffer, tail: string): Promise<void>;
 }
 
 export class TappedTransport implements Transport {
   private closeHandler: Transport['onclose'];
   private readonly serialized?: SerializedSender;
+  /** Only over a transport that takes serialized messages: the fast lane looks for it. */
+  readonly sendResultBytes?: ResultBytesSender['sendResultBytes'];
   /** The inner transport writes what it is sent at the end of the tick, not at once (the stdio one). */
   readonly writesAtTickEnd: boolean;
 
@@ -28,6 +40,7 @@ export class TappedTransport implements Transport {
     this.closeHandler = inner.onclose;
     if (typeof (inner as Partial<SerializedSender>).sendSerialized === 'function') this.serialized = inner as unknown as SerializedSender;
     this.writesAtTickEnd = this.serialized !== undefined;
+    if (this.serialized) this.sendResultBytes = (id, head, tail) => this.sendResultBytesNow(id, head, tail);
     inner.onclose = () => {
       this.closeHandler?.();
       this.tap.closed();
@@ -47,6 +60,12 @@ export class TappedTransport implements Transport {
     const text = JSON.stringify(message);
     this.tap.outgoing(message, options, text);
     return this.serialized.sendSerialized([text + '\n']);
+  }
+
+  /** ResultBytesSender's, when the inner transport takes serialized messages (the stdio one). */
+  private sendResultBytesNow(id: RequestId, head: Buffer, tail: string): Promise<void> {
+    this.tap.outgoingResult(id, head.toString('utf8') + tail);
+    return this.serialized!.sendSerialized([head, tail + '\n']);
   }
 
   close(): Promise<void> {

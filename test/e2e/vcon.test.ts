@@ -57,6 +57,47 @@ const sortKeys = (value: unknown): unknown =>
       : value;
 const dirOf = (configFile: string) => path.join(path.dirname(configFile), 'vcons');
 
+/**
+ * Calls echo 4 at a time and `kill`s the proxy synchronously on the 40th answer, with others just
+ * answered: the journal must hold what the client has, not what a timer got to. Returns the
+ * answers the client had (filled as they come; calls in flight at the kill are not awaited).
+ */
+function callUntilKilled(client: Client, kill: () => void): string[] {
+  const received: string[] = [];
+  let sent = 0;
+  let killed = false;
+  const worker = async () => {
+    while (!killed) {
+      const message = `call ${++sent}`;
+      const result = await client.callTool({ name: 'ev__echo', arguments: { message } }).catch(() => undefined);
+      if (!result || killed) return;
+      received.push(text(result));
+      if (received.length === 40) {
+        killed = true;
+        kill();
+      }
+    }
+  };
+  void Promise.all([worker(), worker(), worker(), worker()]);
+  return received;
+}
+
+/** A proxy started again on `configFile` recovers the killed one's journal: a valid vCon holding every answer in `received`. */
+async function assertRecovered(configFile: string, received: string[]): Promise<void> {
+  const second = await startHttpProxy(configFile);
+  try {
+    await waitUntil(() => vconsIn(dirOf(configFile)).length === 1, 'the recovered vCon', 15_000);
+    const [vcon] = vconsIn(dirOf(configFile));
+    assert.deepEqual(vconProblems(vcon), []);
+    const responses = vcon.dialog!.filter((d) => d.meta!.mcp_method === 'tools/call' && d.meta!.mcp_type === 'response').map((d) => d.body!);
+    const missing = received.filter((answer) => !responses.some((body) => body.includes(`"${answer}"`)));
+    assert.ok(received.length >= 40, 'the client had its 40 answers');
+    assert.deepEqual(missing, [], `every answer the client received is in the recovered vCon (${received.length} received)`);
+  } finally {
+    await second.stop();
+  }
+}
+
 describe('vCon recording', function () {
   this.timeout(60_000);
   let conserver: ConserverDouble;
@@ -230,40 +271,22 @@ describe('vCon recording', function () {
     const configFile = writeConfig(twoUpstreams({}));
     const first = await startHttpProxy(configFile);
     const { client } = await connectHttp(first.url);
-    // Calls keep flowing, 4 at a time; the kill comes synchronously on the 40th answer, with
-    // others just answered: the journal must hold what the client has, not what a timer got to.
-    const received: string[] = [];
-    let sent = 0;
-    let killed = false;
-    const worker = async () => {
-      while (!killed) {
-        const message = `call ${++sent}`;
-        const result = await client.callTool({ name: 'ev__echo', arguments: { message } }).catch(() => undefined);
-        if (!result || killed) return;
-        received.push(text(result));
-        if (received.length === 40) {
-          killed = true;
-          first.child.kill('SIGKILL');
-        }
-      }
-    };
-    // Calls in flight at the kill may wait on a stream the client tries to resume: not awaited.
     const exited = new Promise((resolve) => first.child.once('exit', resolve));
-    void Promise.all([worker(), worker(), worker(), worker()]);
+    const received = callUntilKilled(client, () => first.child.kill('SIGKILL'));
     await exited;
     await client.close().catch(() => {});
+    await assertRecovered(configFile, received);
+  });
 
-    const second = await startHttpProxy(configFile);
-    try {
-      await waitUntil(() => vconsIn(dirOf(configFile)).length === 1, 'the recovered vCon', 15_000);
-      const [vcon] = vconsIn(dirOf(configFile));
-      assert.deepEqual(vconProblems(vcon), []);
-      const responses = vcon.dialog!.filter((d) => d.meta!.mcp_method === 'tools/call' && d.meta!.mcp_type === 'response').map((d) => d.body!);
-      const missing = received.filter((answer) => !responses.some((body) => body.includes(`"${answer}"`)));
-      assert.deepEqual(missing, [], `every answer the client received is in the recovered vCon (${received.length} received)`);
-    } finally {
-      await second.stop();
-    }
+  it('kill -9 the moment a response reached a stdio client, answered as the upstream wrote it (the fast lane): the recovered vCon holds it too', async () => {
+    // One upstream whose results need no URI rewritten: they reach the client as bytes, which the journal splices in.
+    const configFile = writeConfig({ server: { name: 'mcproxy' }, upstreams: { ev: everything }, vcon: {} });
+    const { client, transport } = await stdioClient(configFile);
+    const pid = transport.pid!;
+    const exited = new Promise((resolve) => (client.onclose = () => resolve(undefined)));
+    const received = callUntilKilled(client, () => process.kill(pid, 'SIGKILL'));
+    await exited;
+    await assertRecovered(configFile, received);
   });
 
   it('links the vCons of a chain of two proxies, and `vcon show` follows the link', async () => {

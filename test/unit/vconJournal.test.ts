@@ -1,6 +1,7 @@
 // The journal leads the wire: whatever the client can read is in the journal already, whether
 // the stdio transport was handed it from an I/O callback or from a promise (the recorder writes
-// a tick's messages together, at the end of the tick: recorder.ts flushSoon).
+// a tick's messages together, at the end of the tick: recorder.ts flushSoon), and whether it was
+// a message or a result the fast lane passes on as the upstream wrote it (sendResultBytes).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -9,11 +10,12 @@ import { PassThrough, Writable } from 'node:stream';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { BoundedStdioServerTransport } from '../../src/downstream/stdioTransport.js';
 import { VconRecording } from '../../src/vcon/recording.js';
+import type { ResultBytesSender } from '../../src/vcon/transport.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe('vCon journal', () => {
-  it('holds each answer before the stdio transport writes it, sent from an I/O callback or a promise', async () => {
+  it('holds each answer before the stdio transport writes it, sent from an I/O callback or a promise, as a message or as bytes', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-journal-'));
     const recording = new VconRecording(
       {
@@ -51,8 +53,9 @@ describe('vCon journal', () => {
     transport.onmessage = (message) => {
       const id = (message as { id: number }).id;
       const answer = { jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: `answer ${id}` }] } } as JSONRPCMessage;
-      // An upstream's answer arrives in an I/O callback; the SDK's own answers come from promises.
-      if (id % 2) setImmediate(() => void transport.send(answer));
+      // An upstream's answer arrives in an I/O callback (the fast lane's as bytes); the SDK's own answers come from promises.
+      if (id % 4 === 1) setImmediate(() => void (transport as unknown as ResultBytesSender).sendResultBytes(id, Buffer.from(`{"result":{"content":[{"type":"text","text":"answer ${id}"}]},`), `"jsonrpc":"2.0","id":${id}}`));
+      else if (id % 2) setImmediate(() => void transport.send(answer));
       else void Promise.resolve().then(() => transport.send(answer));
     };
     await transport.start();
@@ -61,6 +64,7 @@ describe('vCon journal', () => {
     await done;
     assert.equal(written.length, 8);
     assert.deepEqual(ahead, [], 'no answer reached the wire before the journal');
+    assert.ok(written.includes('{"result":{"content":[{"type":"text","text":"answer 5"}]},"jsonrpc":"2.0","id":5}'), 'a result sent as bytes reached the client as it was written');
     await recording.shutdown(0);
   });
 });
