@@ -11,6 +11,7 @@
 import { isJsonContentType, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import type { JSONRPCMessage, MessageExtraInfo, RequestId, Transport, TransportSendOptions, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { asJsonRpcMessage } from '../jsonRpcShape.js';
 import { requestOf, serveExchange, writeResponse } from './webExchange.js';
 
 /**
@@ -113,17 +114,16 @@ export class HttpSessionTransport implements Transport {
 
   /** The request a POST carries, when this can answer it: one well-formed request, with the headers the SDK transport requires. */
   private answerable(req: IncomingMessage, body: unknown): Request | undefined {
-    if (this.closed || req.method !== 'POST' || typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+    if (this.closed || req.method !== 'POST') return undefined;
+    // What the SDK transport's message schema would take, and a request (an id and a method) other than initialize.
+    const message = asJsonRpcMessage(body) as Partial<Request> | undefined;
+    if (message?.id === undefined || message.method === undefined || message.method === 'initialize') return undefined;
     const accept = req.headers.accept;
     if (!accept?.includes('application/json') || !accept.includes('text/event-stream')) return undefined;
     if (!isJsonContentType(req.headers['content-type'] ?? null)) return undefined;
     const version = req.headers['mcp-protocol-version'];
     if (version !== undefined && !this.versions.includes(version as string)) return undefined;
-    const { jsonrpc, id, method, params, ...rest } = body as Record<string, unknown>;
-    if (jsonrpc !== '2.0' || typeof method !== 'string' || method === 'initialize' || Object.keys(rest).length > 0) return undefined;
-    if (!(typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id)))) return undefined;
-    if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) return undefined;
-    return body as Request;
+    return message as Request;
   }
 
   private answer(exchange: Exchange, message: JSONRPCMessage): void {
