@@ -103,6 +103,8 @@ async function calls(peers: Peer[]): Promise<void> {
   const upstreams = { ev: everything };
   const vconDir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-bench-vcons-'));
   const direct = { viaProxy: await connectStdio(writeConfig({ logging: { level: 'warn' }, upstreams })), direct: await directStdio(everything) };
+  // A process that only copies bytes between the client and the server: the floor of any proxy.
+  const relay = await directStdio({ command: process.execPath, args: [path.join(ROOT, 'bench', 'relay.cjs'), everything.command, ...everything.args] });
   // The same proxy without its V8 heap flags (src/cli/heapFlags.ts): what they save and cost.
   const unflagged = await connectStdio(writeConfig({ logging: { level: 'warn' }, upstreams }), { env: { MCPROXY_V8_FLAGS: '' } });
   const before = BEFORE_CLI ? await directStdio({ command: process.execPath, args: [BEFORE_CLI, '--config', writeConfig({ logging: { level: 'warn' }, upstreams })] }) : undefined;
@@ -120,6 +122,7 @@ async function calls(peers: Peer[]): Promise<void> {
     const n = inFlight === 1 ? 1 : IN_FLIGHT;
     await interleaved(`calls, ${inFlight === 1 ? 'sequential' : `${IN_FLIGHT} in flight`}`, [
       { name: 'direct stdio', run: async () => callFigures(await measure(direct.direct, 'echo', inFlight)) },
+      { name: 'a byte relay, stdio → stdio (the floor of a proxy process)', vs: 'direct stdio', run: async () => callFigures(await measure(relay, 'echo', inFlight)) },
       { name: 'mcproxy stdio → stdio', vs: 'direct stdio', run: async () => callFigures(await measure(direct.viaProxy.client, 'ev__echo', inFlight)) },
       ...(before ? [{ name: 'mcproxy stdio → stdio, before (BENCH_BEFORE_CLI)', vs: 'direct stdio', run: async () => callFigures(await measure(before, 'ev__echo', inFlight)) }] : []),
       { name: 'mcproxy stdio → stdio, recording', vs: 'mcproxy stdio → stdio', run: async () => callFigures(await measure(recording.client, 'ev__echo', inFlight)) },
@@ -148,7 +151,7 @@ async function calls(peers: Peer[]): Promise<void> {
   for (const row of memory) console.log(`  ${row.path.padEnd(52)} peak ${format(row.values.peak)}  now ${format(row.values.rss)}`);
   rows.push(...memory);
 
-  await Promise.all([direct.direct.close(), direct.viaProxy.client.close(), unflagged.client.close(), recording.client.close(), before?.close()]);
+  await Promise.all([direct.direct.close(), relay.close(), direct.viaProxy.client.close(), unflagged.client.close(), recording.client.close(), before?.close()]);
   for (const client of [...sessions.direct, ...sessions.isolated, ...sessions.shared, ...sessions.peers.flatMap((p) => p.clients)]) await client.close().catch(() => {});
   http.stop();
   await isolated.stop();
