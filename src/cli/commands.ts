@@ -160,6 +160,8 @@ async function serve(command: Extract<Command, { kind: 'run' }>, loggingApplied:
   // stdio: the client that launched us is still starting; its stdio upstreams start meanwhile,
   // and while the proxy's own modules load (transports/stdio.ts).
   if (transport === 'stdio') (await import('../upstream/transports/stdio.js')).startAhead(view.upstreams);
+  // stdio: its first lists come from what the servers listed last launch, while they start (listingSnapshot.ts).
+  if (transport === 'stdio') (await import('../upstream/listingSnapshot.js')).serveSnapshots();
   const { startProxy } = await import('../proxy.js');
   let proxy;
   try {

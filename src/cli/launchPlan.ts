@@ -13,8 +13,9 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { View } from '../catalog/view.js';
 import { readRecords, recordKey, writeRecord } from '../config/keptRecords.js';
-import { dataDir, locateConfig, PATH_VARIABLES } from '../config/locate.js';
+import { dataDir, locateConfig } from '../config/locate.js';
 import type { UpstreamConfig } from '../config/schema.js';
+import { keptAcrossLaunches } from '../config/upstreamKind.js';
 
 /** MCPROXY_LAUNCH_PLAN=0 turns the plan off: nothing starts before the config is loaded, and no plan is written. */
 const SWITCH = 'MCPROXY_LAUNCH_PLAN';
@@ -45,13 +46,6 @@ export function plannedUpstreams(configOption: string | undefined, profile: stri
   }
 }
 
-/** A stdio upstream whose config holds nothing from the environment but paths, and no `env:`. */
-function plannable(upstream: UpstreamConfig): boolean {
-  if (!('command' in upstream) || Object.keys(upstream.env ?? {}).length > 0) return false;
-  // withholdEnv: the variables the file refers to anywhere (config/normalize.ts).
-  return (upstream.withholdEnv ?? []).every((name) => PATH_VARIABLES.has(name));
-}
-
 /** Keeps the plan for the next launch: the view's stdio upstreams that hold no credential. */
 export function keepPlan(configFile: string, view: View, profile: string | undefined): void {
   if (process.env[SWITCH] === '0') return;
@@ -61,5 +55,5 @@ export function keepPlan(configFile: string, view: View, profile: string | undef
   } catch {
     return; // gone meanwhile: the next launch starts its upstreams after loading the config
   }
-  writeRecord<Plan>(plansFile(), recordKey(configFile), { size, mtimeMs: Math.round(mtimeMs), profile: profile ?? null, upstreams: view.upstreams.filter(plannable), at: Date.now() });
+  writeRecord<Plan>(plansFile(), recordKey(configFile), { size, mtimeMs: Math.round(mtimeMs), profile: profile ?? null, upstreams: view.upstreams.filter(keptAcrossLaunches), at: Date.now() });
 }

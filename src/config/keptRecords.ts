@@ -1,6 +1,6 @@
 // Small records the proxy keeps between launches in its data folder (the launch plan, the
-// validated config), one JSON file each, by a hash of the config file's path, the most recent
-// few only. Losing one is only a cost: a file that cannot be read or written is treated as empty.
+// validated config, listing snapshots), one JSON file each, by a hash of the config file's path
+// (of the upstream's launch for a snapshot), the most recent few only. Losing one is only a cost: a file that cannot be read or written is treated as empty.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,14 +20,14 @@ export function readRecords<T>(file: string): Record<string, T> {
   }
 }
 
-/** Sets one record and keeps the most recent few (by `at`), written whole and readable by the user alone. */
-export function writeRecord<T extends { at: number }>(file: string, key: string, record: T): void {
+/** Sets one record and keeps the `most` recent (by `at`), written whole and readable by the user alone. */
+export function writeRecord<T extends { at: number }>(file: string, key: string, record: T, most = KEPT): void {
   try {
     const records = readRecords<T>(file);
     records[key] = record;
     const kept = Object.entries(records)
       .sort(([, a], [, b]) => (b.at ?? 0) - (a.at ?? 0))
-      .slice(0, KEPT);
+      .slice(0, most);
     mkdirSync(path.dirname(file), { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
     writeFileSync(temporary, `${JSON.stringify(Object.fromEntries(kept))}\n`, { mode: 0o600 });

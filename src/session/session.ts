@@ -263,7 +263,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       this.connections = new Map(
         this.view.upstreams.map((upstream) => [upstream.name, this.pool.acquire(upstream, capabilities, this, this.caller)]),
       );
-      const settled = Promise.all([...this.connections.values()].map((connection) => connection.whenSettled()));
+      const settled = Promise.all([...this.connections.values()].map((connection) => connection.whenListable()));
       let timer: NodeJS.Timeout | undefined;
       this.firstAttempts = Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.server.firstListWaitMs)))]).then(
         () => clearTimeout(timer),

@@ -16,6 +16,7 @@ import { throttledWarn } from '../logThrottle.js';
 import { Attachments, type CallContext, type UpstreamListener } from './attachments.js';
 import { ForwardedError, unavailable, upstreamError } from './errors.js';
 import { fetchListing } from './listing.js';
+import { keepSnapshot, listsAlike, snapshotOf } from './listingSnapshot.js';
 import { LooseResult } from './looseSchemas.js';
 import type { ConnectionFetch } from './transports/connectionFetch.js';
 import type { RemoteTransport } from './transports/http.js';
@@ -64,6 +65,10 @@ export class UpstreamConnection {
   private listingCache?: Promise<UpstreamListing>;
   /** Kept while the upstream is down, so its tools still route, to an error that names it. */
   private lastListing?: UpstreamListing;
+  /** What it listed last launch (listingSnapshot.ts): its lists until its first start settles. */
+  private snapshot?: UpstreamListing;
+  /** The first listing of a start is kept for the next launch (not what it adds at run time). */
+  private keepNextListing = false;
   private readonly subscriptions = new Map<string, number>();
   /** A 2026-07-28 upstream's one subscriptions/listen stream: its list changes and the URIs above. */
   private readonly listen: UpstreamListen;
@@ -113,7 +118,8 @@ export class UpstreamConnection {
     const concurrency = config.maxConcurrent;
     if (concurrency) this.queueLoaded = import('p-queue').then(({ default: Queue }) => void (this.queue = new Queue({ concurrency })));
     this.caller = caller;
-    this.firstAttempt = new Promise<void>((resolve) => (this.settleFirst = resolve));
+    this.snapshot = snapshotOf(config);
+    this.firstAttempt = new Promise<void>((resolve) => (this.settleFirst = resolve)).then(() => this.dropSnapshot());
     this.stopRestartListening = health.onRestart(() => this.restartNow());
     void this.connect();
   }
@@ -175,6 +181,11 @@ export class UpstreamConnection {
     return this.firstAttempt;
   }
 
+  /** Settles once it can list: at once from a snapshot of its last listing, else as whenSettled(). */
+  whenListable(): Promise<void> {
+    return this.snapshot && this.firstStarting ? Promise.resolve() : this.firstAttempt;
+  }
+
   attach(listener: UpstreamListener<UpstreamConnection>): void {
     this.attachments.attach(listener);
   }
@@ -191,6 +202,8 @@ export class UpstreamConnection {
     options: Omit<RequestOptions, 'timeout'> = {},
     context?: CallContext,
   ): Promise<Result> {
+    // Listed from its snapshot, still starting: the call waits for the server, as the list would have.
+    if (this.snapshot && this.firstStarting) await this.firstAttempt;
     // The level the call's client asked for: in a 2026-07-28 upstream's request `_meta`; a 2025-11-25
     // upstream logs per connection, so it is told the most verbose level asked (the sessions filter).
     const level = context?.logThreshold;
@@ -252,6 +265,7 @@ export class UpstreamConnection {
 
   /** The upstream's tools, prompts, resources and templates, all pages, cached until it says they changed. */
   listing(): Promise<UpstreamListing> {
+    if (this.snapshot && this.firstStarting) return Promise.resolve({ ...this.snapshot, namespace: this.config.namespace });
     if (this.state !== 'ready' || !this.client) {
       // failMode open: a down upstream offers nothing; closed: its tools stay, and fail fast.
       const kept = this.config.failMode === 'closed' ? this.lastListing : undefined;
@@ -260,7 +274,11 @@ export class UpstreamConnection {
     }
     const client = this.client;
     this.listingCache ??= fetchListing(client, this.config).then(
-      (listing) => (this.lastListing = listing),
+      (listing) => {
+        if (this.keepNextListing) keepSnapshot(this.config, listing);
+        this.keepNextListing = false;
+        return (this.lastListing = listing);
+      },
       (error) => {
         this.listingCache = undefined;
         const needsLogin = asNeedsLogin(error);
@@ -445,11 +463,12 @@ export class UpstreamConnection {
       this.everReady = true;
       this.lastError = undefined;
       this.listingCache = undefined;
+      this.keepNextListing = true;
       log.info(`connected to ${this.serverInfo?.name ?? 'server'} ${this.serverInfo?.version ?? ''}`.trim(), { upstream: this.name });
       this.startHealthChecks(client);
       await this.restoreState();
       this.settleFirst();
-      this.emitStatus();
+      this.announceReady();
     } catch (error) {
       this.lastError = withDiagnosis(startError(error, this.config.timeoutMs), this.childDiagnosis(true));
       const wasProbing = this.probing;
@@ -683,6 +702,27 @@ export class UpstreamConnection {
     log.warn(`${reason}; ${this.health.failed ? 'not restarting it' : 'reconnecting'}`, { upstream: this.name });
     this.emitStatus();
     void this.connect();
+  }
+
+  /**
+   * Ready: sessions hear it and list again, unless what they listed was its snapshot and the
+   * live listing lists the same (a relaunch of an unchanged server changes nothing for them).
+   */
+  private announceReady(): void {
+    const snapshot = this.snapshot;
+    this.snapshot = undefined;
+    if (!snapshot) return this.emitStatus();
+    this.listing().then(
+      (live) => !listsAlike(live, snapshot) && this.emitStatus(),
+      () => this.emitStatus(),
+    );
+  }
+
+  /** A first start that failed: sessions that listed its snapshot hear that its tools are gone. */
+  private dropSnapshot(): void {
+    if (!this.snapshot) return;
+    this.snapshot = undefined;
+    this.emitStatus();
   }
 
   private emitStatus(): void {

@@ -120,7 +120,7 @@ describe('the mcproxy command', function () {
     assert.ok(!alive(pids[0]), 'and is gone once mcproxy has exited');
   });
 
-  it('keeps no launch plan or validated config that holds a credential', async () => {
+  it('keeps no launch plan, validated config or listing snapshot that holds a credential', async () => {
     const data = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-plan-'));
     const secret = 'not-for-the-data-folder-4711';
     const file = writeConfig({ upstreams: { ev: { ...everything, env: { API_TOKEN: secret } } } });
@@ -131,5 +131,7 @@ describe('the mcproxy command', function () {
       const where = path.join(data, kept);
       if (existsSync(where)) assert.ok(!readFileSync(where, 'utf8').includes(secret), `${kept} holds no credential`);
     }
+    // What a server with credentials lists may be its account's: not kept either.
+    assert.ok(!existsSync(path.join(data, 'listing-snapshots.json')), 'no listing snapshot');
   });
 });
