@@ -72,8 +72,12 @@ async function launchAndList(server: StdioServer, env: Record<string, string> = 
   return (await launched(server, env)).ms;
 }
 
-/** launchAndList, with the CPU the launched process itself had spent by the answer (not its children's), ms. */
-async function launched(server: StdioServer, env: Record<string, string> = {}): Promise<{ ms: number; cpuMs: number }> {
+/**
+ * launchAndList, with the CPU the launched process itself had spent by the answer (not its
+ * children's), ms; with `tool`, also when the answer to a first call of it came (`firstCallMs`,
+ * from the spawn): a list may come before the server is up (listingSnapshot.ts), a call cannot.
+ */
+async function launched(server: StdioServer, env: Record<string, string> = {}, tool?: string): Promise<{ ms: number; cpuMs: number; firstCallMs?: number }> {
   const t0 = performance.now();
   const transport = new StdioClientTransport({ command: server.command, args: server.args, cwd: ROOT, stderr: 'ignore', env: { ...process.env, ...env } as Record<string, string> });
   const client = new Client({ name: 'bench', version: '1' });
@@ -81,8 +85,10 @@ async function launched(server: StdioServer, env: Record<string, string> = {}): 
   await client.listTools();
   const ms = performance.now() - t0;
   const cpuMs = cpuOf(transport.pid!);
+  if (tool) await client.callTool({ name: tool, arguments: { message: 'hi' } });
+  const firstCallMs = performance.now() - t0;
   await client.close();
-  return { ms, cpuMs };
+  return { ms, cpuMs, ...(tool && { firstCallMs }) };
 }
 
 /** User and system CPU of a process so far, ms (Linux /proc, in clock ticks of 10 ms). */
@@ -253,15 +259,15 @@ async function startup(): Promise<void> {
   const firstEver = () => ({ MCPROXY_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'mcproxy-bench-first-')) });
   await interleaved('launched by a client: spawn → initialize → tools/list', [
     // cpuMs: the launched process's own CPU by the answer (the proxy's, not its server's).
-    { name: 'server-everything launched directly', run: () => launched(everything) },
-    { name: 'mcproxy with it, 1 stdio upstream', vs: 'server-everything launched directly', run: () => launched({ command: process.execPath, args: [CLI, '--config', one] }, data) },
+    { name: 'server-everything launched directly', run: () => launched(everything, {}, 'echo') },
+    { name: 'mcproxy with it, 1 stdio upstream', vs: 'server-everything launched directly', run: () => launched({ command: process.execPath, args: [CLI, '--config', one] }, data, 'ev__echo') },
     {
       name: 'mcproxy with it, 1 stdio upstream, its first launch (era probe)',
       vs: 'server-everything launched directly',
-      run: () => launched({ command: process.execPath, args: [CLI, '--config', one] }, firstEver()),
+      run: () => launched({ command: process.execPath, args: [CLI, '--config', one] }, firstEver(), 'ev__echo'),
     },
     ...(BEFORE_CLI
-      ? [{ name: 'mcproxy with it, 1 stdio upstream, before', vs: 'server-everything launched directly', run: () => launched({ command: process.execPath, args: [BEFORE_CLI, '--config', one] }, data) }]
+      ? [{ name: 'mcproxy with it, 1 stdio upstream, before', vs: 'server-everything launched directly', run: () => launched({ command: process.execPath, args: [BEFORE_CLI, '--config', one] }, data, 'ev__echo') }]
       : []),
     {
       name: '10 × server-everything launched directly, at once',
