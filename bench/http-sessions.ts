@@ -10,7 +10,7 @@ import path from 'node:path';
 import { CLI, ROOT } from '../test/helpers/paths.js';
 import { writeConfig } from '../test/helpers/proxy.js';
 import { everything } from '../test/helpers/upstreams.js';
-import { CALLS, directHttp, httpClients, measureSessions, type Figures } from './measure.js';
+import { CALLS, directHttp, httpClients, measureSessions, WARM_CALLS, type Figures } from './measure.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SESSIONS = 16;
@@ -36,25 +36,55 @@ async function startProxy(cli: string, configFile: string, profile: boolean): Pr
   return { url, child };
 }
 
+interface Cpu {
+  /** User and system CPU seconds of the process itself. */
+  own: { user: number; system: number };
+  /** The same, summed over its descendants alive at the time. */
+  children: { user: number; system: number };
+  /** Its descendants' process ids: one that was not there before the window was spawned in it. */
+  pids: Set<number>;
+}
+
 /** CPU seconds used so far by `pid` itself, and by its descendants (Linux /proc). */
-function cpuOf(pid: number): { own: number; children: number } {
-  const stats = new Map<number, { ppid: number; cpu: number }>();
+function cpuOf(pid: number): Cpu {
+  const stats = new Map<number, { ppid: number; user: number; system: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-      stats.set(Number(entry), { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / 100 });
+      stats.set(Number(entry), { ppid: Number(fields[1]), user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 });
     } catch {
       // gone meanwhile
     }
   }
-  let children = 0;
+  const children = { user: 0, system: 0 };
+  const pids = new Set<number>();
   const walk = (parent: number) => {
-    for (const [child, stat] of stats) if (stat.ppid === parent) { children += stat.cpu; walk(child); }
+    for (const [child, stat] of stats) {
+      if (stat.ppid !== parent) continue;
+      children.user += stat.user;
+      children.system += stat.system;
+      pids.add(child);
+      walk(child);
+    }
   };
   walk(pid);
-  return { own: stats.get(pid)?.cpu ?? 0, children };
+  const own = stats.get(pid) ?? { user: 0, system: 0 };
+  return { own: { user: own.user, system: own.system }, children, pids };
 }
+
+/** What a path used in its measured windows: CPU seconds and calls made (warm-up calls included: they run in the window). */
+interface Usage {
+  own: { user: number; system: number };
+  children: { user: number; system: number };
+  calls: number;
+  /** Processes spawned under the path's process during its windows (a spare's replacement, say). */
+  spawned: number;
+  /** Children's CPU ms per call, window by window (does a child per session get cheaper as it warms up?). */
+  childrenPerRound: number[];
+}
+
+const perCall = (seconds: number, calls: number) => ((1000 * seconds) / calls).toFixed(3);
 
 async function main(): Promise<void> {
   const profile = process.env.BENCH_PROFILE === '1';
@@ -77,27 +107,39 @@ async function main(): Promise<void> {
     }
   }
   const samples = new Map<string, Figures[]>();
-  const cpu = new Map<string, { own: number; children: number }>();
+  const usage = new Map<string, Usage>();
   for (const n of [1, SESSIONS]) {
     samples.clear();
-    cpu.clear();
+    usage.clear();
     for (let round = 0; round < ROUNDS; round++) {
       for (const p of paths) {
         if (process.env.BENCH_VERBOSE) console.log(`  ${p.name} ${n} session(s), round ${round + 1}`);
         const before = cpuOf(p.pid);
         const f = await measureSessions(p.clients.slice(0, n), p.tool);
         const after = cpuOf(p.pid);
-        const sum = cpu.get(p.name) ?? { own: 0, children: 0 };
-        cpu.set(p.name, { own: sum.own + after.own - before.own, children: sum.children + after.children - before.children });
+        const calls = (n === 1 ? CALLS : Math.ceil(CALLS / n) * n) + WARM_CALLS * n;
+        const u = usage.get(p.name) ?? { own: { user: 0, system: 0 }, children: { user: 0, system: 0 }, calls: 0, spawned: 0, childrenPerRound: [] };
+        for (const side of ['own', 'children'] as const) {
+          u[side].user += after[side].user - before[side].user;
+          u[side].system += after[side].system - before[side].system;
+        }
+        u.calls += calls;
+        u.spawned += [...after.pids].filter((pid) => !before.pids.has(pid)).length;
+        u.childrenPerRound.push((1000 * (after.children.user + after.children.system - before.children.user - before.children.system)) / calls);
+        usage.set(p.name, u);
         samples.set(p.name, [...(samples.get(p.name) ?? []), f]);
       }
     }
-    console.log(`\n${n} session(s), ${CALLS} calls, ${ROUNDS} rounds (medians)`);
+    console.log(`\n${n} session(s), ${CALLS} calls, ${ROUNDS} rounds (medians); CPU ms per call made in the windows (${WARM_CALLS} warm-up calls per session included), user+system`);
     const base = median(samples.get('direct Streamable HTTP')!.map((f) => f.perSecond));
     for (const p of paths) {
       const list = samples.get(p.name)!;
       const perSecond = median(list.map((f) => f.perSecond));
-      console.log(`  ${p.name.padEnd(28)} p50 ${median(list.map((f) => f.p50)).toFixed(3).padStart(7)}  calls/s ${perSecond.toFixed(0).padStart(6)}  ${((100 * perSecond) / base).toFixed(0).padStart(4)} %  rounds: ${list.map((f) => f.perSecond.toFixed(0)).join(' ')}  CPU ms/call: own ${((1000 * cpu.get(p.name)!.own) / (ROUNDS * CALLS)).toFixed(3)} children ${((1000 * cpu.get(p.name)!.children) / (ROUNDS * CALLS)).toFixed(3)}`);
+      const u = usage.get(p.name)!;
+      const children = u.children.user + u.children.system > 0 ? `  children ${perCall(u.children.user, u.calls)}+${perCall(u.children.system, u.calls)} by round ${u.childrenPerRound.map((ms) => ms.toFixed(2)).join(' ')}` : '';
+      console.log(
+        `  ${p.name.padEnd(28)} p50 ${median(list.map((f) => f.p50)).toFixed(3).padStart(7)}  calls/s ${perSecond.toFixed(0).padStart(6)}  ${((100 * perSecond) / base).toFixed(0).padStart(4)} %  rounds: ${list.map((f) => f.perSecond.toFixed(0)).join(' ')}  CPU ms/call: own ${perCall(u.own.user, u.calls)}+${perCall(u.own.system, u.calls)}${children}${u.spawned > 0 ? `  ${u.spawned} process(es) spawned in the windows` : ''}`,
+      );
     }
   }
   for (const p of paths) {
