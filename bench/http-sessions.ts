@@ -98,13 +98,18 @@ async function main(): Promise<void> {
   const direct = await directHttp();
   if (process.env.BENCH_VERBOSE) console.log('direct started');
   paths.push({ name: 'direct Streamable HTTP', clients: await httpClients(direct.url, SESSIONS), tool: 'echo', pid: direct.pid, stop: () => direct.stop() });
-  for (const build of builds) {
-    for (const shared of [false, true]) {
-      if (only && only !== (shared ? 'shared' : 'isolated')) continue;
-      const config = writeConfig({ logging: { level: 'warn' }, upstreams: { ev: { ...everything, ...(shared ? { shared: true } : {}) } } });
-      const proxy = await startProxy(build.cli, config, build.profile);
-      paths.push({ name: `${build.name} ${shared ? 'shared: true' : 'isolated'}`, clients: await httpClients(proxy.url, SESSIONS), tool: 'ev__echo', pid: proxy.child.pid!, stop: () => proxy.child.kill('SIGTERM') });
-    }
+  // BENCH_CHILD_NODE_FLAGS: one more isolated path of this build whose children's command line has these Node flags.
+  const childFlags = process.env.BENCH_CHILD_NODE_FLAGS?.split(' ').filter(Boolean);
+  const variants = [
+    ...builds.flatMap((build) => [false, true].map((shared) => ({ build, shared, flags: [] as string[] }))),
+    ...(childFlags ? [{ build: builds[0], shared: false, flags: childFlags }] : []),
+  ];
+  for (const { build, shared, flags } of variants) {
+    if (only && only !== (shared ? 'shared' : 'isolated')) continue;
+    const config = writeConfig({ logging: { level: 'warn' }, upstreams: { ev: { ...everything, args: [...flags, ...everything.args], ...(shared ? { shared: true } : {}) } } });
+    const proxy = await startProxy(build.cli, config, build.profile);
+    const name = `${build.name} ${shared ? 'shared: true' : 'isolated'}${flags.length > 0 ? `, ${flags.join(' ')}` : ''}`;
+    paths.push({ name, clients: await httpClients(proxy.url, SESSIONS), tool: 'ev__echo', pid: proxy.child.pid!, stop: () => proxy.child.kill('SIGTERM') });
   }
   const samples = new Map<string, Figures[]>();
   const usage = new Map<string, Usage>();
@@ -138,7 +143,7 @@ async function main(): Promise<void> {
       const u = usage.get(p.name)!;
       const children = u.children.user + u.children.system > 0 ? `  children ${perCall(u.children.user, u.calls)}+${perCall(u.children.system, u.calls)} by round ${u.childrenPerRound.map((ms) => ms.toFixed(2)).join(' ')}` : '';
       console.log(
-        `  ${p.name.padEnd(28)} p50 ${median(list.map((f) => f.p50)).toFixed(3).padStart(7)}  calls/s ${perSecond.toFixed(0).padStart(6)}  ${((100 * perSecond) / base).toFixed(0).padStart(4)} %  rounds: ${list.map((f) => f.perSecond.toFixed(0)).join(' ')}  CPU ms/call: own ${perCall(u.own.user, u.calls)}+${perCall(u.own.system, u.calls)}${children}${u.spawned > 0 ? `  ${u.spawned} process(es) spawned in the windows` : ''}`,
+        `  ${p.name.padEnd(40)} p50 ${median(list.map((f) => f.p50)).toFixed(3).padStart(7)}  calls/s ${perSecond.toFixed(0).padStart(6)}  ${((100 * perSecond) / base).toFixed(0).padStart(4)} %  rounds: ${list.map((f) => f.perSecond.toFixed(0)).join(' ')}  CPU ms/call: own ${perCall(u.own.user, u.calls)}+${perCall(u.own.system, u.calls)}${children}${u.spawned > 0 ? `  ${u.spawned} process(es) spawned in the windows` : ''}`,
       );
     }
   }
