@@ -36,11 +36,36 @@ async function startProxy(cli: string, configFile: string, profile: boolean): Pr
   return { url, child };
 }
 
+/** What the kernel counts of a process: CPU seconds, read and write system calls, context switches (voluntary: it waited). */
+interface Counters {
+  user: number;
+  system: number;
+  reads: number;
+  writes: number;
+  switches: number;
+  preempted: number;
+}
+
+const ZERO: Counters = { user: 0, system: 0, reads: 0, writes: 0, switches: 0, preempted: 0 };
+const COUNTERS = Object.keys(ZERO) as Array<keyof Counters>;
+
+/** A process's counters beyond CPU (Linux /proc: io, status); zeros when it is gone. */
+function kernelCounts(pid: number): Pick<Counters, 'reads' | 'writes' | 'switches' | 'preempted'> {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (text: string, name: string) => Number(new RegExp(`^${name}:\\s*(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    return { reads: field(io, 'syscr'), writes: field(io, 'syscw'), switches: field(status, 'voluntary_ctxt_switches'), preempted: field(status, 'nonvoluntary_ctxt_switches') };
+  } catch {
+    return { reads: 0, writes: 0, switches: 0, preempted: 0 };
+  }
+}
+
 interface Cpu {
-  /** User and system CPU seconds of the process itself. */
-  own: { user: number; system: number };
+  /** The process itself. */
+  own: Counters;
   /** The same, summed over its descendants alive at the time. */
-  children: { user: number; system: number };
+  children: Counters;
   /** Its descendants' process ids: one that was not there before the window was spawned in it. */
   pids: Set<number>;
 }
@@ -57,26 +82,26 @@ function cpuOf(pid: number): Cpu {
       // gone meanwhile
     }
   }
-  const children = { user: 0, system: 0 };
+  const children = { ...ZERO };
   const pids = new Set<number>();
   const walk = (parent: number) => {
     for (const [child, stat] of stats) {
       if (stat.ppid !== parent) continue;
-      children.user += stat.user;
-      children.system += stat.system;
+      const counts = { user: stat.user, system: stat.system, ...kernelCounts(child) };
+      for (const key of COUNTERS) children[key] += counts[key];
       pids.add(child);
       walk(child);
     }
   };
   walk(pid);
   const own = stats.get(pid) ?? { user: 0, system: 0 };
-  return { own: { user: own.user, system: own.system }, children, pids };
+  return { own: { user: own.user, system: own.system, ...kernelCounts(pid) }, children, pids };
 }
 
 /** What a path used in its measured windows: CPU seconds and calls made (warm-up calls included: they run in the window). */
 interface Usage {
-  own: { user: number; system: number };
-  children: { user: number; system: number };
+  own: Counters;
+  children: Counters;
   calls: number;
   /** Processes spawned under the path's process during its windows (a spare's replacement, say). */
   spawned: number;
@@ -123,11 +148,8 @@ async function main(): Promise<void> {
         const f = await measureSessions(p.clients.slice(0, n), p.tool);
         const after = cpuOf(p.pid);
         const calls = (n === 1 ? CALLS : Math.ceil(CALLS / n) * n) + WARM_CALLS * n;
-        const u = usage.get(p.name) ?? { own: { user: 0, system: 0 }, children: { user: 0, system: 0 }, calls: 0, spawned: 0, childrenPerRound: [] };
-        for (const side of ['own', 'children'] as const) {
-          u[side].user += after[side].user - before[side].user;
-          u[side].system += after[side].system - before[side].system;
-        }
+        const u = usage.get(p.name) ?? { own: { ...ZERO }, children: { ...ZERO }, calls: 0, spawned: 0, childrenPerRound: [] };
+        for (const side of ['own', 'children'] as const) for (const key of COUNTERS) u[side][key] += after[side][key] - before[side][key];
         u.calls += calls;
         u.spawned += [...after.pids].filter((pid) => !before.pids.has(pid)).length;
         u.childrenPerRound.push((1000 * (after.children.user + after.children.system - before.children.user - before.children.system)) / calls);
@@ -145,6 +167,9 @@ async function main(): Promise<void> {
       console.log(
         `  ${p.name.padEnd(40)} p50 ${median(list.map((f) => f.p50)).toFixed(3).padStart(7)}  calls/s ${perSecond.toFixed(0).padStart(6)}  ${((100 * perSecond) / base).toFixed(0).padStart(4)} %  rounds: ${list.map((f) => f.perSecond.toFixed(0)).join(' ')}  CPU ms/call: own ${perCall(u.own.user, u.calls)}+${perCall(u.own.system, u.calls)}${children}${u.spawned > 0 ? `  ${u.spawned} process(es) spawned in the windows` : ''}`,
       );
+      // Per call: the process's read and write system calls, its waits (voluntary switches) and preemptions; the children's together.
+      const kernel = (c: Counters) => `reads ${(c.reads / u.calls).toFixed(2)} writes ${(c.writes / u.calls).toFixed(2)} waits ${(c.switches / u.calls).toFixed(2)} preempted ${(c.preempted / u.calls).toFixed(2)}`;
+      console.log(`  ${''.padEnd(40)} per call: own ${kernel(u.own)}${children ? `; children ${kernel(u.children)}` : ''}`);
     }
   }
   for (const p of paths) {
