@@ -27,6 +27,7 @@ function cpuMs(clients: RawClient[]): number {
   return ticks * 10;
 }
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const echo = (client: RawClient) => client.request('tools/call', { name: 'echo', arguments: { message: 'bench' } });
 
 async function main(): Promise<void> {
@@ -48,8 +49,8 @@ async function main(): Promise<void> {
       figures.set(name, [...(figures.get(name) ?? []), (cpuMs(clients) - before) / CALLS]);
     }
   }
-  console.log(`server-everything children's CPU ms per call (user+system), ${CALLS} calls per figure (${share} per child of 16), by round:`);
-  for (const [name, perRound] of figures) console.log(`  ${name.padEnd(24)} ${perRound.map((ms) => ms.toFixed(3)).join('  ')}`);
+  console.log(`server-everything children's CPU ms per call (user+system), ${CALLS} calls per figure (${share} per child of 16): median, and by round`);
+  for (const [name, perRound] of figures) console.log(`  ${name.padEnd(24)} ${median(perRound).toFixed(3)}   ${perRound.map((ms) => ms.toFixed(3)).join('  ')}`);
   for (const client of [single, ...many]) client.close();
 }
 
