@@ -7,7 +7,7 @@
 // - 16 children, at once: one call in flight per child (the 16-session figure).
 // Every child gets the same number of calls in the three 16-child orders, so V8's warm-up is the
 // same in each: what differs between "in blocks" and "in turn" is only which process ran between
-// two calls of a child. Prints the children's CPU (user+system, /proc) per call, round by round.
+// two calls of a child. Prints the children's CPU (user+system, /proc) per call: the median, and round by round.
 // Run: npm run build --silent && node dist/bench/children-interleave.js
 import { readFileSync } from 'node:fs';
 import { everything } from '../test/helpers/upstreams.js';

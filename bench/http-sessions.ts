@@ -70,7 +70,7 @@ interface Cpu {
   pids: Set<number>;
 }
 
-/** CPU seconds used so far by `pid` itself, and by its descendants (Linux /proc). */
+/** What the kernel counted so far of `pid` itself and, summed, of its descendants (Linux /proc), and who they are. */
 function cpuOf(pid: number): Cpu {
   const stats = new Map<number, { ppid: number; user: number; system: number }>();
   for (const entry of readdirSync('/proc')) {
