@@ -10,7 +10,7 @@ import path from 'node:path';
 import { CLI, ROOT } from '../test/helpers/paths.js';
 import { writeConfig } from '../test/helpers/proxy.js';
 import { everything } from '../test/helpers/upstreams.js';
-import { CALLS, directHttp, httpClients, measureSessions, type Figures } from './measure.js';
+import { CALLS, directHttp, httpClients, measureSessions, WARM_CALLS, type Figures } from './measure.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SESSIONS = 16;
@@ -36,25 +36,80 @@ async function startProxy(cli: string, configFile: string, profile: boolean): Pr
   return { url, child };
 }
 
-/** CPU seconds used so far by `pid` itself, and by its descendants (Linux /proc). */
-function cpuOf(pid: number): { own: number; children: number } {
-  const stats = new Map<number, { ppid: number; cpu: number }>();
+/** What the kernel counts of a process: CPU seconds, read and write system calls, context switches (voluntary: it waited). */
+interface Counters {
+  user: number;
+  system: number;
+  reads: number;
+  writes: number;
+  switches: number;
+  preempted: number;
+}
+
+const ZERO: Counters = { user: 0, system: 0, reads: 0, writes: 0, switches: 0, preempted: 0 };
+const COUNTERS = Object.keys(ZERO) as Array<keyof Counters>;
+
+/** A process's counters beyond CPU (Linux /proc: io, status); zeros when it is gone. */
+function kernelCounts(pid: number): Pick<Counters, 'reads' | 'writes' | 'switches' | 'preempted'> {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (text: string, name: string) => Number(new RegExp(`^${name}:\\s*(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    return { reads: field(io, 'syscr'), writes: field(io, 'syscw'), switches: field(status, 'voluntary_ctxt_switches'), preempted: field(status, 'nonvoluntary_ctxt_switches') };
+  } catch {
+    return { reads: 0, writes: 0, switches: 0, preempted: 0 };
+  }
+}
+
+interface Cpu {
+  /** The process itself. */
+  own: Counters;
+  /** The same, summed over its descendants alive at the time. */
+  children: Counters;
+  /** Its descendants' process ids: one that was not there before the window was spawned in it. */
+  pids: Set<number>;
+}
+
+/** What the kernel counted so far of `pid` itself and, summed, of its descendants (Linux /proc), and who they are. */
+function cpuOf(pid: number): Cpu {
+  const stats = new Map<number, { ppid: number; user: number; system: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-      stats.set(Number(entry), { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / 100 });
+      stats.set(Number(entry), { ppid: Number(fields[1]), user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 });
     } catch {
       // gone meanwhile
     }
   }
-  let children = 0;
+  const children = { ...ZERO };
+  const pids = new Set<number>();
   const walk = (parent: number) => {
-    for (const [child, stat] of stats) if (stat.ppid === parent) { children += stat.cpu; walk(child); }
+    for (const [child, stat] of stats) {
+      if (stat.ppid !== parent) continue;
+      const counts = { user: stat.user, system: stat.system, ...kernelCounts(child) };
+      for (const key of COUNTERS) children[key] += counts[key];
+      pids.add(child);
+      walk(child);
+    }
   };
   walk(pid);
-  return { own: stats.get(pid)?.cpu ?? 0, children };
+  const own = stats.get(pid) ?? { user: 0, system: 0 };
+  return { own: { user: own.user, system: own.system, ...kernelCounts(pid) }, children, pids };
 }
+
+/** What a path used in its measured windows: CPU seconds and calls made (warm-up calls included: they run in the window). */
+interface Usage {
+  own: Counters;
+  children: Counters;
+  calls: number;
+  /** Processes spawned under the path's process during its windows (a spare's replacement, say). */
+  spawned: number;
+  /** Children's CPU ms per call, window by window (does a child per session get cheaper as it warms up?). */
+  childrenPerRound: number[];
+}
+
+const perCall = (seconds: number, calls: number) => ((1000 * seconds) / calls).toFixed(3);
 
 async function main(): Promise<void> {
   const profile = process.env.BENCH_PROFILE === '1';
@@ -68,36 +123,53 @@ async function main(): Promise<void> {
   const direct = await directHttp();
   if (process.env.BENCH_VERBOSE) console.log('direct started');
   paths.push({ name: 'direct Streamable HTTP', clients: await httpClients(direct.url, SESSIONS), tool: 'echo', pid: direct.pid, stop: () => direct.stop() });
-  for (const build of builds) {
-    for (const shared of [false, true]) {
-      if (only && only !== (shared ? 'shared' : 'isolated')) continue;
-      const config = writeConfig({ logging: { level: 'warn' }, upstreams: { ev: { ...everything, ...(shared ? { shared: true } : {}) } } });
-      const proxy = await startProxy(build.cli, config, build.profile);
-      paths.push({ name: `${build.name} ${shared ? 'shared: true' : 'isolated'}`, clients: await httpClients(proxy.url, SESSIONS), tool: 'ev__echo', pid: proxy.child.pid!, stop: () => proxy.child.kill('SIGTERM') });
-    }
+  // BENCH_CHILD_NODE_FLAGS: one more isolated path of this build whose children's command line has these Node flags.
+  const childFlags = process.env.BENCH_CHILD_NODE_FLAGS?.split(' ').filter(Boolean);
+  const variants = [
+    ...builds.flatMap((build) => [false, true].map((shared) => ({ build, shared, flags: [] as string[] }))),
+    ...(childFlags ? [{ build: builds[0], shared: false, flags: childFlags }] : []),
+  ];
+  for (const { build, shared, flags } of variants) {
+    if (only && only !== (shared ? 'shared' : 'isolated')) continue;
+    const config = writeConfig({ logging: { level: 'warn' }, upstreams: { ev: { ...everything, args: [...flags, ...everything.args], ...(shared ? { shared: true } : {}) } } });
+    const proxy = await startProxy(build.cli, config, build.profile);
+    const name = `${build.name} ${shared ? 'shared: true' : 'isolated'}${flags.length > 0 ? `, ${flags.join(' ')}` : ''}`;
+    paths.push({ name, clients: await httpClients(proxy.url, SESSIONS), tool: 'ev__echo', pid: proxy.child.pid!, stop: () => proxy.child.kill('SIGTERM') });
   }
   const samples = new Map<string, Figures[]>();
-  const cpu = new Map<string, { own: number; children: number }>();
+  const usage = new Map<string, Usage>();
   for (const n of [1, SESSIONS]) {
     samples.clear();
-    cpu.clear();
+    usage.clear();
     for (let round = 0; round < ROUNDS; round++) {
       for (const p of paths) {
         if (process.env.BENCH_VERBOSE) console.log(`  ${p.name} ${n} session(s), round ${round + 1}`);
         const before = cpuOf(p.pid);
         const f = await measureSessions(p.clients.slice(0, n), p.tool);
         const after = cpuOf(p.pid);
-        const sum = cpu.get(p.name) ?? { own: 0, children: 0 };
-        cpu.set(p.name, { own: sum.own + after.own - before.own, children: sum.children + after.children - before.children });
+        const calls = (n === 1 ? CALLS : Math.ceil(CALLS / n) * n) + WARM_CALLS * n;
+        const u = usage.get(p.name) ?? { own: { ...ZERO }, children: { ...ZERO }, calls: 0, spawned: 0, childrenPerRound: [] };
+        for (const side of ['own', 'children'] as const) for (const key of COUNTERS) u[side][key] += after[side][key] - before[side][key];
+        u.calls += calls;
+        u.spawned += [...after.pids].filter((pid) => !before.pids.has(pid)).length;
+        u.childrenPerRound.push((1000 * (after.children.user + after.children.system - before.children.user - before.children.system)) / calls);
+        usage.set(p.name, u);
         samples.set(p.name, [...(samples.get(p.name) ?? []), f]);
       }
     }
-    console.log(`\n${n} session(s), ${CALLS} calls, ${ROUNDS} rounds (medians)`);
+    console.log(`\n${n} session(s), ${CALLS} calls, ${ROUNDS} rounds (medians); CPU ms per call made in the windows (${WARM_CALLS} warm-up calls per session included), user+system`);
     const base = median(samples.get('direct Streamable HTTP')!.map((f) => f.perSecond));
     for (const p of paths) {
       const list = samples.get(p.name)!;
       const perSecond = median(list.map((f) => f.perSecond));
-      console.log(`  ${p.name.padEnd(28)} p50 ${median(list.map((f) => f.p50)).toFixed(3).padStart(7)}  calls/s ${perSecond.toFixed(0).padStart(6)}  ${((100 * perSecond) / base).toFixed(0).padStart(4)} %  rounds: ${list.map((f) => f.perSecond.toFixed(0)).join(' ')}  CPU ms/call: own ${((1000 * cpu.get(p.name)!.own) / (ROUNDS * CALLS)).toFixed(3)} children ${((1000 * cpu.get(p.name)!.children) / (ROUNDS * CALLS)).toFixed(3)}`);
+      const u = usage.get(p.name)!;
+      const children = u.children.user + u.children.system > 0 ? `  children ${perCall(u.children.user, u.calls)}+${perCall(u.children.system, u.calls)} by round ${u.childrenPerRound.map((ms) => ms.toFixed(2)).join(' ')}` : '';
+      console.log(
+        `  ${p.name.padEnd(40)} p50 ${median(list.map((f) => f.p50)).toFixed(3).padStart(7)}  calls/s ${perSecond.toFixed(0).padStart(6)}  ${((100 * perSecond) / base).toFixed(0).padStart(4)} %  rounds: ${list.map((f) => f.perSecond.toFixed(0)).join(' ')}  CPU ms/call: own ${perCall(u.own.user, u.calls)}+${perCall(u.own.system, u.calls)}${children}${u.spawned > 0 ? `  ${u.spawned} process(es) spawned in the windows` : ''}`,
+      );
+      // Per call: the process's read and write system calls, its waits (voluntary switches) and preemptions; the children's together.
+      const kernel = (c: Counters) => `reads ${(c.reads / u.calls).toFixed(2)} writes ${(c.writes / u.calls).toFixed(2)} waits ${(c.switches / u.calls).toFixed(2)} preempted ${(c.preempted / u.calls).toFixed(2)}`;
+      console.log(`  ${''.padEnd(40)} per call: own ${kernel(u.own)}${children ? `; children ${kernel(u.children)}` : ''}`);
     }
   }
   for (const p of paths) {

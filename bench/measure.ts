@@ -9,6 +9,9 @@ import { connectHttp } from '../test/helpers/proxy.js';
 export const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 export const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
+/** Calls each measurement makes first, untimed (a process's CPU over the window counts them). */
+export const WARM_CALLS = 50;
+
 export interface Figures {
   p50: number;
   p95: number;
@@ -17,7 +20,7 @@ export interface Figures {
 }
 
 export async function measure(client: Client, tool: string, concurrency: number, calls = CALLS): Promise<Figures> {
-  for (let i = 0; i < 50; i++) await client.callTool({ name: tool, arguments: { message: 'warm' } });
+  for (let i = 0; i < WARM_CALLS; i++) await client.callTool({ name: tool, arguments: { message: 'warm' } });
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();

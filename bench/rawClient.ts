@@ -8,6 +8,8 @@ import type { StdioServer } from '../test/helpers/upstreams.js';
 export interface RawClient {
   request(method: string, params?: Record<string, unknown>): Promise<{ result?: Record<string, unknown>; error?: unknown }>;
   close(): void;
+  /** The server's process id. */
+  pid: number;
 }
 
 /** Spawns a stdio server and initializes it (2025-11-25) with no SDK on this side. */
@@ -29,7 +31,7 @@ export async function rawStdio(server: StdioServer): Promise<RawClient> {
   const initialized = await request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench-raw', version: '1' } });
   if (initialized.error) throw new Error(`initialize failed: ${JSON.stringify(initialized.error)}`);
   child.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
-  return { request, close: () => child.kill() };
+  return { request, close: () => child.kill(), pid: child.pid! };
 }
 
 /** Every page of tools/list; returns how many tools there were. */
