@@ -24,8 +24,8 @@ export interface LaneCall {
   deadline: number;
   /** The upstream's response (its id still the lane's). */
   settle(response: Message): void;
-  /** Whether the client may have this result line as the upstream wrote it. */
-  takesBytes(line: Buffer): boolean;
+  /** Whether the client may have this result line as the upstream wrote it (its result ends before `resultEnd`, the comma before "jsonrpc"). */
+  takesBytes(line: Buffer, resultEnd: number): boolean;
   /** The upstream's result line up to its id. */
   settleBytes(head: Buffer): void;
   fail(error: ForwardedError): void;
@@ -109,7 +109,7 @@ export class UpstreamLane {
     const comma = at - RESULT_TAIL.length + 1;
     if (scale === 1 || comma <= RESULT_HEAD.length || bytes.compare(RESULT_TAIL, 0, RESULT_TAIL.length, comma, at + 1) !== 0) return false;
     const call = this.waiting.get(-id);
-    if (!call || !call.takesBytes(bytes)) return false;
+    if (!call || !call.takesBytes(bytes, comma)) return false;
     this.waiting.delete(call.upstreamId);
     // Up to the comma before "jsonrpc": the client's id goes after it.
     const head = bytes.subarray(0, comma + 1);
