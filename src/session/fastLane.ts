@@ -126,12 +126,12 @@ class FastCall implements CallContext, LaneCall {
     return !this.modern || (!this.upstream.modern && this.modern.takesBytes(line, resultEnd));
   }
 
-  /** The upstream's result line, up to its id, to the client under its own id. */
-  settleBytes(head: Buffer): void {
+  /** The upstream's result line, up to its id (after the comma at `resultEnd`), to the client under its own id. */
+  settleBytes(line: Buffer, resultEnd: number): void {
     if (this.end()) return;
-    if (!this.modern) return this.lane.respondResult(this.clientId, head);
-    // Up to the result's closing brace (head ends with it and a comma); the era's members go after its own.
-    const members = head.subarray(0, head.length - 2);
+    if (!this.modern) return this.lane.respondResult(this.clientId, line.subarray(0, resultEnd + 1));
+    // Up to the result's closing brace: the era's members go after its own.
+    const members = line.subarray(0, resultEnd - 1);
     this.lane.respondResult(this.clientId, members, this.modern.resultBytes(members));
   }
 
@@ -359,7 +359,9 @@ export class FastLane {
     if (this.starting.get(id)) return true;
     const call = new FastCall(this, id, upstream, route.upstream, this.uriRewrite(catalog, route.upstream), catalog, modern && this.modern);
     if (modern) call.logThreshold = modern.logThreshold;
-    let upstreamParams: Params = { ...(modern?.params ?? params), name: route.original, arguments: injectPinned(params.arguments, route.pinned) };
+    const upstreamArguments = injectPinned(params.arguments, route.pinned);
+    // A 2026-07-28 call goes without its envelope (its only other key); a 2025-11-25 one with whatever else it carries.
+    let upstreamParams: Params = modern ? { name: route.original, arguments: upstreamArguments } : { ...params, name: route.original, arguments: upstreamArguments };
     if (session.recorder) upstreamParams = recordRoute(session.recorder, id, connection, params, upstreamParams, route, call);
     if (upstream.modern) {
       upstreamParams = upstream.modern.params(upstreamParams, modern!.capabilities, levelOf(modern!));

@@ -42,26 +42,26 @@ const LETTER_U = 0x75;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACE = 0x7b;
 
-/** A 2026-07-28 call the lane takes: what goes upstream, the client's log level for it, and the capabilities a 2026-07-28 upstream is told it declares. */
+/**
+ * A 2026-07-28 call the lane takes: the client's log level for it, and the capabilities a
+ * 2026-07-28 upstream is told it declares. Its params go upstream without `_meta` (the SDK path
+ * strips the envelope for a 2025-11-25 upstream).
+ */
 export interface ModernCall {
-  params: Params;
-  logThreshold: LogThreshold;
-  capabilities: ClientCapabilities;
+  readonly logThreshold: LogThreshold;
+  readonly capabilities: ClientCapabilities;
 }
 
 /** One session's 2026-07-28 envelope, as the lane reads requests and writes answers for it. */
 export class ModernEnvelope {
   /** The envelope the SDK path last accepted, its client info and capabilities, and what follows from them. */
-  private known?: { envelope: Params; info: unknown; capabilities: unknown; asks: boolean; forUpstreams: ClientCapabilities; config: ProxyConfig };
+  private known?: { envelope: Params; info: unknown; capabilities: unknown; asks: boolean; forUpstreams: ClientCapabilities; config: ProxyConfig; call?: ModernCall };
   /** What a result spliced as bytes gets before its closing brace (resultBytes()), for the config it was written for. */
   private spliced?: { config: ProxyConfig; afterKeys: Buffer; alone: Buffer };
 
   constructor(private readonly session: ClientSession) {}
 
-  /**
-   * The call as the upstream gets it (no `_meta`: the SDK path strips the envelope for a
-   * 2025-11-25 upstream), or undefined when the SDK path must take it.
-   */
+  /** What the lane needs of a call it may take, or undefined when the SDK path must take it. */
   admit(params: Params): ModernCall | undefined {
     for (const key in params) if (key !== 'name' && key !== 'arguments' && key !== '_meta') return undefined;
     const meta = params._meta as Params | undefined;
@@ -73,9 +73,10 @@ export class ModernEnvelope {
     if (!known || known.asks) return undefined;
     // Compared by value, not serialized: two JSON.stringify per call were most of what this era's calls cost the lane beyond a 2025-11-25 client's.
     if (!sameJson(meta[CLIENT_CAPABILITIES_META_KEY], known.capabilities) || !sameJson(meta[CLIENT_INFO_META_KEY], known.info)) return undefined;
-    const forwarded: Params = { name: params.name };
-    if ('arguments' in params) forwarded.arguments = params.arguments;
-    return { params: forwarded, logThreshold: (level as LoggingLevel | undefined) ?? 'off', capabilities: known.forUpstreams };
+    const logThreshold = (level as LoggingLevel | undefined) ?? 'off';
+    // The same for every call with this envelope and level: made once.
+    if (known.call?.logThreshold !== logThreshold) known.call = { logThreshold, capabilities: known.forUpstreams };
+    return known.call;
   }
 
   /**
@@ -179,18 +180,27 @@ export function sameJson(a: unknown, b: unknown): boolean {
   return keys === 0;
 }
 
-/** Whether the line, up to `end`, holds one of UNSPLICED_KEYS after a quote, or a `\u` escape. */
+/** Whether the line, up to `end`, holds a string that starts with one of UNSPLICED_KEYS (a key or a value), or a `\u` escape. */
 function holdsUnspliced(line: Buffer, end: number): boolean {
   if (end > SCAN_MAX_BYTES) return line.includes('\\u') || UNSPLICED_KEYS.some((key) => line.includes(`"${key}`));
   for (let at = 0; at < end; at++) {
-    const byte = line[at];
-    if (byte === BACKSLASH) {
-      if (line[++at] === LETTER_U) return true;
-    } else if (byte === QUOTE) {
-      for (const key of UNSPLICED_KEYS) if (line[at + 1] === key[0] && line.compare(key, 0, key.length, at + 1, at + 1 + key.length) === 0) return true;
+    if (line[at] !== QUOTE) continue;
+    const next = line[at + 1];
+    for (const key of UNSPLICED_KEYS) if (next === key[0] && holdsAt(line, key, at + 1)) return true;
+    // To the string's closing quote, in a loop of its own.
+    for (at++; at < end; at++) {
+      const inString = line[at];
+      if (inString === QUOTE) break;
+      if (inString === BACKSLASH && line[++at] === LETTER_U) return true;
     }
   }
   return false;
+}
+
+/** Whether `key` is in `line` at `at` (a short key: compared here, not by a native call, which costs more). */
+function holdsAt(line: Buffer, key: Buffer, at: number): boolean {
+  for (let i = 0; i < key.length; i++) if (line[at + i] !== key[i]) return false;
+  return true;
 }
 
 function isWhitespace(byte: number | undefined): boolean {

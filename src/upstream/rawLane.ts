@@ -26,8 +26,8 @@ export interface LaneCall {
   settle(response: Message): void;
   /** Whether the client may have this result line as the upstream wrote it (its result ends before `resultEnd`, the comma before "jsonrpc"). */
   takesBytes(line: Buffer, resultEnd: number): boolean;
-  /** The upstream's result line up to its id. */
-  settleBytes(head: Buffer): void;
+  /** The upstream's result line, whose result ends before `resultEnd` (the comma before "jsonrpc"; the client's id goes after it). */
+  settleBytes(line: Buffer, resultEnd: number): void;
   fail(error: ForwardedError): void;
 }
 
@@ -111,10 +111,8 @@ export class UpstreamLane {
     const call = this.waiting.get(-id);
     if (!call || !call.takesBytes(bytes, comma)) return false;
     this.waiting.delete(call.upstreamId);
-    // Up to the comma before "jsonrpc": the client's id goes after it.
-    const head = bytes.subarray(0, comma + 1);
-    if (this.notified) setImmediate(() => call.settleBytes(head));
-    else call.settleBytes(head);
+    if (this.notified) setImmediate(() => call.settleBytes(bytes, comma));
+    else call.settleBytes(bytes, comma);
     return true;
   }
 
