@@ -438,7 +438,10 @@ export class FastLane {
     return this.writesBytes || typeof (this.transport as Partial<ResultBytesSender> | undefined)?.sendResultBytes === 'function';
   }
 
-  /** A result as the upstream wrote it (`head`, up to its id), then `insert` (what a 2026-07-28 client's result gets), under the client's `id`. */
+  /**
+   * A result as the upstream wrote it, under the client's `id`: `head`, the line up to its id; or
+   * with `insert` (what a 2026-07-28 client's result gets, ending the result), up to the result's closing brace.
+   */
   respondResult(id: RequestId, head: Buffer, insert?: Buffer): void {
     const tail = `"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
     if (this.writesBytes) this.respondBytes(insert ? [head, insert, tail + '\n'] : [head, tail + '\n']);
