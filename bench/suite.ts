@@ -207,9 +207,9 @@ async function eras(): Promise<void> {
   for (const inFlight of [1, IN_FLIGHT]) {
     await interleaved(`eras, ${inFlight === 1 ? 'sequential' : `${IN_FLIGHT} in flight`}`, [
       { name: 'direct stdio, 2025-11-25 (server-everything)', run: async () => callFigures(await measure(direct.legacy, 'echo', inFlight)) },
-      { name: 'mcproxy stdio, a 2025-11-25 client → server-everything', vs: 'direct stdio, 2025-11-25 (server-everything)', run: async () => callFigures(await measure(proxied.legacyToLegacy, 'ev__echo', inFlight)) },
-      { name: 'mcproxy stdio, a 2026-07-28 client → server-everything', vs: 'direct stdio, 2025-11-25 (server-everything)', run: async () => callFigures(await measure(proxied.toLegacy, 'ev__echo', inFlight)) },
-      ...(proxied.toLegacyBefore ? [{ name: 'mcproxy stdio, a 2026-07-28 client → server-everything, before (BENCH_BEFORE_CLI)', vs: 'direct stdio, 2025-11-25 (server-everything)', run: async () => callFigures(await measure(proxied.toLegacyBefore!, 'ev__echo', inFlight)) }] : []),
+      { name: 'mcproxy stdio, a 2025-11-25 client → server-everything', vs: 'direct stdio, 2025-11-25 (server-everything)', run: () => withCpu(proxied.legacyToLegacy, 'ev__echo', inFlight) },
+      { name: 'mcproxy stdio, a 2026-07-28 client → server-everything', vs: 'direct stdio, 2025-11-25 (server-everything)', run: () => withCpu(proxied.toLegacy, 'ev__echo', inFlight) },
+      ...(proxied.toLegacyBefore ? [{ name: 'mcproxy stdio, a 2026-07-28 client → server-everything, before (BENCH_BEFORE_CLI)', vs: 'direct stdio, 2025-11-25 (server-everything)', run: () => withCpu(proxied.toLegacyBefore!, 'ev__echo', inFlight) }] : []),
       { name: directModern, run: async () => callFigures(await measure(direct.modern, 'test_simple_text', inFlight)) },
       { name: 'mcproxy stdio, 2026-07-28 on both hops', vs: directModern, run: () => withCpu(proxied.toModern, 'v2__test_simple_text', inFlight) },
       ...(proxied.toModernBefore ? [{ name: 'mcproxy stdio, 2026-07-28 on both hops, before (BENCH_BEFORE_CLI)', vs: directModern, run: () => withCpu(proxied.toModernBefore!, 'v2__test_simple_text', inFlight) }] : []),

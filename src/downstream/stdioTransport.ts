@@ -9,7 +9,7 @@ import type { LimitsConfig } from '../config/authSchema.js';
 import { writeBatched } from '../batchedWrites.js';
 import { asJsonRpcMessage } from '../jsonRpcShape.js';
 import { throttledWarn } from '../logThrottle.js';
-import { nestingExceeds } from './limits/jsonBody.js';
+import { nestingExceedsBytes } from './limits/jsonBody.js';
 
 const NEWLINE = 0x0a;
 /** Pieces of a serialized message up to this size are joined into one write (sendSerialized). */
@@ -67,17 +67,19 @@ export class BoundedStdioServerTransport implements Transport, SerializedSender 
       }
     }
     if (!ends) return;
-    // Most lines come whole in one chunk: decoded from it, not from a copy.
-    const line = this.skipping ? undefined : (this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending)).toString('utf8');
+    // Most lines come whole in one chunk: read from it, not from a copy.
+    const bytes = this.skipping ? undefined : this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
     this.pending = [];
     this.pendingSize = 0;
     this.skipping = false;
-    if (line !== undefined) this.handleLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+    if (bytes !== undefined) this.handleLine(bytes);
   }
 
-  private handleLine(line: string): void {
+  private handleLine(bytes: Buffer): void {
+    let line = bytes.toString('utf8');
+    if (line.endsWith('\r')) line = line.slice(0, -1);
     if (line.trimStart() === '') return;
-    if (nestingExceeds(line, this.limits.maxDepth)) return this.refuse(null, -32600, `Invalid Request: JSON nested deeper than ${this.limits.maxDepth} levels`);
+    if (nestingExceedsBytes(bytes, this.limits.maxDepth)) return this.refuse(null, -32600, `Invalid Request: JSON nested deeper than ${this.limits.maxDepth} levels`);
     let value: unknown;
     try {
       value = JSON.parse(line);

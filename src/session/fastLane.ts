@@ -116,15 +116,23 @@ class FastCall implements CallContext, LaneCall {
     this.lane.respond(response);
   }
 
-  /** Whether the client can have the upstream's result line as it is: a session that writes bytes (recorded or not), and no URI to rewrite in it. */
-  takesBytes(line: Buffer): boolean {
-    return this.lane.writesResultBytes && !this.modern && !this.observer && this.uris !== 'always' && (this.uris === 'never' || !line.includes(NAMESPACED));
+  /**
+   * Whether the client can have the upstream's result line as it is: a session that writes bytes
+   * (recorded or not), and no URI to rewrite in it; a 2026-07-28 client's, from a 2025-11-25
+   * upstream, with its era's members spliced in (modernLane.ts says which).
+   */
+  takesBytes(line: Buffer, resultEnd: number): boolean {
+    if (!this.lane.writesResultBytes || this.observer || this.uris === 'always' || (this.uris === 'namespaced' && line.includes(NAMESPACED))) return false;
+    return !this.modern || (!this.upstream.modern && this.modern.takesBytes(line, resultEnd));
   }
 
-  /** The upstream's result line, up to its id, to the client under its own id. */
-  settleBytes(head: Buffer): void {
+  /** The upstream's result line, up to its id (after the comma at `resultEnd`), to the client under its own id. */
+  settleBytes(line: Buffer, resultEnd: number): void {
     if (this.end()) return;
-    this.lane.respondResult(this.clientId, head);
+    if (!this.modern) return this.lane.respondResult(this.clientId, line.subarray(0, resultEnd + 1));
+    // Up to the result's closing brace: the era's members go after its own.
+    const members = line.subarray(0, resultEnd - 1);
+    this.lane.respondResult(this.clientId, members, this.modern.resultBytes(members));
   }
 
   fail(error: ForwardedError): void {
@@ -351,7 +359,9 @@ export class FastLane {
     if (this.starting.get(id)) return true;
     const call = new FastCall(this, id, upstream, route.upstream, this.uriRewrite(catalog, route.upstream), catalog, modern && this.modern);
     if (modern) call.logThreshold = modern.logThreshold;
-    let upstreamParams: Params = { ...(modern?.params ?? params), name: route.original, arguments: injectPinned(params.arguments, route.pinned) };
+    const upstreamArguments = injectPinned(params.arguments, route.pinned);
+    // A 2026-07-28 call goes without its envelope (its only other key); a 2025-11-25 one with whatever else it carries.
+    let upstreamParams: Params = modern ? { name: route.original, arguments: upstreamArguments } : { ...params, name: route.original, arguments: upstreamArguments };
     if (session.recorder) upstreamParams = recordRoute(session.recorder, id, connection, params, upstreamParams, route, call);
     if (upstream.modern) {
       upstreamParams = upstream.modern.params(upstreamParams, modern!.capabilities, levelOf(modern!));
@@ -428,11 +438,14 @@ export class FastLane {
     return this.writesBytes || typeof (this.transport as Partial<ResultBytesSender> | undefined)?.sendResultBytes === 'function';
   }
 
-  /** A result as the upstream wrote it (`head`, up to its id), under the client's `id`. */
-  respondResult(id: RequestId, head: Buffer): void {
+  /**
+   * A result as the upstream wrote it, under the client's `id`: `head`, the line up to its id; or
+   * with `insert` (what a 2026-07-28 client's result gets, ending the result), up to the result's closing brace.
+   */
+  respondResult(id: RequestId, head: Buffer, insert?: Buffer): void {
     const tail = `"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
-    if (this.writesBytes) this.respondBytes([head, tail + '\n']);
-    else (this.transport as unknown as ResultBytesSender).sendResultBytes(id, head, tail).catch(() => {});
+    if (this.writesBytes) this.respondBytes(insert ? [head, insert, tail + '\n'] : [head, tail + '\n']);
+    else (this.transport as unknown as ResultBytesSender).sendResultBytes(id, head, insert ? insert.toString('utf8') + tail : tail).catch(() => {});
   }
 
   respondBytes(pieces: ReadonlyArray<string | Uint8Array>): void {

@@ -24,10 +24,10 @@ export interface LaneCall {
   deadline: number;
   /** The upstream's response (its id still the lane's). */
   settle(response: Message): void;
-  /** Whether the client may have this result line as the upstream wrote it. */
-  takesBytes(line: Buffer): boolean;
-  /** The upstream's result line up to its id. */
-  settleBytes(head: Buffer): void;
+  /** Whether the client may have this result line as the upstream wrote it (its result ends before `resultEnd`, the comma before "jsonrpc"). */
+  takesBytes(line: Buffer, resultEnd: number): boolean;
+  /** The upstream's result line, whose result ends before `resultEnd` (the comma before "jsonrpc"; the client's id goes after it). */
+  settleBytes(line: Buffer, resultEnd: number): void;
   fail(error: ForwardedError): void;
 }
 
@@ -109,12 +109,10 @@ export class UpstreamLane {
     const comma = at - RESULT_TAIL.length + 1;
     if (scale === 1 || comma <= RESULT_HEAD.length || bytes.compare(RESULT_TAIL, 0, RESULT_TAIL.length, comma, at + 1) !== 0) return false;
     const call = this.waiting.get(-id);
-    if (!call || !call.takesBytes(bytes)) return false;
+    if (!call || !call.takesBytes(bytes, comma)) return false;
     this.waiting.delete(call.upstreamId);
-    // Up to the comma before "jsonrpc": the client's id goes after it.
-    const head = bytes.subarray(0, comma + 1);
-    if (this.notified) setImmediate(() => call.settleBytes(head));
-    else call.settleBytes(head);
+    if (this.notified) setImmediate(() => call.settleBytes(bytes, comma));
+    else call.settleBytes(bytes, comma);
     return true;
   }
 

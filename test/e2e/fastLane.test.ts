@@ -170,11 +170,24 @@ describe('the fast lane: a 2026-07-28 stdio client → stdio upstream tools/call
   before(async () => {
     const config = writeConfig({
       server: { name: 'lane-proxy' },
-      upstreams: { rec: { ...fixture('recording-server', '--record', recordFile), protocol: 'legacy' }, ev: everything },
+      // No resources exposed: no result URI to rewrite, so results that need nothing else can be spliced as bytes.
+      upstreams: {
+        rec: { ...fixture('recording-server', '--record', recordFile), protocol: 'legacy', resources: { allow: [] } },
+        ev: { ...everything, resources: { allow: [] } },
+        odd: { ...fixture('odd-fields-server'), protocol: 'legacy', resources: { allow: [] } },
+      },
     });
     client = new Client({ name: 'fast-lane-modern-test', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, '--config', config], cwd: ROOT, stderr: 'ignore' }));
+    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, '--config', config], cwd: ROOT, stderr: 'ignore' });
+    await client.connect(transport);
+    // The answers as they came on the wire, before the SDK Client decodes them.
+    const decode = transport.onmessage!;
+    transport.onmessage = (message) => {
+      if ('result' in message || 'error' in message) answers.push(message);
+      decode(message);
+    };
   });
+  const answers: Array<{ result?: unknown; error?: unknown }> = [];
   after(async () => client?.close());
 
   it('takes its calls without the envelope upstream, maps 16 concurrent answers back, and answers with mcproxy’s serverInfo', async () => {
@@ -187,6 +200,28 @@ describe('the fast lane: a 2026-07-28 stdio client → stdio upstream tools/call
     const laneIds = calls.slice(1).map((call) => call.id as number);
     assert.ok(laneIds.every((id) => Number.isInteger(id) && id < 0), `the lane's ids are negative: ${laneIds.join(', ')}`);
     assert.ok(calls.every((call) => call.params?._meta === undefined), 'a 2025-11-25 upstream gets no 2026-07-28 envelope');
+  });
+
+  it('answers what a 2025-11-25 upstream returns as the SDK path does (spliced as bytes or parsed): with and without `_meta`, structuredContent, isError, unknown keys', async () => {
+    // The wire answer to a call: the lane's, or the SDK path's (a progress token takes that path).
+    const wire = async (params: { name: string; arguments: Record<string, unknown> }, viaSdk: boolean) => {
+      await client.callTool(params, viaSdk ? { onprogress: () => {} } : undefined).catch(() => {});
+      const { result, error } = answers.at(-1)!;
+      return { result, error };
+    };
+    for (const params of [
+      { name: 'ev__echo', arguments: { message: 'plain' } },
+      { name: 'ev__echo', arguments: { message: 'a backslash and u: \\u0041, "_meta" quoted, \u00e9' } },
+      { name: 'ev__echo', arguments: { message: 'a control character: \u0001' } }, // written as a \u escape: parsed
+      { name: 'ev__echo', arguments: {} }, // isError: true, the upstream's own input validation
+      { name: 'ev__get-structured-content', arguments: { location: 'Chicago' } },
+      { name: 'odd__odd-tool', arguments: {} }, // its own `_meta`, structuredContent, unknown keys
+      { name: 'odd__future-tool', arguments: {} },
+    ]) {
+      const lane = await wire(params, false);
+      assert.ok(lane.result, `${params.name}: a result`);
+      assert.deepEqual(lane, await wire(params, true), params.name);
+    }
   });
 
   it('fails a call whose upstream asks for sampling the request did not declare, as the SDK path does (-32021)', async () => {

@@ -1,6 +1,6 @@
 // The pure parts of the HTTP limits: the nesting scan and the token buckets.
 import assert from 'node:assert/strict';
-import { nestingExceeds } from '../../src/downstream/limits/jsonBody.js';
+import { nestingExceeds, nestingExceedsBytes } from '../../src/downstream/limits/jsonBody.js';
 import { tokenBuckets } from '../../src/downstream/limits/rateLimit.js';
 import { failureWindow } from '../../src/downstream/limits/authFailures.js';
 
@@ -15,6 +15,12 @@ describe('nestingExceeds', () => {
 
   it('handles a million levels without recursion', () => {
     assert.equal(nestingExceeds('['.repeat(1_000_000), 64), true);
+  });
+
+  it('answers alike on the UTF-8 bytes (the stdio transport checks lines before decoding them)', () => {
+    for (const text of ['[[[1]]]', '{"a":{"b":[1]}}', '{"a":"[[[[[[{{{{"}', '{"a":"\\"[[[["}', '{"a":"\\\\"}', '{"é€😀":["\\😀[",{"ü":[[1]]}]}', '"an unterminated string [[[', '{{{{']) {
+      for (let depth = 0; depth <= 4; depth++) assert.equal(nestingExceedsBytes(Buffer.from(text), depth), nestingExceeds(text, depth), `${text} at ${depth}`);
+    }
   });
 });
 

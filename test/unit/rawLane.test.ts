@@ -12,7 +12,7 @@ describe('the fast lane reading a child’s lines', () => {
     deadline: 0,
     settle: () => assert.fail('parsed, not taken as bytes'),
     takesBytes: () => true,
-    settleBytes: (head) => void heads.push(head.toString()),
+    settleBytes: (line, resultEnd) => void heads.push(line.subarray(0, resultEnd + 1).toString()),
     fail: (error) => assert.fail(error.message),
   };
   const lane = new UpstreamLane(async () => {}, { timeoutMs: () => 60_000 } as LaneLink);
@@ -28,7 +28,7 @@ describe('the fast lane reading a child’s lines', () => {
   it('reads the id from the line’s end: each result to its own call, a CR before the newline allowed, other endings left alone', () => {
     const lane = new UpstreamLane(async () => {}, { timeoutMs: () => 60_000 } as LaneLink);
     const got = new Map<number, string>();
-    const calls = [0, 1, 2].map(() => ({ ...call, settleBytes: function (this: LaneCall, head: Buffer) { got.set(this.upstreamId, head.toString()); } }));
+    const calls = [0, 1, 2].map(() => ({ ...call, settleBytes: function (this: LaneCall, line: Buffer, resultEnd: number) { got.set(this.upstreamId, line.subarray(0, resultEnd + 1).toString()); } }));
     for (const c of calls) lane.call(c, { name: 'echo' });
     const [first, second, third] = calls.map((c) => c.upstreamId);
     for (const line of [`{"result":{},"id":${second}}`, `{"result":{},"jsonrpc":"2.0","id":${second}} `, `{"result":{},"jsonrpc":"2.0","id":-0000000000000000${-second}}`, `{"result":{},"jsonrpc":"2.0","id":-}`]) {

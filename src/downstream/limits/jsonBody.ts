@@ -87,3 +87,29 @@ export function nestingExceeds(text: string, maxDepth: number): boolean {
   }
   return false;
 }
+
+/**
+ * nestingExceeds on the UTF-8 bytes, before they are decoded (no byte of a multi-byte character
+ * is a quote, backslash or bracket, so the answer is the same): a string's bytes are skipped in
+ * a loop of their own. Twice as fast as the text's scan on a 2026-07-28 request line, whose
+ * `_meta` envelope made that scan the largest of the stdio proxy's own costs per call.
+ */
+export function nestingExceedsBytes(bytes: Uint8Array, maxDepth: number): boolean {
+  let depth = 0;
+  const length = bytes.length;
+  for (let i = 0; i < length; i++) {
+    const c = bytes[i];
+    if (c === 0x22) {
+      for (i++; i < length; i++) {
+        const inString = bytes[i];
+        if (inString === 0x22) break;
+        if (inString === 0x5c) i++; // backslash: skip the escaped character
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
