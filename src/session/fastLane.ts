@@ -395,7 +395,7 @@ export class FastLane {
    */
   private async list(request: Message, list: ListField): Promise<boolean> {
     const id = request.id as RequestId;
-    const catalog = await this.session.catalog();
+    const catalog = await this.session.listedCatalog();
     if (this.starting.get(id)) return true; // cancelled: no answer
     const cursor = (request.params as Params | undefined)?.cursor;
     if (cursor !== undefined && typeof cursor !== 'string') return false;

@@ -34,7 +34,7 @@ export async function routeClientRequest(session: ClientSession, request: JSONRP
   const params = (request.params ?? {}) as Params;
   const list = LISTS[request.method];
   if (list) {
-    const catalog = await session.catalog();
+    const catalog = await session.listedCatalog();
     const items = list === 'tools' && session.search ? session.search.list(catalog) : catalog[list];
     const { page, nextCursor } = paginate<unknown>(items, list, session.config.server.pageSize, params.cursor as string | undefined);
     return withListHint(session, catalog, list, nextCursor === undefined ? { [list]: page } : { [list]: page, nextCursor });

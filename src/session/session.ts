@@ -74,7 +74,10 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   logLevel?: LoggingLevel;
   private connections?: Map<string, UpstreamConnection>;
   private firstAttempts?: Promise<unknown>;
+  private firstListable?: Promise<unknown>;
   private catalogCache?: Promise<Catalog>;
+  /** The catalog lists get while an upstream lists its snapshot (listedCatalog()): calls never route by it. */
+  private listedCache?: Promise<Catalog>;
   /** Tools and prompts tool pinning withholds, by "tool <name>", with the reason a call gets. */
   withheld = new Map<string, string>();
   private pinsVersion = -1;
@@ -258,19 +261,36 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
    * back; when it connects later, the client hears list_changed.
    */
   async upstreams(): Promise<Map<string, UpstreamConnection>> {
+    const connections = this.openConnections();
+    this.firstAttempts ??= this.atMostFirstListWait(Promise.all([...connections.values()].map((connection) => connection.whenSettled())));
+    await this.firstAttempts;
+    return connections;
+  }
+
+  /**
+   * upstreams() for a list: one still in its first start that lists what it listed last launch
+   * (listingSnapshot.ts) is not waited for.
+   */
+  private async listableUpstreams(): Promise<Map<string, UpstreamConnection>> {
+    const connections = this.openConnections();
+    this.firstListable ??= this.atMostFirstListWait(Promise.all([...connections.values()].map((connection) => connection.whenListable())));
+    await this.firstListable;
+    return connections;
+  }
+
+  private openConnections(): Map<string, UpstreamConnection> {
     if (!this.connections) {
       const capabilities = this.capabilitiesForUpstreams();
       this.connections = new Map(
         this.view.upstreams.map((upstream) => [upstream.name, this.pool.acquire(upstream, capabilities, this, this.caller)]),
       );
-      const settled = Promise.all([...this.connections.values()].map((connection) => connection.whenListable()));
-      let timer: NodeJS.Timeout | undefined;
-      this.firstAttempts = Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.server.firstListWaitMs)))]).then(
-        () => clearTimeout(timer),
-      );
     }
-    await this.firstAttempts;
     return this.connections;
+  }
+
+  private atMostFirstListWait(first: Promise<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([first, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.server.firstListWaitMs)))]).then(() => clearTimeout(timer));
   }
 
   /**
@@ -326,7 +346,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       }
       await Promise.all(drops);
     }
-    this.catalogCache = undefined;
+    this.forgetCatalog();
     if (!this.isInitialized() || !this.catalogServed || !this.lastCatalog) return;
     const before = this.lastCatalog;
     const after = await this.catalog();
@@ -398,21 +418,39 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
     const pinsVersion = pinGuardFor(this.config).refresh();
     if (pinsVersion !== this.pinsVersion) {
       this.pinsVersion = pinsVersion;
-      this.catalogCache = undefined;
+      this.forgetCatalog();
     }
-    this.catalogCache ??= this.buildCatalog();
+    this.catalogCache ??= this.buildCatalog(this.upstreams());
     return this.catalogCache;
   }
 
-  private async buildCatalog(): Promise<Catalog> {
-    const connections = [...(await this.upstreams()).values()];
+  /**
+   * The catalog a list is answered from. While an upstream in its first start lists what it
+   * listed last launch (listingSnapshot.ts), one made of that, without waiting for it; calls
+   * route by catalog(), which waits for first starts as ever (a tool it did not list then, a
+   * subscription, a task: each needs the upstream itself).
+   */
+  listedCatalog(): Promise<Catalog> {
+    if (this.catalogCache || ![...this.openConnections().values()].some((connection) => connection.servesSnapshot)) return this.catalog();
+    this.listedCache ??= this.buildCatalog(this.listableUpstreams());
+    return this.listedCache;
+  }
+
+  /** The upstreams' lists changed (or may have): both catalogs are built afresh when next asked for. */
+  private forgetCatalog(): void {
+    this.catalogCache = undefined;
+    this.listedCache = undefined;
+  }
+
+  private async buildCatalog(opened: Promise<Map<string, UpstreamConnection>>): Promise<Catalog> {
+    const connections = [...(await opened).values()];
     // What changed while the first attempts were awaited is in this catalog; only later changes are news.
     this.catalogServed = true;
     const listings = await Promise.all(
       connections.map((connection) =>
         connection.listing().catch((error: Error) => {
           log.warn(`listing failed: ${error.message}`, { upstream: connection.name, session: this.label });
-          this.catalogCache = undefined;
+          this.forgetCatalog();
           return emptyListing(connection.name, connection.config.namespace);
         }),
       ),
@@ -442,7 +480,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
   }
 
   onUpstreamStatus(_upstream: UpstreamConnection): void {
-    this.catalogCache = undefined;
+    this.forgetCatalog();
     if (!this.isInitialized() || !this.catalogServed) return;
     for (const kind of ['tools', 'prompts', 'resources'] as const) {
       this.notifyClient({ method: `notifications/${kind}/list_changed` });
@@ -460,7 +498,7 @@ export class ClientSession implements UpstreamListener<UpstreamConnection> {
       case 'notifications/tools/list_changed':
       case 'notifications/prompts/list_changed':
       case 'notifications/resources/list_changed':
-        this.catalogCache = undefined;
+        this.forgetCatalog();
         if (this.catalogServed || this.listens.listening) this.notifyClient(notification);
         return;
       case 'notifications/resources/updated': {

@@ -181,9 +181,14 @@ export class UpstreamConnection {
     return this.firstAttempt;
   }
 
+  /** In its first start, listing what it listed last launch (listingSnapshot.ts). */
+  get servesSnapshot(): boolean {
+    return this.snapshot !== undefined && this.firstStarting;
+  }
+
   /** Settles once it can list: at once from a snapshot of its last listing, else as whenSettled(). */
   whenListable(): Promise<void> {
-    return this.snapshot && this.firstStarting ? Promise.resolve() : this.firstAttempt;
+    return this.servesSnapshot ? Promise.resolve() : this.firstAttempt;
   }
 
   attach(listener: UpstreamListener<UpstreamConnection>): void {
@@ -202,8 +207,8 @@ export class UpstreamConnection {
     options: Omit<RequestOptions, 'timeout'> = {},
     context?: CallContext,
   ): Promise<Result> {
-    // Listed from its snapshot, still starting: the call waits for the server, as the list would have.
-    if (this.snapshot && this.firstStarting) await this.firstAttempt;
+    // Listed from its snapshot, still starting (a session's wait for first starts ran out): the call waits for the server.
+    if (this.servesSnapshot) await this.firstAttempt;
     // The level the call's client asked for: in a 2026-07-28 upstream's request `_meta`; a 2025-11-25
     // upstream logs per connection, so it is told the most verbose level asked (the sessions filter).
     const level = context?.logThreshold;
@@ -265,7 +270,7 @@ export class UpstreamConnection {
 
   /** The upstream's tools, prompts, resources and templates, all pages, cached until it says they changed. */
   listing(): Promise<UpstreamListing> {
-    if (this.snapshot && this.firstStarting) return Promise.resolve({ ...this.snapshot, namespace: this.config.namespace });
+    if (this.servesSnapshot) return Promise.resolve({ ...this.snapshot!, namespace: this.config.namespace });
     if (this.state !== 'ready' || !this.client) {
       // failMode open: a down upstream offers nothing; closed: its tools stay, and fail fast.
       const kept = this.config.failMode === 'closed' ? this.lastListing : undefined;
