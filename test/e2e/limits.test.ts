@@ -6,11 +6,24 @@ import { assertRetryAfter, burst } from '../helpers/rateLimit.js';
 import { changing } from '../helpers/upstreams.js';
 
 
+/**
+ * Initializes a session, waiting while the proxy is at maxSessions: an ended session's slot frees
+ * up only once its upstream children have closed, a little after its DELETE was answered.
+ */
+async function initializeWhenFree(url: string): Promise<Response> {
+  let response: Response | undefined;
+  for (let attempt = 0; attempt < 100 && response?.status !== 200; attempt++) {
+    if (response) await new Promise((resolve) => setTimeout(resolve, 100));
+    response = await postJsonRpc(url, INITIALIZE);
+    await response.text();
+  }
+  assert.equal(response!.status, 200);
+  return response!;
+}
+
 /** Opens a raw session: its id, with the initialized notification sent. */
 async function openSession(url: string): Promise<Record<string, string>> {
-  const init = await postJsonRpc(url, INITIALIZE);
-  assert.equal(init.status, 200);
-  await init.text();
+  const init = await initializeWhenFree(url);
   const headers = { 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-06-18' };
   await (await postJsonRpc(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers)).text();
   return headers;
@@ -70,16 +83,9 @@ describe('HTTP limits: body size, nesting, sessions', function () {
     assert.equal(ping.status, 200);
     await ping.text();
     await fetch(proxy.url, { method: 'DELETE', headers: first });
-    // The ended session's upstream children are closed before its slot frees up.
-    let again: Response | undefined;
-    for (let attempt = 0; attempt < 100 && again?.status !== 200; attempt++) {
-      if (again) await new Promise((resolve) => setTimeout(resolve, 100));
-      again = await postJsonRpc(proxy.url, INITIALIZE);
-      await again.text();
-    }
-    assert.equal(again!.status, 200);
+    const again = await initializeWhenFree(proxy.url);
     await fetch(proxy.url, { method: 'DELETE', headers: second });
-    await fetch(proxy.url, { method: 'DELETE', headers: { 'mcp-session-id': again!.headers.get('mcp-session-id')! } });
+    await fetch(proxy.url, { method: 'DELETE', headers: { 'mcp-session-id': again.headers.get('mcp-session-id')! } });
   });
 
 });
