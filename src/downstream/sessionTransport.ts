@@ -5,13 +5,15 @@
 // When the server has something to send first (progress, a log line, a request to the client:
 // any message sent in relation to the request), or the answer takes longer, the exchange is
 // handed to the SDK transport as it was, and everything goes out on its resumable SSE stream.
-// The spec lets a server choose either per request. Anything else (GET, DELETE, batches,
+// The spec lets a server choose either per request. A fast lane result (sendResultBytes) goes
+// into the JSON body as the upstream wrote it. Anything else (GET, DELETE, batches,
 // notifications, responses, and POSTs with odd headers or shapes the SDK words errors for)
 // goes to the SDK transport unchanged.
 import { isJsonContentType, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import type { JSONRPCMessage, MessageExtraInfo, RequestId, Transport, TransportSendOptions, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { asJsonRpcMessage } from '../jsonRpcShape.js';
+import type { ResultBytesSender } from './serializedSend.js';
 import { requestOf, serveExchange, writeResponse } from './webExchange.js';
 
 /**
@@ -34,7 +36,7 @@ interface Exchange {
   queued?: Array<[JSONRPCMessage, TransportSendOptions | undefined]>;
 }
 
-export class HttpSessionTransport implements Transport {
+export class HttpSessionTransport implements Transport, ResultBytesSender {
   /** Exchanges whose answer is held for a JSON response, by request id. */
   private readonly held = new Map<RequestId, Exchange>();
   /** Exchanges being handed to the SDK transport, by request id. */
@@ -112,6 +114,14 @@ export class HttpSessionTransport implements Transport {
     return this.sdk.send(message, options);
   }
 
+  /** A fast lane result, as the upstream wrote it: a held exchange's JSON body; parsed, for a stream or a client gone. */
+  sendResultBytes(id: RequestId, head: Buffer, tail: string): Promise<void> {
+    const exchange = this.held.get(id);
+    if (!exchange) return this.send(JSON.parse(head.toString('utf8') + tail) as JSONRPCMessage);
+    this.answer(exchange, Buffer.concat([head, Buffer.from(tail)]));
+    return Promise.resolve();
+  }
+
   /** The request a POST carries, when this can answer it: one well-formed request, with the headers the SDK transport requires. */
   private answerable(req: IncomingMessage, body: unknown): Request | undefined {
     if (this.closed || req.method !== 'POST') return undefined;
@@ -126,14 +136,15 @@ export class HttpSessionTransport implements Transport {
     return message as Request;
   }
 
-  private answer(exchange: Exchange, message: JSONRPCMessage): void {
+  /** Ends a held exchange with its answer: the message, or its JSON already serialized. */
+  private answer(exchange: Exchange, answer: JSONRPCMessage | Buffer): void {
     this.held.delete(exchange.request.id);
     clearTimeout(exchange.timer);
     const { res } = exchange;
     if (exchange.gone || res.destroyed || res.headersSent) return;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.sdk.sessionId !== undefined) headers['mcp-session-id'] = this.sdk.sessionId;
-    res.writeHead(200, headers).end(JSON.stringify(message));
+    res.writeHead(200, headers).end(Buffer.isBuffer(answer) ? answer : JSON.stringify(answer));
   }
 
   /** The exchange becomes the SDK transport's SSE stream; what was sent for it meanwhile follows in order. */

@@ -10,16 +10,12 @@ import { writeBatched } from '../batchedWrites.js';
 import { asJsonRpcMessage } from '../jsonRpcShape.js';
 import { throttledWarn } from '../logThrottle.js';
 import { nestingExceedsBytes } from './limits/jsonBody.js';
+import type { SerializedSender } from './serializedSend.js';
 
 const NEWLINE = 0x0a;
 /** Pieces of a serialized message up to this size are joined into one write (sendSerialized). */
 const JOIN_MAX_BYTES = 16 * 1024;
 const WRITTEN = Promise.resolve();
-
-/** A transport that also writes messages already serialized (the fast lane's results, the recorder's text). */
-export interface SerializedSender {
-  sendSerialized(pieces: ReadonlyArray<string | Uint8Array>): Promise<void>;
-}
 
 export class BoundedStdioServerTransport implements Transport, SerializedSender {
   onmessage?: (message: JSONRPCMessage) => void;

@@ -31,8 +31,7 @@ import { TRACE_KEYS } from '../telemetry/traceContext.js';
 import type { ClientSession } from './session.js';
 import { LISTS } from './router.js';
 import { ModernEnvelope, type ModernCall } from './modernLane.js';
-import type { SerializedSender } from '../downstream/stdioTransport.js';
-import type { ResultBytesSender } from '../vcon/transport.js';
+import type { ResultBytesSender, SerializedSender } from '../downstream/serializedSend.js';
 
 type Params = Record<string, unknown>;
 type Message = Record<string, unknown>;
@@ -41,6 +40,11 @@ type Message = Record<string, unknown>;
 type UriRewrite = 'always' | 'never' | 'namespaced';
 
 const NAMESPACED = Buffer.from(NAMESPACED_SCHEME);
+/** A result holding this key (or written with `\u` escapes, which could spell it) is parsed for the filters' outcome. */
+const IS_ERROR_KEY = Buffer.from('"isError"');
+const UNICODE_ESCAPE = Buffer.from('\\u');
+/** What the request filters get for a result passed on as bytes: its outcome, a success (outcomeOfResult). */
+const SUCCESS = Object.freeze({});
 
 type ListField = NonNullable<(typeof LISTS)[string]>;
 /** Pages kept per catalog at most. */
@@ -119,16 +123,19 @@ class FastCall implements CallContext, LaneCall {
   /**
    * Whether the client can have the upstream's result line as it is: a session that writes bytes
    * (recorded or not), and no URI to rewrite in it; a 2026-07-28 client's, from a 2025-11-25
-   * upstream, with its era's members spliced in (modernLane.ts says which).
+   * upstream, with its era's members spliced in (modernLane.ts says which). The request filters
+   * read only a result's outcome (telemetry/filters.ts): a line that cannot hold `isError` is a success.
    */
   takesBytes(line: Buffer, resultEnd: number): boolean {
-    if (!this.lane.writesResultBytes || this.observer || this.uris === 'always' || (this.uris === 'namespaced' && line.includes(NAMESPACED))) return false;
+    if (!this.lane.writesResultBytes || this.uris === 'always' || (this.uris === 'namespaced' && line.includes(NAMESPACED))) return false;
+    if (this.observer && (line.includes(IS_ERROR_KEY) || line.includes(UNICODE_ESCAPE))) return false;
     return !this.modern || (!this.upstream.modern && this.modern.takesBytes(line, resultEnd));
   }
 
   /** The upstream's result line, up to its id (after the comma at `resultEnd`), to the client under its own id. */
   settleBytes(line: Buffer, resultEnd: number): void {
     if (this.end()) return;
+    this.observer?.resolve(SUCCESS);
     if (!this.modern) return this.lane.respondResult(this.clientId, line.subarray(0, resultEnd + 1));
     // Up to the result's closing brace: the era's members go after its own.
     const members = line.subarray(0, resultEnd - 1);

@@ -23,6 +23,10 @@ export interface UpstreamCall {
   params: Record<string, unknown>;
 }
 
+/**
+ * A filter reads only the outcome of what `next` resolves to (outcomeOfResult): a result the fast
+ * lane passes on as the upstream wrote it resolves to a stand-in with its outcome, not the result.
+ */
 export type ClientRequestFilter = (request: ClientRequest, next: () => Promise<unknown>) => Promise<unknown>;
 export type UpstreamCallFilter = (call: UpstreamCall, next: (call: UpstreamCall) => Promise<unknown>) => Promise<unknown>;
 

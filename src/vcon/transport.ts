@@ -7,7 +7,7 @@
 // transport the fast lane's results go as the upstream wrote them (sendResultBytes): the journal
 // gets their text, and nothing is parsed or serialized again.
 import type { Transport, TransportSendOptions, JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/server';
-import type { SerializedSender } from '../downstream/stdioTransport.js';
+import type { ResultBytesSender, SerializedSender } from '../downstream/serializedSend.js';
 
 export interface MessageTap {
   incoming(message: JSONRPCMessage): void;
@@ -17,12 +17,6 @@ export interface MessageTap {
   outgoingResult(id: RequestId, text: string): void;
   /** The transport closed: the client is gone. */
   closed(): void;
-}
-
-/** A tapped transport that takes the fast lane's results as bytes (over a SerializedSender). */
-export interface ResultBytesSender {
-  /** The response to `id`: `head`, the upstream's line up to its id, then `tail`, the id and the closing brace. */
-  sendResultBytes(id: RequestId, head: Buffer, tail: string): Promise<void>;
 }
 
 export class TappedTransport implements Transport {

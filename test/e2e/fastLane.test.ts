@@ -247,7 +247,15 @@ describe('the fast lane: Streamable HTTP sessions → stdio upstream tools/call'
   const clients: Client[] = [];
 
   before(async () => {
-    proxy = await startHttpProxy(writeConfig({ upstreams: { rec: { ...fixture('recording-server', '--record', recordFile), protocol: 'legacy', shared: true } } }));
+    proxy = await startHttpProxy(
+      // No resources exposed: no result URI to rewrite, so the lane may pass results on as bytes.
+      writeConfig({
+        upstreams: {
+          rec: { ...fixture('recording-server', '--record', recordFile), protocol: 'legacy', shared: true, resources: { allow: [] } },
+          ev: { ...everything, shared: true, resources: { allow: [] } },
+        },
+      }),
+    );
     for (let i = 0; i < 2; i++) clients.push((await connectHttp(proxy.url)).client);
   });
   after(async () => {
@@ -269,6 +277,23 @@ describe('the fast lane: Streamable HTTP sessions → stdio upstream tools/call'
     const counted = (name: string, labels: Record<string, string>) => sampleOf(after, name, labels) - sampleOf(before, name, labels);
     assert.equal(counted('mcproxy_client_requests_total', { method: 'tools/call', outcome: 'ok' }), 16);
     assert.equal(counted('mcproxy_upstream_requests_total', { method: 'tools/call', upstream: 'rec', outcome: 'ok' }), 16);
+  });
+
+  it('counts what it answers as the upstream wrote it by its outcome: a success as ok, a tool error as tool_error', async () => {
+    const metrics = async () => parsePrometheus(await (await fetch(new URL('/metrics', proxy.url))).text());
+    await clients[0].callTool({ name: 'ev__echo', arguments: { message: 'warm' } });
+    const before = await metrics();
+    assert.equal(text(await clients[0].callTool({ name: 'ev__echo', arguments: { message: 'as bytes' } })), 'Echo: as bytes');
+    // server-everything answers arguments its schema refuses with a tool error (isError: true).
+    const failed = await clients[1].callTool({ name: 'ev__get-sum', arguments: { a: 'one', b: 2 } });
+    assert.equal(failed.isError, true);
+    const after = await metrics();
+    for (const [name, extra] of [['mcproxy_client_requests_total', {}], ['mcproxy_upstream_requests_total', { upstream: 'ev' }]] as const) {
+      const counted = (outcome: string) => sampleOf(after, name, { method: 'tools/call', ...extra, outcome }) - sampleOf(before, name, { method: 'tools/call', ...extra, outcome });
+      assert.deepEqual([counted('ok'), counted('tool_error')], [1, 1], name);
+    }
+    const latency = { method: 'tools/call', upstream: 'ev' };
+    assert.equal(sampleOf(after, 'mcproxy_upstream_request_duration_seconds_count', latency) - sampleOf(before, 'mcproxy_upstream_request_duration_seconds_count', latency), 2);
   });
 
   it('leaves a call with trace headers to the SDK path, which passes its trace context upstream', async () => {

@@ -10,7 +10,7 @@ import { PassThrough, Writable } from 'node:stream';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { BoundedStdioServerTransport } from '../../src/downstream/stdioTransport.js';
 import { VconRecording } from '../../src/vcon/recording.js';
-import type { ResultBytesSender } from '../../src/vcon/transport.js';
+import type { ResultBytesSender } from '../../src/downstream/serializedSend.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
