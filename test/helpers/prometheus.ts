@@ -1,10 +1,12 @@
 // A strict reader of the Prometheus text exposition format (0.0.4): every line must be a
 // HELP, a TYPE or a sample, every sample's family must have been typed first, and label
-// values must be properly quoted. Returns the samples, by name and sorted labels.
+// values must be properly quoted. Returns the samples, by name and sorted labels. A value is what
+// Go's ParseFloat takes, as the format says: NaN in any case (prom-client writes `Nan` for a
+// default metric with no observations yet, such as the event loop lag right after a scrape).
 import assert from 'node:assert/strict';
 
 const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
-const SAMPLE = new RegExp(`^(${NAME})(?:\\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\[\\\\"n])*",?)*)\\})? (-?(?:[0-9.eE+-]+|NaN|\\+Inf|-Inf))(?: -?[0-9]+)?$`);
+const SAMPLE = new RegExp(`^(${NAME})(?:\\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\[\\\\"n])*",?)*)\\})? (-?(?:[0-9.eE+-]+|[Nn][Aa][Nn]|\\+Inf|-Inf))(?: -?[0-9]+)?$`);
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"/g;
 const TYPES = ['counter', 'gauge', 'histogram', 'summary', 'untyped'];
 
