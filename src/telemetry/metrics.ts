@@ -1,10 +1,11 @@
 // Prometheus metrics (prom-client, its own registry): request counters and latency histograms
 // fed by request filters, and gauges read at scrape time from the proxy's live state (upstream
 // states, sessions, queues). Loaded only when something serves /metrics.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EventEmitter } from 'node:events';
 import type { UpstreamStatus } from '../ops/upstreamStatus.js';
 import { outcomeOfResult, type ClientRequestFilter, type UpstreamCallFilter } from './filters.js';
+import { CounterTally, HistogramTally } from './tallies.js';
 
 /** What the gauges read when scraped. */
 export interface LiveState {
@@ -20,33 +21,29 @@ const STATES = ['idle', 'starting', 'up', 'down', 'failed', 'stopped'] as const;
 export class ProxyMetrics {
   readonly registry = new Registry();
   readonly contentType = this.registry.contentType;
-  private readonly clientRequests: Counter<'method' | 'outcome'>;
-  private readonly upstreamRequests: Counter<'method' | 'upstream' | 'outcome'>;
-  private readonly upstreamLatency: Histogram<'method' | 'upstream'>;
+  /** Updated per request: tallies (tallies.ts), not prom-client's own metrics. */
+  private readonly clientRequests: CounterTally;
+  private readonly upstreamRequests: CounterTally;
+  private readonly upstreamLatency: HistogramTally;
   private readonly vconEvents: Counter<'event'>;
 
   constructor(live: LiveState) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.clientRequests = new Counter({
-      name: 'mcproxy_client_requests_total',
-      help: 'Requests from clients, by MCP method and outcome (ok, tool_error, error)',
-      labelNames: ['method', 'outcome'],
-      registers,
-    });
-    this.upstreamRequests = new Counter({
-      name: 'mcproxy_upstream_requests_total',
-      help: 'Requests sent to upstreams, by MCP method, upstream and outcome (ok, tool_error, error)',
-      labelNames: ['method', 'upstream', 'outcome'],
-      registers,
-    });
-    this.upstreamLatency = new Histogram({
-      name: 'mcproxy_upstream_request_duration_seconds',
-      help: 'Time from sending a request to an upstream (queue wait included) until its answer',
-      labelNames: ['method', 'upstream'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
+    this.clientRequests = new CounterTally('mcproxy_client_requests_total', 'Requests from clients, by MCP method and outcome (ok, tool_error, error)', ['method', 'outcome'], this.registry);
+    this.upstreamRequests = new CounterTally(
+      'mcproxy_upstream_requests_total',
+      'Requests sent to upstreams, by MCP method, upstream and outcome (ok, tool_error, error)',
+      ['method', 'upstream', 'outcome'],
+      this.registry,
+    );
+    this.upstreamLatency = new HistogramTally(
+      'mcproxy_upstream_request_duration_seconds',
+      'Time from sending a request to an upstream (queue wait included) until its answer',
+      ['method', 'upstream'],
+      LATENCY_BUCKETS,
+      this.registry,
+    );
     new Gauge({
       name: 'mcproxy_sessions_active',
       help: 'Client sessions open now',
@@ -130,10 +127,10 @@ export class ProxyMetrics {
     return async (request, next) => {
       try {
         const result = await next();
-        this.clientRequests.inc({ method: request.method, outcome: outcomeOfResult(result) });
+        this.clientRequests.inc(request.method, outcomeOfResult(result));
         return result;
       } catch (error) {
-        this.clientRequests.inc({ method: request.method, outcome: 'error' });
+        this.clientRequests.inc(request.method, 'error');
         throw error;
       }
     };
@@ -141,16 +138,16 @@ export class ProxyMetrics {
 
   upstreamFilter(): UpstreamCallFilter {
     return async (call, next) => {
-      const labels = { method: call.method, upstream: call.upstream };
-      const stop = this.upstreamLatency.startTimer(labels);
+      const { method, upstream } = call;
+      const started = performance.now();
       try {
         const result = await next(call);
-        stop();
-        this.upstreamRequests.inc({ ...labels, outcome: outcomeOfResult(result) });
+        this.upstreamLatency.observe((performance.now() - started) / 1000, method, upstream);
+        this.upstreamRequests.inc(method, upstream, outcomeOfResult(result));
         return result;
       } catch (error) {
-        stop();
-        this.upstreamRequests.inc({ ...labels, outcome: 'error' });
+        this.upstreamLatency.observe((performance.now() - started) / 1000, method, upstream);
+        this.upstreamRequests.inc(method, upstream, 'error');
         throw error;
       }
     };
