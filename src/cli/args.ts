@@ -70,7 +70,8 @@ Environment:
   MCPROXY_API_KEY          \`status\`: the API key to send when the admin endpoints require one
   MCPROXY_DATA_DIR         where servers keep data (default config: memory graph, files);
                            default \${XDG_DATA_HOME:-~/.local/share}/mcproxy (%LOCALAPPDATA%\\mcproxy on Windows)
-  MCPROXY_V8_FLAGS         V8 flags the proxy sets on itself (default --semi-space-growth-factor=1: less memory)
+  MCPROXY_V8_FLAGS         V8 flags the proxy sets on itself, "" for none (default, for less memory:
+                           --semi-space-growth-factor=1 --heap-growing-percent=50)
   A .env file beside the config fills the \${VAR}s the environment does not set. Running (and
   list, pins), an unset \${VAR} inside an upstream leaves that upstream out, said in one line;
   validate reports it as a problem.
