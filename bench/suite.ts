@@ -5,7 +5,7 @@
 // comparison runs in interleaved rounds (A B C, A B C, ...) and reports medians, so that a busy
 // moment of the machine hits every path alike.
 // Prints a table, writes bench-results/latest.json (and .md) and bench/figures.svg. Asserts nothing.
-// Run: npm run bench   (BENCH_ROUNDS, BENCH_CALLS, BENCH_ONLY, BENCH_PEERS=0 to skip the peers)
+// Run: npm run bench   (BENCH_ROUNDS, BENCH_CALLS, BENCH_STEADY_CALLS, BENCH_ONLY, BENCH_PEERS=0 to skip the peers)
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -25,6 +25,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Another build's CLI (…/dist/src/cli/main.js) measured beside this one, for before/after figures. */
 const BEFORE_CLI = process.env.BENCH_BEFORE_CLI;
 const IN_FLIGHT = 16;
+/** Calls after the measured rounds, 16 in flight, before the peak memory under steady load is read. */
+const STEADY_CALLS = Number(process.env.BENCH_STEADY_CALLS ?? 40_000);
 const RESULTS = path.join(ROOT, 'bench-results');
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -156,6 +158,21 @@ async function calls(peers: Peer[]): Promise<void> {
   ];
   for (const row of memory) console.log(`  ${row.path.padEnd(52)} peak ${format(row.values.peak)}  now ${format(row.values.rss)}`);
   rows.push(...memory);
+
+  // A long session's peak, not a short run's: the old generation grows until a full collection.
+  console.log(`\nmemory under steady load: after ${STEADY_CALLS} more calls, ${IN_FLIGHT} in flight (MiB)`);
+  const steady = [
+    { path: 'mcproxy stdio → stdio', client: direct.viaProxy.client, pid: stdioPid },
+    ...(before ? [{ path: 'mcproxy stdio → stdio, before (BENCH_BEFORE_CLI)', client: before, pid: (before.transport as StdioClientTransport).pid! }] : []),
+    { path: 'mcproxy stdio → stdio, recording', client: recording.client, pid: recording.pid()! },
+    { path: 'mcproxy stdio → stdio, no V8 heap flags', client: unflagged.client, pid: unflagged.pid()! },
+  ];
+  for (const { path: name, client, pid } of steady) {
+    await measure(client, 'ev__echo', IN_FLIGHT, STEADY_CALLS);
+    const row = { section: 'memory under steady load', path: name, values: memoryOf(pid) };
+    console.log(`  ${name.padEnd(52)} peak ${format(row.values.peak)}  now ${format(row.values.rss)}`);
+    rows.push(row);
+  }
 
   await Promise.all([direct.direct.close(), relay.close(), direct.viaProxy.client.close(), unflagged.client.close(), recording.client.close(), before?.close()]);
   for (const client of [...sessions.direct, ...sessions.isolated, ...sessions.shared, ...sessions.peers.flatMap((p) => p.clients)]) await client.close().catch(() => {});
