@@ -80,7 +80,7 @@ export class MessageCapture {
     }
 
     if (this.options.redact.length === 0) entry.message = shown;
-    else entry.body = redact(shown === message && text !== undefined ? text : JSON.stringify(shown), this.options.redact);
+    else entry.body = redact(shown === message && text !== undefined ? escapedOneWay(text) : JSON.stringify(shown), this.options.redact);
     return entry;
   }
 
@@ -110,6 +110,15 @@ function cutToBytes(text: string, bytes: number): string {
   let end = bytes;
   while (end > 0 && (buffer[end] & 0xc0) === 0x80) end--;
   return buffer.subarray(0, end).toString('utf8');
+}
+
+/**
+ * The JSON text as JSON.stringify writes it. A message passed on as its sender wrote it (the fast
+ * lane's results) may spell a character as an escape (`\u002d`, `\/`), which a pattern written
+ * for the character would not match: such a text is parsed and written again before redaction.
+ */
+function escapedOneWay(text: string): string {
+  return text.includes('\\') ? JSON.stringify(JSON.parse(text)) : text;
 }
 
 export function redact(text: string, patterns: readonly RegExp[]): string {

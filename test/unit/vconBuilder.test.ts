@@ -188,6 +188,16 @@ describe('vCon capture', () => {
     assert.equal(textOf(entry).split(REDACTED).length - 1, 2);
   });
 
+  it('applies redact patterns to a result passed on as its upstream wrote it, escapes and all', () => {
+    const capture = new MessageCapture({ captureResources: true, capturePrompts: true, redact: [/sk-[A-Za-z0-9]+/g] });
+    capture.entry(msg('in', { id: 1, method: 'tools/call', params: { name: 'x', arguments: {} } }));
+    // The fast lane's result as the upstream wrote it: the key's dash as an escape.
+    const text = '{"result":{"content":[{"type":"text","text":"key sk\\u002dabc123 and sk-zzz"}]},"jsonrpc":"2.0","id":1}';
+    const entry = capture.entry(msg('out', { id: 1, result: {} }, { text }));
+    assert.doesNotMatch(JSON.stringify(entry), /sk/);
+    assert.equal(JSON.parse(textOf(entry)).result.content[0].text, `key ${REDACTED} and ${REDACTED}`);
+  });
+
   it('cuts a body over maxInlineContentSize and keeps its size and sha512 hash', () => {
     const message = { id: 1, method: 'tools/call', params: { name: 'x', arguments: { text: 'é'.repeat(100) } } };
     const vcon = new VconBuilder().build([start({ maxInlineContentSize: 64 }), captureAll().entry(msg('in', message))])!;
