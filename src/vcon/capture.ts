@@ -25,6 +25,8 @@ export interface CrossedMessage {
   related?: RequestId;
   /** The message's JSON text when the transport serialized it already (transport.ts): reused, not serialized again. */
   text?: string;
+  /** `text` is as its sender wrote it (the fast lane's results), not as JSON.stringify writes it. */
+  verbatim?: boolean;
 }
 
 export const NOT_CAPTURED_RESOURCE = '[resource content not captured: vcon.session.captureResources is false]';
@@ -49,7 +51,7 @@ export class MessageCapture {
     return `${rest.slice(0, -1)},"message":${crossed.text}}`;
   }
 
-  entry({ at, dir, message, origin, related, text }: CrossedMessage): MessageEntry {
+  entry({ at, dir, message, origin, related, text, verbatim }: CrossedMessage): MessageEntry {
     const m = message as Loose;
     const id = m.id as RequestId | undefined;
     const entry: MessageEntry = { t: 'msg', at, dir, kind: 'notification' };
@@ -80,7 +82,7 @@ export class MessageCapture {
     }
 
     if (this.options.redact.length === 0) entry.message = shown;
-    else entry.body = redact(shown === message && text !== undefined ? escapedOneWay(text) : JSON.stringify(shown), this.options.redact);
+    else entry.body = redact(shown === message && text !== undefined ? (verbatim ? escapedOneWay(text) : text) : JSON.stringify(shown), this.options.redact);
     return entry;
   }
 
@@ -113,9 +115,10 @@ function cutToBytes(text: string, bytes: number): string {
 }
 
 /**
- * The JSON text as JSON.stringify writes it. A message passed on as its sender wrote it (the fast
- * lane's results) may spell a character as an escape (`\u002d`, `\/`), which a pattern written
- * for the character would not match: such a text is parsed and written again before redaction.
+ * A verbatim JSON text as JSON.stringify writes it. A message passed on as its sender wrote it
+ * (the fast lane's results) may spell a character as an escape (`\u002d`, `\/`), which a pattern
+ * written for the character would not match: such a text is parsed and written again before
+ * redaction. Text the proxy serialized itself is left as it is.
  */
 function escapedOneWay(text: string): string {
   return text.includes('\\') ? JSON.stringify(JSON.parse(text)) : text;

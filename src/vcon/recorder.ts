@@ -150,6 +150,7 @@ export class SessionRecorder implements MessageTap {
     if (this.origin !== undefined) crossed.origin = this.origin;
     if (options?.relatedRequestId !== undefined) crossed.related = options.relatedRequestId;
     if (text !== undefined) crossed.text = text;
+    if (result === SERIALIZED_RESULT) crossed.verbatim = true;
     this.crossed(crossed);
   }
 

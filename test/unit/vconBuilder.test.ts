@@ -193,7 +193,7 @@ describe('vCon capture', () => {
     capture.entry(msg('in', { id: 1, method: 'tools/call', params: { name: 'x', arguments: {} } }));
     // The fast lane's result as the upstream wrote it: the key's dash as an escape.
     const text = '{"result":{"content":[{"type":"text","text":"key sk\\u002dabc123 and sk-zzz"}]},"jsonrpc":"2.0","id":1}';
-    const entry = capture.entry(msg('out', { id: 1, result: {} }, { text }));
+    const entry = capture.entry(msg('out', { id: 1, result: {} }, { text, verbatim: true }));
     assert.doesNotMatch(JSON.stringify(entry), /sk/);
     assert.equal(JSON.parse(textOf(entry)).result.content[0].text, `key ${REDACTED} and ${REDACTED}`);
   });

@@ -67,4 +67,28 @@ describe('vCon journal', () => {
     assert.ok(written.includes('{"result":{"content":[{"type":"text","text":"answer 5"}]},"jsonrpc":"2.0","id":5}'), 'a result sent as bytes reached the client as it was written');
     await recording.shutdown(0);
   });
+
+  it('redacts a result passed on as bytes as it redacts a message, whatever escapes the upstream wrote', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-journal-'));
+    const capture = { captureResources: true, capturePrompts: true, redact: [/secret-[a-z]+/g] };
+    const recording = new VconRecording(
+      { dir, serverName: 'mcproxy', upstreams: [], tags: {}, addAnalysis: false, capture, maxInlineContentSize: 100_000, session: { timeoutMs: 60_000, maxMessages: 1_000 }, debug: false },
+      quiet,
+    );
+    await recording.start();
+    const input = new PassThrough();
+    let wrote: () => void;
+    const written = new Promise<void>((resolve) => (wrote = resolve));
+    const output = new Writable({ write: (_chunk, _encoding, callback) => (wrote(), callback()) });
+    const transport = recording.recorder('stdio').wrap(new BoundedStdioServerTransport({ maxBodyBytes: 1_000_000, maxDepth: 64 }, input, output));
+    // The upstream spells the dash as an escape: the same string for the client, another spelling for a pattern.
+    transport.onmessage = () => void (transport as unknown as ResultBytesSender).sendResultBytes(1, Buffer.from('{"result":{"content":[{"type":"text","text":"key secret\\u002dabc"}]},'), '"jsonrpc":"2.0","id":1}');
+    await transport.start();
+    input.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo' } }) + '\n');
+    await written;
+    const journal = readdirSync(recording.journalDir).map((name) => readFileSync(path.join(recording.journalDir, name), 'utf8')).join('');
+    assert.doesNotMatch(journal, /secret/);
+    assert.match(journal, /key \[REDACTED\]/);
+    await recording.shutdown(0);
+  });
 });
