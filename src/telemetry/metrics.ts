@@ -18,6 +18,21 @@ export interface LiveState {
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const STATES = ['idle', 'starting', 'up', 'down', 'failed', 'stopped'] as const;
 
+/**
+ * The methods a client may send, in either era: any other name a client makes up is counted as
+ * `other`, so a client cannot add a series per name it invents.
+ */
+const CLIENT_METHODS = new Set([
+  'initialize', 'ping', 'server/discover', 'subscriptions/listen', 'logging/setLevel', 'completion/complete',
+  'tools/list', 'tools/call', 'prompts/list', 'prompts/get',
+  'resources/list', 'resources/templates/list', 'resources/read', 'resources/subscribe', 'resources/unsubscribe',
+  'tasks/get', 'tasks/result', 'tasks/cancel', 'tasks/list',
+]);
+
+export function methodLabel(method: string): string {
+  return CLIENT_METHODS.has(method) ? method : 'other';
+}
+
 export class ProxyMetrics {
   readonly registry = new Registry();
   readonly contentType = this.registry.contentType;
@@ -30,7 +45,7 @@ export class ProxyMetrics {
   constructor(live: LiveState) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.clientRequests = new CounterTally('mcproxy_client_requests_total', 'Requests from clients, by MCP method and outcome (ok, tool_error, error)', ['method', 'outcome'], this.registry);
+    this.clientRequests = new CounterTally('mcproxy_client_requests_total', 'Requests from clients, by MCP method (other for a method MCP does not define) and outcome (ok, tool_error, error)', ['method', 'outcome'], this.registry);
     this.upstreamRequests = new CounterTally(
       'mcproxy_upstream_requests_total',
       'Requests sent to upstreams, by MCP method, upstream and outcome (ok, tool_error, error)',
@@ -127,10 +142,10 @@ export class ProxyMetrics {
     return async (request, next) => {
       try {
         const result = await next();
-        this.clientRequests.inc(request.method, outcomeOfResult(result));
+        this.clientRequests.inc(methodLabel(request.method), outcomeOfResult(result));
         return result;
       } catch (error) {
-        this.clientRequests.inc(request.method, 'error');
+        this.clientRequests.inc(methodLabel(request.method), 'error');
         throw error;
       }
     };

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import type { StatusReport } from '../../src/ops/statusReport.js';
+import { postJsonRpc, rawSession, sessionHeaders } from '../helpers/jsonrpc.js';
 import { CLI, ROOT } from '../helpers/paths.js';
 import { parsePrometheus, sampleOf } from '../helpers/prometheus.js';
 import { connectHttp, startHttpProxy, writeConfig, type HttpProxy } from '../helpers/proxy.js';
@@ -100,6 +101,21 @@ describe('operations: health, readiness, metrics, status', function () {
         await transport.terminateSession().catch(() => {});
         await client.close();
       }
+    });
+
+    it('counts methods a client makes up as `other`: a client cannot add a series per name', async () => {
+      const sessionId = await rawSession(proxy.url);
+      const before = await scrape(base);
+      for (const method of ['made/up-1', 'made/up-2']) {
+        const response = await postJsonRpc(proxy.url, { jsonrpc: '2.0', id: method, method }, sessionHeaders(sessionId));
+        assert.match(await response.text(), /"code":-32601/);
+      }
+      const after = await scrape(base);
+      const other = { method: 'other', outcome: 'error' };
+      assert.equal(sampleOf(after, 'mcproxy_client_requests_total', other) - sampleOf(before, 'mcproxy_client_requests_total', other), 2);
+      const series = [...after.samples.keys()].filter((key) => key.startsWith('mcproxy_client_requests_total'));
+      assert.ok(!series.some((key) => key.includes('made/up')), series.join('\n'));
+      await fetch(proxy.url, { method: 'DELETE', headers: sessionHeaders(sessionId) });
     });
 
     it('`mcproxy status --url` prints each upstream with state, tools, calls and latency; exit 4 while a required one is down', async () => {
