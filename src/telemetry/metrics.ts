@@ -29,7 +29,7 @@ const CLIENT_METHODS = new Set([
   'tasks/get', 'tasks/result', 'tasks/cancel', 'tasks/list',
 ]);
 
-export function methodLabel(method: string): string {
+function methodLabel(method: string): string {
   return CLIENT_METHODS.has(method) ? method : 'other';
 }
 
