@@ -20,7 +20,7 @@ import { NAMESPACED_SCHEME, rewriteResultUris } from '../catalog/uris.js';
 import type { CallContext } from '../upstream/attachments.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import type { LaneCall, UpstreamLane } from '../upstream/rawLane.js';
-import { ForwardedError } from '../upstream/errors.js';
+import { ForwardedError, wireErrorCode } from '../upstream/errors.js';
 import { LooseResult } from '../upstream/looseSchemas.js';
 import { recordRoute } from '../vcon/route.js';
 import { shuttingDown, type InflightRequests } from './inflight.js';
@@ -110,7 +110,7 @@ class FastCall implements CallContext, LaneCall {
     if ('error' in response) {
       // The upstream's code, message and data, and nothing else, as the SDK path relays them (errors.ts).
       const { code, message, data } = response.error as { code: number; message: string; data?: unknown };
-      response.error = { code: this.modern ? this.modern.errorCode(code) : code, message, ...(data !== undefined && { data }) };
+      response.error = { code: wireErrorCode(code), message, ...(data !== undefined && { data }) };
       this.observer?.reject(new ForwardedError(code, message, data));
     } else {
       if (this.uris !== 'never') response.result = this.exposeUris(response.result);
@@ -146,9 +146,8 @@ class FastCall implements CallContext, LaneCall {
     if (this.end()) return;
     this.observer?.reject(error);
     this.upstream.cancel(this.upstreamId, error.message);
-    const { message, data } = error;
-    const code = this.modern ? this.modern.errorCode(error.code) : error.code;
-    this.lane.respond({ jsonrpc: '2.0', id: this.clientId, error: { code, message, ...(data !== undefined && { data }) } });
+    const { code, message, data } = error;
+    this.lane.respond({ jsonrpc: '2.0', id: this.clientId, error: { code: wireErrorCode(code), message, ...(data !== undefined && { data }) } });
   }
 
   /**

@@ -119,11 +119,6 @@ export class ModernEnvelope {
     return { ...encoded, _meta: { ...meta, [SERVER_INFO_META_KEY]: serverInfo } } as Result;
   }
 
-  /** The era's error codes: -32002 (resource not found) is -32602 on the wire. */
-  errorCode(code: number): number {
-    return code === -32002 ? -32602 : code;
-  }
-
   /**
    * An upstream request during a lane call, which declared none of the capabilities it needs:
    * the call fails with the SDK path's -32021 (`fail`), the upstream's request with its error.

@@ -18,6 +18,14 @@ export class ForwardedError extends Error {
   }
 }
 
+/**
+ * An error's code as the SDK's codecs put it on the wire, in either era: -32002 (resource not
+ * found) is sent as -32602. The fast lane, which answers without the SDK, answers the same.
+ */
+export function wireErrorCode(code: number): number {
+  return code === -32002 ? -32602 : code;
+}
+
 /** Turns whatever a request to an upstream threw into the error the client should see. */
 export function upstreamError(upstream: string, method: string, timeoutMs: number, error: unknown, diagnosis?: string): ForwardedError {
   const why = diagnosis ? `: ${diagnosis}` : '';

@@ -38,6 +38,7 @@ describe('the fast lane: stdio client → stdio upstream tools/call', function (
         rec: { ...fixture('recording-server', '--record', recordFile), protocol: 'legacy', tools: { arguments: { scoped: { root: '/pinned' } } } },
         chg: { ...fixture('changing-tools-server'), protocol: 'legacy', timeoutMs: TIMEOUT_MS },
         crashy: { ...fixture('crashing-server'), protocol: 'legacy' },
+        hostile: { ...fixture('hostile-server'), protocol: 'legacy' },
         ev: everything,
       },
     });
@@ -55,7 +56,14 @@ describe('the fast lane: stdio client → stdio upstream tools/call', function (
       return { role: 'assistant', content: { type: 'text', text: 'sampled answer' }, model: 'test-model' };
     });
     await client.connect(transport);
+    // Errors as they came on the wire, before the SDK Client reads them (it takes -32002 and -32602 alike).
+    const decode = transport.onmessage!;
+    transport.onmessage = (message) => {
+      if ('error' in message) wireErrors.push(message.error);
+      decode(message);
+    };
   });
+  const wireErrors: unknown[] = [];
   after(async () => client?.close());
 
   it('takes the calls (the upstream sees its own ids), maps 16 concurrent answers back, injects pinned arguments', async () => {
@@ -105,6 +113,17 @@ describe('the fast lane: stdio client → stdio upstream tools/call', function (
     const invalid = await client.callTool({ name: 'ev__echo', arguments: {} });
     assert.equal(invalid.isError, true);
     assert.match(text(invalid), /Invalid arguments for tool echo/);
+  });
+
+  it('relays an upstream’s protocol error with the code, message and data the SDK path gives it (-32002 goes out as -32602)', async () => {
+    const failure = async (viaSdk: boolean) => {
+      const call = client.callTool({ name: 'hostile__misbehave', arguments: { mode: 'not-found' } }, viaSdk ? { onprogress: () => {} } : undefined);
+      await assert.rejects(call, /Resource not found: hostile:\/\/nothing/);
+      return wireErrors.at(-1);
+    };
+    const lane = await failure(false);
+    assert.deepEqual(lane, await failure(true));
+    assert.deepEqual(lane, { code: -32602, message: 'Resource not found: hostile://nothing', data: { uri: 'hostile://nothing' } });
   });
 
   it('passes the client’s cancellation to the upstream under the upstream’s id', async () => {
