@@ -45,7 +45,12 @@ export class ProxyMetrics {
   constructor(live: LiveState) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.clientRequests = new CounterTally('mcproxy_client_requests_total', 'Requests from clients, by MCP method (other for a method MCP does not define) and outcome (ok, tool_error, error)', ['method', 'outcome'], this.registry);
+    this.clientRequests = new CounterTally(
+      'mcproxy_client_requests_total',
+      'Requests from clients, by MCP method (other for a method MCP does not define) and outcome (ok, tool_error, error)',
+      ['method', 'outcome'],
+      this.registry,
+    );
     this.upstreamRequests = new CounterTally(
       'mcproxy_upstream_requests_total',
       'Requests sent to upstreams, by MCP method, upstream and outcome (ok, tool_error, error)',
