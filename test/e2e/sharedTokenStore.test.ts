@@ -4,7 +4,7 @@
 // same one would fail and send both back to "needs login"), a refresh by one is used by the
 // other, and the token file stays whole.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
@@ -71,6 +71,37 @@ describe('Two proxies on one token store', function () {
       const answers = await Promise.all([first, second, first, second, first, second].map(whoami));
       assert.deepEqual(answers, Array(6).fill('alice'), `round ${round}`);
       assert.equal(as.tokenRequests.refresh_token, refreshes + 1, `round ${round}: one refresh`);
+    }
+  });
+
+  it('writes the token file only under its lock, so another proxy\'s refresh in the meantime is kept', async function () {
+    const file = path.join(oauthDir, readdirSync(oauthDir).find((name) => name.endsWith('.json'))!);
+    const lock = `${file}.lock`;
+    // The test is the other proxy: it holds the lock through a refresh of its own.
+    mkdirSync(lock);
+    try {
+      as.expireAccessTokens();
+      const before = readFileSync(file, 'utf8');
+      const challenged = mcp.seenAuthorization.length;
+      const answer = whoami(first);
+      while (mcp.seenAuthorization.length === challenged) await new Promise((resolve) => setTimeout(resolve, 10));
+      // The first proxy has its 401 and waits for the lock (it tries every 50 ms).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(readFileSync(file, 'utf8'), before, 'the first proxy wrote the token file while another held the lock');
+      const stored = JSON.parse(before) as { client: { client_id: string }; tokens: Record<string, unknown> };
+      const refreshed = await fetch(`${as.issuer}/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: String(stored.tokens.refresh_token), client_id: stored.client.client_id, resource: mcp.url }),
+      });
+      assert.equal(refreshed.status, 200);
+      const tokens = (await refreshed.json()) as Record<string, unknown>;
+      writeFileSync(file, JSON.stringify({ ...stored, tokens: { ...tokens, expires_at: Date.now() + Number(tokens.expires_in) * 1000 } }), { mode: 0o600 });
+      const refreshes = as.tokenRequests.refresh_token;
+      rmSync(lock, { recursive: true });
+      assert.equal(await answer, 'alice');
+      assert.equal(as.tokenRequests.refresh_token, refreshes, 'the first proxy used the other one\'s refresh');
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
     }
   });
 

@@ -104,8 +104,6 @@ export class UpstreamAuth {
           const oauthChallenge = challenge.resourceMetadataUrl !== undefined || /^\s*bearer/i.test(response.headers.get('www-authenticate') ?? '');
           if (renewed || (!token && !oauthChallenge && needsPerson(this.target.oauth) && !this.exchange)) return response;
           await response.body?.cancel();
-          // The scope it asked for is what the login will ask for.
-          if (challenge.scope) this.store.update((login) => ({ ...(login ?? { resource: this.target.url }), stepUpScope: challenge.scope }));
           await this.renew(token, { challenge });
         }
         token = this.store.read()?.tokens?.access_token;
@@ -146,13 +144,20 @@ export class UpstreamAuth {
     return this.store.read()?.tokens?.access_token;
   }
 
-  /** Renews once, whoever asks: in this process (one promise) and among proxies (the store's lock). */
+  /**
+   * Renews once, whoever asks: in this process (one promise) and among proxies (the store's lock).
+   * A running proxy writes the token file only under that lock: a read-change-write outside it
+   * could put back the tokens another proxy has just replaced, and their refresh token is spent.
+   */
   private renew(failed: string | undefined, options: AuthorizeOptions): Promise<void> {
     const key = this.store.file;
     let running = renewing.get(key);
     if (!running) {
       running = this.store
         .locked(async () => {
+          // The scope a 401 asked for is what the next login asks for.
+          const asked = options.challenge?.scope;
+          if (asked && this.store.read()?.stepUpScope !== asked) this.store.update((login) => ({ ...(login ?? { resource: this.target.url }), stepUpScope: asked }));
           // Another proxy (or connection) may have renewed while we waited for the lock.
           const current = this.store.read()?.tokens;
           if (current && current.access_token !== failed && !aboutToExpire(current)) return;
@@ -174,11 +179,15 @@ export class UpstreamAuth {
 
   /** A 403 insufficient_scope: machines ask for the scope at once; a person must log in again with it. */
   private async stepUp(scope: string | undefined, options: AuthorizeOptions): Promise<void> {
-    if (!needsPerson(this.target.oauth)) return renewSilently(this.target, { ...options, scope });
+    if (!needsPerson(this.target.oauth)) return this.store.locked(() => renewSilently(this.target, { ...options, scope }));
     if (this.exchange) throw new Error(`upstream '${this.target.upstream}' asks for more scope (${scope ?? 'unnamed'}) than the token exchange gave`);
-    const granted = this.store.read()?.tokens?.scope;
-    const wanted = [...new Set([...(granted?.split(' ') ?? []), ...(scope?.split(' ') ?? [])].filter(Boolean))].join(' ');
-    this.store.update((login) => ({ ...(login ?? { resource: this.target.url }), stepUpScope: wanted || undefined }));
+    await this.store.locked(async () =>
+      this.store.update((login) => {
+        const granted = login?.tokens?.scope;
+        const wanted = [...new Set([...(granted?.split(' ') ?? []), ...(scope?.split(' ') ?? [])].filter(Boolean))].join(' ');
+        return { ...(login ?? { resource: this.target.url }), stepUpScope: wanted || undefined };
+      }),
+    );
     throw new NeedsLoginError(this.target.upstream, `it asks for more scope${scope ? `: ${scope}` : ''}`);
   }
 }
