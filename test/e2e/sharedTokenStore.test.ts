@@ -2,7 +2,8 @@
 // stdio proxy): one login serves both; when the access token expires they refresh it once
 // between them (the authorization server rotates refresh tokens, so a second refresh with the
 // same one would fail and send both back to "needs login"), a refresh by one is used by the
-// other, and the token file stays whole.
+// other, neither writes the file while the other holds its lock (a refresh or a login), and
+// the token file stays whole.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -29,6 +30,8 @@ describe('Two proxies on one token store', function () {
   let as: TestAuthorizationServer;
   let mcp: ProtectedServer;
   let oauthDir: string;
+  let config: string;
+  let env: Record<string, string>;
   let first: Client;
   let second: Client;
 
@@ -37,8 +40,8 @@ describe('Two proxies on one token store', function () {
     mcp = await startProtectedServer(as);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mcproxy-two-'));
     oauthDir = path.join(dir, 'data', 'oauth');
-    const env = { MCPROXY_DATA_DIR: path.join(dir, 'data'), BROWSER: followingBrowser(dir) };
-    const config = writeConfig({ upstreams: { linear: { url: mcp.url } } });
+    env = { MCPROXY_DATA_DIR: path.join(dir, 'data'), BROWSER: followingBrowser(dir) };
+    config = writeConfig({ upstreams: { linear: { url: mcp.url } } });
     const login = await cli(['auth', 'login', 'linear', '--config', config, '--timeout', '30'], env);
     assert.equal(login.code, 0, login.stderr);
     [first, second] = (await Promise.all([connectStdio(config, { env }), connectStdio(config, { env })])).map(({ client }) => client);
@@ -105,6 +108,32 @@ describe('Two proxies on one token store', function () {
     }
   });
 
+  it('stores a login made while another proxy holds the lock once that one is done, and both proxies use it', async function () {
+    const file = path.join(oauthDir, readdirSync(oauthDir).find((name) => name.endsWith('.json'))!);
+    const lock = `${file}.lock`;
+    mkdirSync(lock);
+    as.loginAs = 'bob';
+    try {
+      const before = readFileSync(file, 'utf8');
+      const codes = as.tokenRequests.authorization_code;
+      const probed = mcp.seenAuthorization.length;
+      const login = cli(['auth', 'login', 'linear', '--config', config, '--timeout', '30'], env);
+      while (mcp.seenAuthorization.length === probed) await new Promise((resolve) => setTimeout(resolve, 10));
+      // Unlocked, the whole login (discovery, registration, browser, token request) takes a few hundred ms.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assert.equal(readFileSync(file, 'utf8'), before, 'the login wrote the token file while another held the lock');
+      assert.equal(as.tokenRequests.authorization_code, codes);
+      rmSync(lock, { recursive: true });
+      const done = await login;
+      assert.equal(done.code, 0, done.stderr);
+      assert.equal(as.tokenRequests.authorization_code, codes + 1);
+      assert.deepEqual(await Promise.all([whoami(first), whoami(second)]), ['bob', 'bob']);
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+      as.loginAs = 'alice';
+    }
+  });
+
   it('leaves one whole token file, readable by the user alone, and no lock or temporary file', function () {
     const files = readdirSync(oauthDir);
     assert.equal(files.length, 1, files.join(', '));
@@ -112,7 +141,7 @@ describe('Two proxies on one token store', function () {
     assert.ok(files[0].endsWith('.json'));
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const stored = JSON.parse(readFileSync(file, 'utf8')) as { tokens?: { access_token?: string; refresh_token?: string } };
-    assert.equal(as.introspect(stored.tokens?.access_token)?.sub, 'alice', 'the stored access token is the live one');
+    assert.equal(as.introspect(stored.tokens?.access_token)?.sub, 'bob', 'the stored access token is the live one, of the last login');
     assert.ok(stored.tokens?.refresh_token);
   });
 });

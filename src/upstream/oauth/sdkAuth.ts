@@ -257,11 +257,15 @@ export async function startLogin(
 ): Promise<StartedLogin> {
   const scope = scopeFor(target, options);
   const provider = new StoreProvider(target, { ...flow, scope, fresh: true });
-  // A client registered for another redirect URL (another free port) cannot receive this one.
-  const registered = target.store.read()?.client?.redirect_uris as string[] | undefined;
-  if (!target.oauth.clientId && registered && !registered.includes(flow.redirectUrl) && !target.oauth.clientMetadataUrl) provider.invalidateCredentials('client');
   const resourceMetadataUrl = options.challenge?.resourceMetadataUrl;
-  const result = await auth(provider, { serverUrl: target.url, resourceMetadataUrl, scope, fetchFn: boundedFetch });
+  // Under the store's lock, as every write a proxy makes to it (upstreamAuth.ts renew): a proxy
+  // renewing at the same moment neither loses this login's client and tokens nor has its own lost.
+  const result = await target.store.locked(() => {
+    // A client registered for another redirect URL (another free port) cannot receive this one.
+    const registered = target.store.read()?.client?.redirect_uris as string[] | undefined;
+    if (!target.oauth.clientId && registered && !registered.includes(flow.redirectUrl) && !target.oauth.clientMetadataUrl) provider.invalidateCredentials('client');
+    return auth(provider, { serverUrl: target.url, resourceMetadataUrl, scope, fetchFn: boundedFetch });
+  });
   if (result !== 'REDIRECT' || !provider.authorizationUrl) throw new Error(`upstream '${target.upstream}': the authorization server gave no authorization URL`);
   const metadata = provider.discovery?.authorizationServerMetadata as { issuer?: string; authorization_response_iss_parameter_supported?: boolean } | undefined;
   return {
@@ -269,7 +273,7 @@ export async function startLogin(
     issuer: metadata?.issuer,
     issRequired: metadata?.authorization_response_iss_parameter_supported === true,
     async finish(code: string, iss?: string) {
-      const done = await auth(provider, { serverUrl: target.url, resourceMetadataUrl, scope, authorizationCode: code, iss, fetchFn: boundedFetch });
+      const done = await target.store.locked(() => auth(provider, { serverUrl: target.url, resourceMetadataUrl, scope, authorizationCode: code, iss, fetchFn: boundedFetch }));
       if (done !== 'AUTHORIZED') throw new Error(`upstream '${target.upstream}': the token request did not authorize`);
     },
   };

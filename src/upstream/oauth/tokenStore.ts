@@ -98,11 +98,12 @@ export class TokenStore {
   }
 
   /**
-   * Runs `renew` while holding this login's lock (a folder beside the file): of several proxies
-   * on one data folder, one refreshes and the others then read its tokens, so that a rotated
-   * refresh token is never used twice. A lock older than LOCK_STALE_MS is a crashed holder's.
+   * Runs `work` (a renewal, a login's token request) while holding this login's lock (a folder
+   * beside the file): of several proxies on one data folder, one refreshes and the others then
+   * read its tokens, so that a rotated refresh token is never used twice, and no read-change-write
+   * puts back tokens another has just replaced. A lock older than LOCK_STALE_MS is a crashed holder's.
    */
-  async locked<T>(renew: () => Promise<T>): Promise<T> {
+  async locked<T>(work: () => Promise<T>): Promise<T> {
     const lock = `${this.file}.lock`;
     mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const started = Date.now();
@@ -118,7 +119,7 @@ export class TokenStore {
       }
     }
     try {
-      return await renew();
+      return await work();
     } finally {
       rmSync(lock, { recursive: true, force: true });
     }
