@@ -121,6 +121,8 @@ function faithfulProxy(connect: Connect) {
   describe('progress', function () {
     it('relays every progress step under the caller’s own token, before the result', async () => {
       // Several calls: a step lost now and then (a race) is lost for sure by the last.
+      let handed = 0;
+      let sent = 0;
       for (const steps of [4, 3, 5, 2, 4, 3, 5, 2]) {
         const seen: Progress[] = [];
         const result = await client.callTool(
@@ -133,10 +135,15 @@ function faithfulProxy(connect: Connect) {
         assert.notEqual(wire.token, undefined, 'the client sent a progress token');
         assert.deepEqual(wire.steps, expected, `the proxy sent every step the upstream sent, under token ${String(wire.token)}`);
         assert.ok(wire.allBeforeResponse, 'every step arrives before the result');
-        // What the SDK client hands to onprogress: the same, but for its own race on the last step.
+        // What the SDK client hands to onprogress: the same steps, in order, but for those it reads
+        // in one chunk with the result (it runs notification handlers a microtask after the
+        // response has removed the call's progress handler): the last step, or more on a loaded machine.
         assert.deepEqual(seen, expected.slice(0, seen.length));
-        assert.ok(seen.length >= steps - 1, `onprogress saw ${seen.length} of ${steps}`);
+        handed += seen.length;
+        sent += steps;
       }
+      // A proxy that held steps back until the result would leave onprogress with none.
+      assert.ok(handed >= sent / 2, `onprogress saw ${handed} of ${sent} steps`);
     });
 
     it('keeps the progress of two concurrent calls apart', async () => {
