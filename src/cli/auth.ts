@@ -27,7 +27,8 @@ export async function runAuth(config: ProxyConfig, command: Extract<Command, { k
   const target = oauthTarget(upstream);
   if (!target) return { output: `mcproxy: upstream '${upstream.name}' sends a configured Authorization header: remove it from \`headers\` to use OAuth\n`, code: 2 };
   if (command.action === 'logout') {
-    const had = target.store.remove();
+    // Under the lock: a proxy renewing right now must not write the login back after it is gone.
+    const had = await target.store.locked(async () => target.store.remove());
     return { output: had ? `Logged out of '${upstream.name}'.\n` : `No stored login for '${upstream.name}'.\n`, code: 0 };
   }
   if (upstream.credentials === 'perUser') {

@@ -5,7 +5,7 @@
 // other, neither writes the file while the other holds its lock (a refresh or a login), and
 // the token file stays whole.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
@@ -143,5 +143,24 @@ describe('Two proxies on one token store', function () {
     const stored = JSON.parse(readFileSync(file, 'utf8')) as { tokens?: { access_token?: string; refresh_token?: string } };
     assert.equal(as.introspect(stored.tokens?.access_token)?.sub, 'bob', 'the stored access token is the live one, of the last login');
     assert.ok(stored.tokens?.refresh_token);
+  });
+
+  it('logs out once a renewal holding the lock is done, and then both proxies need a login', async function () {
+    const file = path.join(oauthDir, readdirSync(oauthDir).find((name) => name.endsWith('.json'))!);
+    mkdirSync(`${file}.lock`);
+    let logout: Promise<Awaited<ReturnType<typeof cli>>>;
+    try {
+      logout = cli(['auth', 'logout', 'linear', '--config', config], env);
+      const early = await Promise.race([logout.then(() => 'exited'), new Promise((resolve) => setTimeout(resolve, 1500, 'waiting'))]);
+      assert.equal(early, 'waiting', 'the logout went ahead while another held the lock');
+      assert.ok(existsSync(file));
+    } finally {
+      rmSync(`${file}.lock`, { recursive: true, force: true });
+    }
+    const done = await logout;
+    assert.equal(done.code, 0, done.stderr);
+    assert.match(done.stdout, /Logged out of 'linear'/);
+    assert.equal(existsSync(file), false);
+    for (const answer of await Promise.all([whoami(first), whoami(second)])) assert.match(answer, /^error: .*needs login/);
   });
 });
