@@ -98,7 +98,7 @@ export class TokenStore {
   }
 
   /**
-   * Runs `work` (a renewal, a login's token request) while holding this login's lock (a folder
+   * Runs `work` (a renewal, a login's writes, a logout) while holding this login's lock (a folder
    * beside the file): of several proxies on one data folder, one refreshes and the others then
    * read its tokens, so that a rotated refresh token is never used twice, and no read-change-write
    * puts back tokens another has just replaced. A lock older than LOCK_STALE_MS is a crashed holder's.
