@@ -2,8 +2,8 @@
 // stdio proxy): one login serves both; when the access token expires they refresh it once
 // between them (the authorization server rotates refresh tokens, so a second refresh with the
 // same one would fail and send both back to "needs login"), a refresh by one is used by the
-// other, neither writes the file while the other holds its lock (a refresh or a login), and
-// the token file stays whole.
+// other, nothing writes the file while another holds its lock (a refresh, a login, a logout),
+// and the token file stays whole.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +12,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import { cli, followingBrowser } from '../helpers/authCli.js';
 import { startAuthorizationServer, type TestAuthorizationServer } from '../helpers/authorizationServer.js';
 import { connectStdio, writeConfig } from '../helpers/proxy.js';
+import { sleep, waitUntil } from '../helpers/wait.js';
 import { startProtectedServer, type ProtectedServer } from '../fixtures/protected-server.js';
 
 const text = (result: unknown) => ((result as { content: Array<{ text: string }> }).content[0]?.text ?? '');
@@ -87,9 +88,9 @@ describe('Two proxies on one token store', function () {
       const before = readFileSync(file, 'utf8');
       const challenged = mcp.seenAuthorization.length;
       const answer = whoami(first);
-      while (mcp.seenAuthorization.length === challenged) await new Promise((resolve) => setTimeout(resolve, 10));
+      await waitUntil(() => mcp.seenAuthorization.length > challenged, 'the first proxy to get its 401');
       // The first proxy has its 401 and waits for the lock (it tries every 50 ms).
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(300);
       assert.equal(readFileSync(file, 'utf8'), before, 'the first proxy wrote the token file while another held the lock');
       const stored = JSON.parse(before) as { client: { client_id: string }; tokens: Record<string, unknown> };
       const refreshed = await fetch(`${as.issuer}/token`, {
@@ -118,9 +119,9 @@ describe('Two proxies on one token store', function () {
       const codes = as.tokenRequests.authorization_code;
       const probed = mcp.seenAuthorization.length;
       const login = cli(['auth', 'login', 'linear', '--config', config, '--timeout', '30'], env);
-      while (mcp.seenAuthorization.length === probed) await new Promise((resolve) => setTimeout(resolve, 10));
+      await waitUntil(() => mcp.seenAuthorization.length > probed, 'the login to probe the upstream', 15_000);
       // Unlocked, the whole login (discovery, registration, browser, token request) takes a few hundred ms.
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await sleep(1000);
       assert.equal(readFileSync(file, 'utf8'), before, 'the login wrote the token file while another held the lock');
       assert.equal(as.tokenRequests.authorization_code, codes);
       rmSync(lock, { recursive: true });
@@ -151,7 +152,7 @@ describe('Two proxies on one token store', function () {
     let logout: Promise<Awaited<ReturnType<typeof cli>>>;
     try {
       logout = cli(['auth', 'logout', 'linear', '--config', config], env);
-      const early = await Promise.race([logout.then(() => 'exited'), new Promise((resolve) => setTimeout(resolve, 1500, 'waiting'))]);
+      const early = await Promise.race([logout.then(() => 'exited'), sleep(1500).then(() => 'waiting')]);
       assert.equal(early, 'waiting', 'the logout went ahead while another held the lock');
       assert.ok(existsSync(file));
     } finally {
