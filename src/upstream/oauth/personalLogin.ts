@@ -82,7 +82,7 @@ export async function beginPersonalLogin(target: OAuthTarget, subject: string, r
   const registered = gateway.read()?.client;
   const configured = target.oauth.clientId !== undefined || target.oauth.clientMetadataUrl !== undefined;
   if (!configured && registered && !target.store.read()?.client && (registered.redirect_uris as unknown[] | undefined)?.includes(redirectUrl)) {
-    await target.store.locked(async () => target.store.update((login) => ({ ...(login ?? { resource: target.url }), client: registered })));
+    await target.store.locked(async () => target.store.patch({ client: registered }));
   }
   const challenge = await probe(target);
   const state = randomBytes(24).toString('base64url');
@@ -90,7 +90,7 @@ export async function beginPersonalLogin(target: OAuthTarget, subject: string, r
   const login = await startLogin(target, { redirectUrl, state }, { challenge, scope });
   const client = target.store.read()?.client;
   if (!configured && client && client.client_id !== registered?.client_id) {
-    await gateway.locked(async () => gateway.update((shared) => ({ ...(shared ?? { resource: target.url }), client })));
+    await gateway.locked(async () => gateway.patch({ client }));
   }
   const now = Date.now();
   for (const [key, flow] of flows) if (flow.expires < now) flows.delete(key);

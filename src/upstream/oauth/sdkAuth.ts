@@ -18,7 +18,7 @@ import {
 import { createPrivateKey } from 'node:crypto';
 import { needsPerson, type UpstreamOAuthConfig } from '../../config/upstreamOAuthSchema.js';
 import { NeedsLoginError } from './needsLogin.js';
-import type { StoredLogin, TokenStore } from './tokenStore.js';
+import type { TokenStore } from './tokenStore.js';
 
 /** One upstream's OAuth as configured, with its store (the shared login, or one person's). */
 export interface OAuthTarget {
@@ -94,7 +94,7 @@ class StoreProvider implements OAuthClientProvider {
   saveClientInformation(client: OAuthClientInformationMixed): void {
     // A configured client is the config's to keep, not the store's.
     if (this.target.oauth.clientId) return;
-    this.update((login) => ({ ...login, client: client as Record<string, unknown> }));
+    this.target.store.patch({ client: client as Record<string, unknown> });
   }
 
   tokens(): OAuthTokens | undefined {
@@ -107,7 +107,7 @@ class StoreProvider implements OAuthClientProvider {
   }
 
   saveTokens(tokens: OAuthTokens): void {
-    this.update((login) => ({
+    this.target.store.update((login) => ({
       ...login,
       // A refresh that returns no new refresh token keeps the old one (RFC 6749 §6).
       tokens: {
@@ -139,14 +139,14 @@ class StoreProvider implements OAuthClientProvider {
   invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): void {
     if (scope === 'verifier') this.verifier = undefined;
     if (scope === 'discovery') this.discovery = undefined;
-    if (scope === 'all' || scope === 'tokens') this.update((login) => ({ ...login, tokens: undefined, problem: login.problem ?? 'the authorization server no longer accepts its tokens: revoked or expired' }));
-    if (scope === 'all' || scope === 'client') this.update((login) => ({ ...login, client: undefined }));
+    if (scope === 'all' || scope === 'tokens') this.target.store.update((login) => ({ ...login, tokens: undefined, problem: login.problem ?? 'the authorization server no longer accepts its tokens: revoked or expired' }));
+    if (scope === 'all' || scope === 'client') this.target.store.patch({ client: undefined });
   }
 
   saveDiscoveryState(state: OAuthDiscoveryState): void {
     checkAuthorizationServer(this.target, state);
     this.discovery = state;
-    this.update((login) => ({ ...login, discovery: { issuer: state.authorizationServerMetadata?.issuer ?? state.authorizationServerUrl } }));
+    this.target.store.patch({ discovery: { issuer: state.authorizationServerMetadata?.issuer ?? state.authorizationServerUrl } });
   }
 
   discoveryState(): OAuthDiscoveryState | undefined {
@@ -163,10 +163,6 @@ class StoreProvider implements OAuthClientProvider {
         : new URLSearchParams({ grant_type: JWT_BEARER, assertion: await identityAssertion(this.target, this.discovery, wanted) });
     if (wanted) params.set('scope', wanted);
     return params;
-  }
-
-  private update(change: (login: StoredLogin) => StoredLogin): void {
-    this.target.store.update((login) => change(login ?? { resource: this.target.url }));
   }
 }
 
@@ -204,13 +200,14 @@ export interface AuthorizeOptions {
 
 /** The scope to ask for: configured, else challenged (with what was granted before), else the server's. */
 function scopeFor(target: OAuthTarget, options: AuthorizeOptions): string | undefined {
-  if (target.oauth.scopes?.length) return union(target.oauth.scopes.join(' '), options.scope);
+  if (target.oauth.scopes?.length) return scopeUnion(target.oauth.scopes.join(' '), options.scope);
   const challenged = options.scope ?? options.challenge?.scope;
   if (!challenged) return undefined;
-  return union(target.store.read()?.tokens?.scope, challenged);
+  return scopeUnion(target.store.read()?.tokens?.scope, challenged);
 }
 
-function union(...scopes: Array<string | undefined>): string {
+/** Scopes together, each once, in the order first named. */
+export function scopeUnion(...scopes: Array<string | undefined>): string {
   return [...new Set(scopes.flatMap((scope) => scope?.split(' ') ?? []).filter(Boolean))].join(' ');
 }
 
@@ -231,7 +228,7 @@ export async function renewSilently(target: OAuthTarget, options: AuthorizeOptio
   } catch (error) {
     if (error instanceof NeedsLoginError) throw error;
     const reason = `renewing its token failed: ${(error as Error).message}`;
-    target.store.update((stored) => ({ ...(stored ?? { resource: target.url }), problem: reason }));
+    target.store.patch({ problem: reason });
     throw needsPerson(target.oauth) ? new NeedsLoginError(target.upstream, reason) : new Error(`upstream '${target.upstream}': ${reason}`);
   }
 }

@@ -38,8 +38,7 @@ export async function exchangeToken(target: OAuthTarget, exchange: TokenExchange
   }
   if (typeof body.access_token !== 'string') throw new Error(`${where} answered without an access_token`);
   const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : undefined;
-  target.store.update((login) => ({
-    ...(login ?? { resource: target.url }),
+  target.store.patch({
     tokens: {
       access_token: body.access_token as string,
       token_type: typeof body.token_type === 'string' ? body.token_type : 'Bearer',
@@ -47,5 +46,5 @@ export async function exchangeToken(target: OAuthTarget, exchange: TokenExchange
       ...(expiresIn !== undefined && { expires_in: expiresIn, expires_at: Date.now() + expiresIn * 1000 }),
     },
     problem: undefined,
-  }));
+  });
 }

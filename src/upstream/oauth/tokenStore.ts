@@ -47,6 +47,8 @@ function statOrUndefined(file: string) {
 
 export class TokenStore {
   readonly file: string;
+  /** The upstream URL: what a login not stored yet starts from. */
+  private readonly resource: string;
   private readonly key?: Buffer;
 
   /**
@@ -54,6 +56,7 @@ export class TokenStore {
    * @param subject a person's identity on a team gateway (perUser); undefined for the shared login
    */
   constructor(location: TokenStoreLocation, upstream: string, url: string, subject?: string) {
+    this.resource = url;
     const base = `${safeName(upstream)}-${digest(url).slice(0, 12)}`;
     this.file = subject === undefined ? path.join(location.dir, `${base}.json`) : path.join(location.dir, base, `${digest(subject).slice(0, 32)}.json`);
     if (location.key) this.key = scryptSync(location.key, 'mcproxy token store', 32);
@@ -75,11 +78,16 @@ export class TokenStore {
     return data as unknown as StoredLogin;
   }
 
-  /** Reads, changes and writes back in one step. */
-  update(change: (login: StoredLogin | undefined) => StoredLogin): StoredLogin {
-    const next = change(this.readOrNothing());
+  /** Reads, changes and writes back in one step; a login not stored yet is `{ resource }`. */
+  update(change: (login: StoredLogin) => StoredLogin): StoredLogin {
+    const next = change(this.readOrNothing() ?? { resource: this.resource });
     this.write(next);
     return next;
+  }
+
+  /** Sets these fields of the stored login, keeping the others. */
+  patch(fields: Partial<StoredLogin>): StoredLogin {
+    return this.update((login) => ({ ...login, ...fields }));
   }
 
   write(login: StoredLogin): void {

@@ -7,7 +7,7 @@ import type { FetchLike } from '@modelcontextprotocol/client';
 import type { RemoteUpstreamConfig, UpstreamConfig } from '../../config/schema.js';
 import { needsPerson, UpstreamOAuthSchema, type TokenExchangeConfig } from '../../config/upstreamOAuthSchema.js';
 import { NeedsLoginError } from './needsLogin.js';
-import { challengeOf, renewSilently, type AuthorizeOptions, type OAuthTarget } from './sdkAuth.js';
+import { challengeOf, renewSilently, scopeUnion, type AuthorizeOptions, type OAuthTarget } from './sdkAuth.js';
 import { TokenStore, type StoredTokens } from './tokenStore.js';
 import { exchangeToken } from './tokenExchange.js';
 import { offerLogin, type LoginOffer } from './loginOffer.js';
@@ -155,11 +155,12 @@ export class UpstreamAuth {
     if (!running) {
       running = this.store
         .locked(async () => {
+          const stored = this.store.read();
           // The scope a 401 asked for is what the next login asks for.
           const asked = options.challenge?.scope;
-          if (asked && this.store.read()?.stepUpScope !== asked) this.store.update((login) => ({ ...(login ?? { resource: this.target.url }), stepUpScope: asked }));
+          if (asked && stored?.stepUpScope !== asked) this.store.patch({ stepUpScope: asked });
           // Another proxy (or connection) may have renewed while we waited for the lock.
-          const current = this.store.read()?.tokens;
+          const current = stored?.tokens;
           if (current && current.access_token !== failed && !aboutToExpire(current)) return;
           if (this.exchange) return this.exchangeIncoming();
           await renewSilently(this.target, options);
@@ -181,13 +182,7 @@ export class UpstreamAuth {
   private async stepUp(scope: string | undefined, options: AuthorizeOptions): Promise<void> {
     if (!needsPerson(this.target.oauth)) return this.store.locked(() => renewSilently(this.target, { ...options, scope }));
     if (this.exchange) throw new Error(`upstream '${this.target.upstream}' asks for more scope (${scope ?? 'unnamed'}) than the token exchange gave`);
-    await this.store.locked(async () =>
-      this.store.update((login) => {
-        const granted = login?.tokens?.scope;
-        const wanted = [...new Set([...(granted?.split(' ') ?? []), ...(scope?.split(' ') ?? [])].filter(Boolean))].join(' ');
-        return { ...(login ?? { resource: this.target.url }), stepUpScope: wanted || undefined };
-      }),
-    );
+    await this.store.locked(async () => this.store.update((login) => ({ ...login, stepUpScope: scopeUnion(login.tokens?.scope, scope) || undefined })));
     throw new NeedsLoginError(this.target.upstream, `it asks for more scope${scope ? `: ${scope}` : ''}`);
   }
 }
